@@ -1,0 +1,1 @@
+"""Downloading stored attachments, within the user's scope."""

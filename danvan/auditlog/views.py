@@ -1,0 +1,62 @@
+"""Audit events, filtered by user, unit, object type and date; scoped and paginated."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, request
+from flask_login import current_user
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Optional
+
+from danvan.auth.models import User
+from danvan.core import access, nav
+from danvan.core.access import requires
+from danvan.core.audit import AuditEvent
+from danvan.core.forms import Form, max_len
+from danvan.core.htmx import render_page_or_partial
+from danvan.core.pagination import paginate
+from danvan.core.units import Unit
+from danvan.core.vntext import TZ, like_pattern
+from danvan.extensions import db
+
+bp = Blueprint("auditlog", __name__, url_prefix="/quan-tri/nhat-ky")
+nav.register("Nhật ký thao tác", "auditlog.index", "audit.view", 95, group="admin")
+
+
+class AuditFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    user = StringField("Người thực hiện", validators=[max_len(100)])
+    unit = StringField("Đơn vị", validators=[max_len(100)])
+    object_type = SelectField("Loại đối tượng", validate_choice=False)
+    date_from = DateField("Từ ngày", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])
+    date_to = DateField("Đến ngày", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+def _local_day_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=TZ)
+
+
+@bp.route("/")
+@requires("audit.view")
+def index():
+    form = AuditFilterForm(request.args)
+    types = db.session.scalars(sa.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
+    form.object_type.choices = [("", "Tất cả")] + [(t, t) for t in types if t]
+    form.validate()
+    stmt = access.scoped(sa.select(AuditEvent, User, Unit), AuditEvent.unit_id, current_user)
+    stmt = stmt.outerjoin(User, User.id == AuditEvent.user_id).outerjoin(Unit, Unit.id == AuditEvent.unit_id)
+    if pattern := like_pattern(form.user.data):
+        stmt = stmt.where(User.search_key.like(pattern, escape="\\"))
+    if pattern := like_pattern(form.unit.data):
+        stmt = stmt.where(Unit.name_key.like(pattern, escape="\\"))
+    if form.object_type.data:
+        stmt = stmt.where(AuditEvent.object_type == form.object_type.data)
+    if form.date_from.data and not form.date_from.errors:
+        stmt = stmt.where(AuditEvent.at >= _local_day_start(form.date_from.data))
+    if form.date_to.data and not form.date_to.errors:
+        stmt = stmt.where(AuditEvent.at < _local_day_start(form.date_to.data + timedelta(days=1)))
+    page = paginate(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), scalars=False)
+    return render_page_or_partial("auditlog/index.html", "auditlog/_rows.html", page=page, form=form)

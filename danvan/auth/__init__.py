@@ -1,0 +1,1 @@
+"""Logins, roles held by users, account pages and user administration."""

@@ -1,0 +1,1 @@
+"""Mechanisms every feature uses. Nothing here imports a feature package."""

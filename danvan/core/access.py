@@ -1,0 +1,142 @@
+"""Who may do what, and where. The only place where access rules live.
+
+Two checks, always both:
+- role: PERMISSIONS maps a permission name to the roles that hold it (unknown names raise);
+- scope: a user sees their unit's subtree (a ban sees its committee's tree). Lists go
+  through `scoped()`; objects fetched by id go through `get_scoped_or_404()`, so another
+  unit's id answers 404 and leaks nothing.
+Templates call `can()` to hide buttons; hiding is never the protection.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from danvan.core.units import Unit, scope_root
+from danvan.extensions import db
+
+ROLES: dict[str, str] = {
+    "admin": "Quản trị hệ thống",
+    "leader": "Lãnh đạo (phê duyệt)",
+    "officer": "Cán bộ (soạn, gửi)",
+    "inspector": "Kiểm tra, giám sát",
+    "viewer": "Chỉ xem",
+}
+ALL = frozenset(ROLES)
+WRITERS = frozenset({"admin", "leader", "officer"})
+READERS = ALL
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # foundation
+    "dashboard.view": ALL,
+    "account.self": ALL,
+    "units.view": ALL,
+    "units.manage": frozenset({"admin"}),
+    "users.manage": frozenset({"admin"}),
+    "audit.view": frozenset({"admin"}),
+    "files.download": ALL,
+    "notifications.view": ALL,
+    # filed documents, calls for submissions (plans)
+    "plans.view": ALL,
+    "plans.edit": frozenset({"leader", "officer"}),
+    "plans.approve": frozenset({"leader"}),
+    "plans.restore": frozenset({"admin"}),
+    "calls.manage": frozenset({"leader", "officer"}),
+    # Dân vận khéo
+    "initiatives.view": ALL,
+    "initiatives.edit": frozenset({"leader", "officer"}),
+    "initiatives.review": frozenset({"leader"}),
+    "initiatives.configure": frozenset({"admin"}),
+    # Đề án tracker and blocs
+    "programme.view": ALL,
+    "programme.report": frozenset({"leader", "officer"}),
+    "programme.review": frozenset({"leader"}),
+    "programme.manage": frozenset({"admin", "leader"}),
+    "blocs.view": ALL,
+    "blocs.edit": frozenset({"leader", "officer"}),
+    "blocs.evaluate": frozenset({"leader"}),
+    "blocs.configure": frozenset({"admin"}),
+    # conferences and printing
+    "conferences.view": ALL,
+    "conferences.edit": frozenset({"leader", "officer"}),
+    "conferences.print": ALL,
+    # inspections
+    "inspections.view": frozenset({"admin", "leader", "officer", "inspector", "viewer"}),
+    "inspections.edit": frozenset({"inspector", "leader"}),
+}
+
+
+def roles_for(permission: str) -> frozenset[str]:
+    try:
+        return PERMISSIONS[permission]
+    except KeyError:
+        raise KeyError(f"unknown permission {permission!r}: add it to core/access.py") from None
+
+
+def has_permission(user, permission: str) -> bool:
+    allowed = roles_for(permission)
+    return bool(getattr(user, "is_authenticated", False)) and bool(user.roles & allowed)
+
+
+def in_scope(user, unit: Unit | None) -> bool:
+    """The unit lies in the part of the tree the user may see."""
+    return unit is not None and scope_root(user.unit).contains(unit)
+
+
+def can(user, permission: str, obj=None) -> bool:
+    """Role and, when an object (or unit) is given, scope. Used by views and templates."""
+    if not has_permission(user, permission):
+        return False
+    if obj is None:
+        return True
+    unit = obj if isinstance(obj, Unit) else getattr(obj, "unit", None)
+    return in_scope(user, unit)
+
+
+F = TypeVar("F", bound=Callable)
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """View decorator: login, then the role check (403). The matrix test reads `_permission`."""
+    roles_for(permission)  # fail at import for a misspelt name
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if not has_permission(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper._permission = permission  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def scope_ids(user) -> sa.Select:
+    """Subquery of the unit ids the user may see (open and closed units alike)."""
+    root = scope_root(user.unit)
+    return sa.select(Unit.id).where(Unit.path.startswith(root.path, autoescape=True))
+
+
+def scoped(stmt: sa.Select, unit_column, user) -> sa.Select:
+    """Restrict a list query to rows whose unit lies in the user's scope."""
+    return stmt.where(unit_column.in_(scope_ids(user)))
+
+
+M = TypeVar("M")
+
+
+def get_scoped_or_404(model: type[M], object_id: int, user, *, unit_attr: str = "unit_id") -> M:
+    """Fetch by id within the user's scope; anything else, existing or not, is 404."""
+    column = getattr(model, unit_attr)
+    obj = db.session.scalar(scoped(sa.select(model).where(model.id == object_id), column, user))
+    if obj is None:
+        abort(404)
+    return obj

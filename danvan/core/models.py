@@ -1,0 +1,63 @@
+"""Shared column helpers for models."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from danvan.core.vntext import now_utc
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on both backends (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store UTC-aware values")
+        return value
+
+    def process_result_value(self, value, dialect):
+
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+
+
+class StaleEdit(Exception):
+    """Someone saved the object after this user opened the form."""
+
+    message = (
+        "Nội dung này vừa được người khác cập nhật sau khi bạn mở biểu mẫu. "
+        "Nội dung bạn nhập vẫn được giữ bên dưới; hãy tải lại để xem bản mới rồi lưu lại."
+    )
+
+
+class Versioned:
+    """Optimistic locking: a version column bumped on every UPDATE.
+
+    Forms carry the version they were opened with; `check_version` refuses a stale save with a
+    clear message, and SQLAlchemy's version_id_col catches the race between check and write.
+    """
+
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+    def check_version(self, submitted: int | str | None) -> None:
+        try:
+            stale = int(submitted or 0) != self.version
+        except (TypeError, ValueError):
+            stale = True
+        if stale:
+            raise StaleEdit()

@@ -1,0 +1,57 @@
+"""One paginator for every list: counts in SQL, fetches one page, builds page links."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+import sqlalchemy as sa
+from flask import current_app, request
+
+from danvan.extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def paginate(stmt: sa.Select, *, page: int | None = None, per_page: int | None = None,
+             scalars: bool = True) -> Page:
+    page = page or page_arg()
+    per_page = per_page or current_app.config["PER_PAGE"]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, ceil((total or 0) / per_page))
+    page = min(page, pages)
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.scalars()) if scalars else list(result)
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)

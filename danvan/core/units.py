@@ -1,0 +1,142 @@
+"""The organisation tree: units with validity dates, materialised paths and scope queries.
+
+A unit's `path` is '/1/4/27/': the ids from the root down. "Everything under a unit" is a
+prefix match on that path, one indexed comparison instead of a recursive query.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from danvan.core.audit import Audited
+from danvan.core.models import Timestamped, Versioned
+from danvan.core.vntext import fold
+from danvan.extensions import db
+
+# kind → (label, may have children of these kinds)
+KINDS: dict[str, str] = {
+    "tinh_uy": "Tỉnh ủy",
+    "ban": "Ban, cơ quan tham mưu",
+    "huyen_uy": "Huyện ủy, Thành ủy",
+    "dang_uy_truc_thuoc": "Đảng ủy trực thuộc",
+    "xa": "Xã, phường, thị trấn",
+    "thon": "Thôn, tổ dân phố",
+}
+# Kinds that report to the province: the "11 đơn vị" of the seeds.
+REPORTING_KINDS = ("huyen_uy", "dang_uy_truc_thuoc")
+# An advisory body (ban) works for the committee above it, so its staff see that committee's tree.
+ADVISORY_KINDS = ("ban",)
+
+
+class Unit(Audited, Versioned, Timestamped, db.Model):
+    __tablename__ = "unit"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "kind IN ('tinh_uy','ban','huyen_uy','dang_uy_truc_thuoc','xa','thon')", name="kind"
+        ),
+        sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    code: Mapped[str] = mapped_column(sa.String(20), default="")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    path: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
+    depth: Mapped[int] = mapped_column(sa.Integer, default=0)
+    valid_from: Mapped[date] = mapped_column(sa.Date, default=date(2000, 1, 1))
+    valid_to: Mapped[date | None] = mapped_column(sa.Date)
+    successor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+
+    parent: Mapped[Unit | None] = relationship(
+        remote_side="Unit.id", foreign_keys=[parent_id], back_populates="children"
+    )
+    children: Mapped[list[Unit]] = relationship(
+        back_populates="parent", foreign_keys=[parent_id], order_by="Unit.name"
+    )
+    successor: Mapped[Unit | None] = relationship(remote_side="Unit.id", foreign_keys=[successor_id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name!r}>"
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_open(self) -> bool:
+        return self.valid_to is None
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def contains(self, other: Unit | None) -> bool:
+        """True when `other` is this unit or lies under it."""
+        return other is not None and other.path.startswith(self.path)
+
+
+def scope_root(unit: Unit) -> Unit:
+    """The unit whose subtree a member of `unit` may see: a ban sees its committee's tree."""
+    if unit.kind in ADVISORY_KINDS and unit.parent is not None:
+        return unit.parent
+    return unit
+
+
+def in_subtree(root: Unit):
+    """SQL condition on Unit: the row lies in root's subtree (root included)."""
+    return Unit.path.startswith(root.path, autoescape=True)
+
+
+def set_path(unit: Unit) -> None:
+    """Compute path and depth from the parent; the unit must have an id (flush first)."""
+    if unit.parent is None:
+        unit.path, unit.depth = f"/{unit.id}/", 0
+    else:
+        unit.path, unit.depth = f"{unit.parent.path}{unit.id}/", unit.parent.depth + 1
+    unit.name_key = fold(unit.name)
+
+
+def add_unit(name: str, kind: str, *, parent: Unit | None, code: str = "",
+             valid_from: date | None = None) -> Unit:
+    if kind not in KINDS:
+        raise ValueError(f"unknown unit kind {kind!r}")
+    unit = Unit(name=name, name_key=fold(name), kind=kind, code=code, parent=parent,
+                valid_from=valid_from or date(2000, 1, 1))
+    db.session.add(unit)
+    db.session.flush()
+    set_path(unit)
+    return unit
+
+
+def subtree(root: Unit, *, open_only: bool = True) -> sa.Select:
+    stmt = sa.select(Unit).where(in_subtree(root))
+    if open_only:
+        stmt = stmt.where(Unit.valid_to.is_(None))
+    return stmt.order_by(Unit.path)
+
+
+def reporting_units(root: Unit) -> list[Unit]:
+    """The open units directly answerable to `root`'s committee (districts and đảng ủy trực thuộc)."""
+    return list(db.session.scalars(
+        sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind.in_(REPORTING_KINDS),
+                              Unit.valid_to.is_(None)).order_by(Unit.name)
+    ))
+
+
+# Features register here how to move their open work from a unit being merged to its successor.
+OpenWorkMover = Callable[[Unit, Unit], int]
+_open_work_movers: dict[str, OpenWorkMover] = {}
+
+
+def register_open_work_mover(label: str, mover: OpenWorkMover) -> None:
+    """`mover(old, new)` reassigns unfinished items and returns how many it moved."""
+    _open_work_movers[label] = mover
+
+
+def open_work_movers() -> dict[str, OpenWorkMover]:
+    return dict(_open_work_movers)

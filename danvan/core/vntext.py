@@ -1,0 +1,127 @@
+"""Vietnamese text: NFC normalisation, accent-folded search keys, dates and numbers."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(value):
+    """NFC-normalise a string; other values pass through untouched."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+def clean(value: str | None) -> str:
+    """NFC, trimmed, inner runs of spaces collapsed (not newlines in long text)."""
+    if value is None:
+        return ""
+    return nfc(value).strip()
+
+
+def fold(value: str | None) -> str:
+    """Search key: lower case, no diacritics, đ → d, single spaces. 'Dân vận khéo' → 'dan van kheo'."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFD", value.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", text.lower()).strip()
+
+
+def like_pattern(query: str | None) -> str | None:
+    """A LIKE pattern for a folded search column, or None when the query is empty."""
+    key = fold(query)
+    if not key:
+        return None
+    key = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{key}%"
+
+
+class NFCMultiDict(ImmutableMultiDict):
+    """Request args/form storage that NFC-normalises every key and value on arrival.
+
+    Set as Request.parameter_storage_class, so no form or query parameter can reach a view
+    in decomposed form (decomposed marks break search, uniqueness and printing).
+    """
+
+    def __init__(self, mapping=None):
+        if mapping is not None:
+            if isinstance(mapping, MultiDict):
+                items = mapping.items(multi=True)
+            elif isinstance(mapping, dict):
+                items = mapping.items()
+            else:
+                items = mapping
+            mapping = [(nfc(k), nfc(v)) for k, v in items]
+        super().__init__(mapping)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_local(value: datetime) -> datetime:
+    if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(TZ)
+
+
+def today_local() -> date:
+    return now_utc().astimezone(TZ).date()
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy, in Vietnam's time zone for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%H:%M %d/%m/%Y")
+
+
+def parse_date(text: str | None) -> date | None:
+    """Strict dd/mm/yyyy (also the HTML date input's yyyy-mm-dd). Two-digit years are refused."""
+    text = clean(text)
+    if not text:
+        return None
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if parsed.year < 1900:
+            raise ValueError("Năm phải có đủ 4 chữ số.")
+        return parsed
+    raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2023.")
+
+
+def fmt_number(value: int | float | None, decimals: int = 0) -> str:
+    """2.011 and 12,5: Vietnamese thousands and decimal separators."""
+    if value is None:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_count(value: int) -> str:
+    """Counts under ten are written with a leading zero in Party documents: 07 mô hình."""
+    return f"{value:02d}" if 0 <= value < 10 else fmt_number(value)
+
+
+def date_line(place: str, value: date) -> str:
+    """'Bắc Kạn, ngày 05 tháng 3 năm 2023': days under 10 and months 1–2 take a leading zero."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"{place}, ngày {value.day:02d} tháng {month} năm {value.year}"

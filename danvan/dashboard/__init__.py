@@ -1,0 +1,1 @@
+"""Home page: what is due, late, and waiting for me. Features contribute panels."""

@@ -1,0 +1,18 @@
+"""The home page."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from danvan.core import nav
+from danvan.core.access import requires
+from danvan.dashboard.panels import panels_for
+
+bp = Blueprint("dashboard", __name__)
+nav.register("Trang chủ", "dashboard.index", "dashboard.view", 0)
+
+
+@bp.route("/")
+@requires("dashboard.view")
+def index():
+    return render_template("dashboard/index.html", panels=panels_for(current_user))

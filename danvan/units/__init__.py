@@ -1,0 +1,1 @@
+"""Administration of the organisation tree: create, rename, move, close, merge."""

@@ -1,0 +1,145 @@
+"""Organisation tree: browse with lazy expand, search, and (admins) change it."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, render_template, request
+from flask_login import current_user
+
+from danvan.core import access, nav
+from danvan.core.access import requires
+from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.models import StaleEdit
+from danvan.core.units import Unit, subtree
+from danvan.extensions import db
+from danvan.units import service
+from danvan.units.forms import CloseUnitForm, MergeForm, NewUnitForm, UnitForm
+
+bp = Blueprint("units", __name__, url_prefix="/don-vi")
+nav.register("Đơn vị", "units.index", "units.view", 80, group="admin")
+
+
+def _parent_choices(exclude: Unit | None = None) -> list[tuple[int, str]]:
+    root = current_user.scope
+    return [(u.id, f"{'— ' * (u.depth - root.depth)}{u.name}")
+            for u in db.session.scalars(subtree(root))
+            if u.kind in ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa")
+            and not (exclude is not None and exclude.contains(u))]
+
+
+@bp.route("/")
+@requires("units.view")
+def index():
+    root = current_user.scope
+    q = request.args.get("q", "")
+    results = service.search(current_user, q) if q.strip() else None
+    context = dict(root=root, children=service.children_of(root.id, current_user), q=q,
+                   results=results)
+    return render_page_or_partial("units/index.html", "units/_search_results.html", **context)
+
+
+@bp.route("/<int:unit_id>/con")
+@requires("units.view")
+def children(unit_id: int):
+    unit = access.get_scoped_or_404(Unit, unit_id, current_user, unit_attr="id")
+    return render_template("units/_children.html", unit=unit,
+                           children=service.children_of(unit.id, current_user))
+
+
+@bp.route("/<int:unit_id>", methods=["GET", "POST"])
+@requires("units.view")
+def detail(unit_id: int):
+    unit = access.get_scoped_or_404(Unit, unit_id, current_user, unit_attr="id")
+    form = UnitForm(obj=unit)
+    form.parent_id.choices = _parent_choices(exclude=unit)
+    if request.method == "GET":
+        form.version.data = unit.version
+    status = 200
+    if request.method == "POST":
+        if not access.can(current_user, "units.manage", unit):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                service.update(unit, {n: f.data for n, f in form._fields.items()}, actor=current_user)
+            except service.UnitError as exc:
+                getattr(form, exc.field or "name").errors.append(exc.message)
+            except StaleEdit as exc:
+                flash(exc.message, "danger")
+                status = 409
+            else:
+                flash("Đã lưu đơn vị.", "success")
+                return redirect_to("units.detail", unit_id=unit.id)
+        status = status if status != 200 else 422
+    predecessors = list(db.session.scalars(sa.select(Unit).where(Unit.successor_id == unit.id)))
+    user_count = _user_count(unit)
+    return render_template("units/detail.html", unit=unit, form=form, close_form=CloseUnitForm(),
+                           predecessors=predecessors, user_count=user_count), status
+
+
+def _user_count(unit: Unit) -> int:
+    from danvan.auth.models import User
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.unit_id == unit.id))
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires("units.manage")
+def new():
+    form = NewUnitForm()
+    form.parent_id.choices = _parent_choices()
+    if request.method == "GET" and request.args.get("parent_id", "").isdigit():
+        form.parent_id.data = int(request.args["parent_id"])
+    if form.validate_on_submit():
+        try:
+            unit = service.create({n: f.data for n, f in form._fields.items()}, actor=current_user)
+        except service.UnitError as exc:
+            getattr(form, exc.field or "name").errors.append(exc.message)
+        else:
+            flash(f"Đã tạo đơn vị {unit.name}.", "success")
+            return redirect_to("units.detail", unit_id=unit.id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("units/new.html", form=form), status
+
+
+@bp.route("/<int:unit_id>/dong", methods=["POST"])
+@requires("units.manage")
+def close(unit_id: int):
+    unit = access.get_scoped_or_404(Unit, unit_id, current_user, unit_attr="id")
+    form = CloseUnitForm()
+    if form.validate_on_submit():
+        try:
+            service.close(unit, form.on.data, actor=current_user)
+        except service.UnitError as exc:
+            flash(exc.message, "danger")
+            return redirect_to("units.detail", unit_id=unit.id)
+        flash(f"Đã đóng đơn vị {unit.name} từ ngày {form.on.data:%d/%m/%Y}.", "success")
+        return redirect_to("units.detail", unit_id=unit.id)
+    flash(" ".join(form.on.errors) or "Dữ liệu không hợp lệ.", "danger")
+    return redirect_to("units.detail", unit_id=unit.id)
+
+
+@bp.route("/sap-nhap", methods=["GET", "POST"])
+@requires("units.manage")
+def merge():
+    form = MergeForm()
+    form.parent_id.choices = _parent_choices()
+    candidates = [u for u in db.session.scalars(subtree(current_user.scope)) if u.parent_id]
+    form.unit_ids.choices = [(u.id, u.name) for u in candidates]
+    if request.method == "GET" and request.args.getlist("unit_ids"):
+        form.unit_ids.data = [int(i) for i in request.args.getlist("unit_ids") if i.isdigit()]
+    if form.validate_on_submit():
+        units = list(db.session.scalars(access.scoped(
+            sa.select(Unit).where(Unit.id.in_(form.unit_ids.data or [])), Unit.id, current_user)))
+        try:
+            successor, moved = service.merge(
+                units, name=form.name.data, code=form.code.data,
+                parent=db.session.get(Unit, form.parent_id.data or 0), on=form.on.data,
+                move_open_work=form.move_open_work.data, actor=current_user)
+        except service.UnitError as exc:
+            getattr(form, exc.field or "name").errors.append(exc.message)
+        else:
+            detail = ", ".join(f"{label}: {n}" for label, n in moved.items() if n)
+            flash(f"Đã sáp nhập {len(units)} đơn vị thành {successor.name}."
+                  + (f" Đã chuyển việc đang dở ({detail})." if detail else ""), "success")
+            return redirect_to("units.detail", unit_id=successor.id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("units/merge.html", form=form, candidates=candidates), status

@@ -1,0 +1,19 @@
+"""Sample objects for the route × role matrix, one module per feature.
+
+Each module defines SAMPLES: {url argument name: make(world) -> (own_id, other_id)}, where
+`own_id` is an object inside the matrix user's scope (commune C1 under district D1) and
+`other_id` one outside it (commune C3 under district D2). A route whose argument has no
+sample fails the matrix test loudly, so new routes are covered as soon as they exist.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+
+def all_samples() -> dict:
+    samples: dict = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        samples.update(module.SAMPLES)
+    return samples
