@@ -68,6 +68,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # inspections
     "inspections.view": frozenset({"admin", "leader", "officer", "inspector", "viewer"}),
     "inspections.edit": frozenset({"inspector", "leader"}),
+    # in-app notifications are personal
+    "notifications.read": ALL,
 }
 
 
