@@ -16,3 +16,10 @@ nav.register("Trang chủ", "dashboard.index", "dashboard.view", 0)
 @requires("dashboard.view")
 def index():
     return render_template("dashboard/index.html", panels=panels_for(current_user))
+
+
+@bp.route("/ping")
+@requires("dashboard.view")
+def ping():
+    """The trivial route: benchmarks report every page as a ratio to it."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
