@@ -90,7 +90,10 @@ class Client(FlaskClient):
         # Setup data must be visible to the request: flush the test's session first, then
         # expire it so assertions read what the request wrote.
         db.session.flush()
-        response = super().open(*args, **kwargs)
+        # A fresh app context per request, as in production: Flask would otherwise reuse the
+        # test's context, sharing `g` (the logged-in user!) and the session between requests.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
         db.session.expire_all()
         return response
 

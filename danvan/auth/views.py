@@ -67,7 +67,7 @@ def change_password():
         except service.AccountError as exc:
             getattr(form, exc.field or "password").errors.append(exc.message)
         else:
-            login_user(current_user, fresh=True)  # the epoch changed: re-issue this session's id
+            login_user(current_user._get_current_object(), fresh=True)  # epoch changed: re-issue the id
             flash("Đã đổi mật khẩu.", "success")
             return redirect_to("dashboard.index")
     status = 422 if request.method == "POST" else 200
