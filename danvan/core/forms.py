@@ -8,6 +8,57 @@ from wtforms.validators import Length
 from danvan.core.vntext import nfc
 
 
+# WTForms ships no Vietnamese catalogue: its built-in messages, translated here once.
+VI_MESSAGES = {
+    "Field must be equal to %(other_name)s.": "Phải trùng với %(other_name)s.",
+    "Field must be at least %(min)d character long.": "Tối thiểu %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Tối thiểu %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Tối đa %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Tối đa %(max)d ký tự.",
+    "Field must be exactly %(max)d character long.": "Phải đúng %(max)d ký tự.",
+    "Field must be exactly %(max)d characters long.": "Phải đúng %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": "Phải dài từ %(min)d đến %(max)d ký tự.",
+    "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Số không được lớn hơn %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Số phải nằm trong khoảng %(min)s đến %(max)s.",
+    "Date must be at least %(min)s.": "Ngày không được trước %(min)s.",
+    "Date must be at most %(max)s.": "Ngày không được sau %(max)s.",
+    "Date must be between %(min)s and %(max)s.": "Ngày phải trong khoảng %(min)s đến %(max)s.",
+    "This field is required.": "Mục này bắt buộc.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "Invalid email address.": "Địa chỉ thư điện tử không hợp lệ.",
+    "Invalid URL.": "Địa chỉ không hợp lệ.",
+    "Invalid value, must be one of: %(values)s.": "Giá trị phải là một trong: %(values)s.",
+    "Invalid value, can't be any of: %(values)s.": "Giá trị không được là: %(values)s.",
+    "This field cannot be edited.": "Mục này không được sửa.",
+    "This field is disabled and cannot have a value.": "Mục này bị khóa, không nhận giá trị.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Choices cannot be None.": "Chưa có danh sách lựa chọn.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid choice(s): one or more data inputs could not be coerced.": "Có lựa chọn không hợp lệ.",
+    "'%(value)s' is not a valid choice for this field.": "«%(value)s» không phải lựa chọn hợp lệ.",
+    "'%(value)s' are not valid choices for this field.": "«%(value)s» không phải lựa chọn hợp lệ.",
+    "Not a valid datetime value.": "Ngày giờ không hợp lệ (dd/mm/yyyy hh:mm).",
+    "Not a valid date value.": "Ngày không hợp lệ (dd/mm/yyyy).",
+    "Not a valid time value.": "Giờ không hợp lệ (hh:mm).",
+    "Not a valid week value.": "Tuần không hợp lệ.",
+    "Not a valid integer value.": "Phải là số nguyên.",
+    "Not a valid decimal value.": "Phải là số.",
+    "Not a valid float value.": "Phải là số.",
+}
+
+
+class _VietnameseTranslations:
+    def gettext(self, string: str) -> str:
+        return VI_MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return VI_MESSAGES.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+_VI = _VietnameseTranslations()
+
+
 def _strip(value):
     value = nfc(value)
     return value.strip() if isinstance(value, str) else value
@@ -15,6 +66,9 @@ def _strip(value):
 
 class Form(FlaskForm):
     class Meta:
+        def get_translations(self, form):
+            return _VI
+
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), _strip]
             return unbound_field.bind(form=form, filters=filters, **options)
