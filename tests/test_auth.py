@@ -61,7 +61,7 @@ def test_decomposed_unicode_is_normalised(client, create_user, world, db_session
 
 
 def test_lockout_after_five_failures_for_fifteen_minutes(client, officer, db_session):
-    for attempt in range(4):
+    for _ in range(4):
         assert _login(client, "nguyen.van.an", "sai").status_code == 422
     fifth = _login(client, "nguyen.van.an", "sai").get_data(as_text=True)
     assert "Tài khoản bị tạm khóa 15 phút" in fifth

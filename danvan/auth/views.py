@@ -11,7 +11,7 @@ from danvan.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, ResetP
 from danvan.auth.models import User
 from danvan.core import access, nav
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm
+from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -65,7 +65,7 @@ def change_password():
             service.change_own_password(current_user, form.current.data, form.password.data,
                                         form.confirm.data)
         except service.AccountError as exc:
-            getattr(form, exc.field or "password").errors.append(exc.message)
+            add_error(form, exc.field or "password", exc.message)
         else:
             login_user(current_user._get_current_object(), fresh=True)  # epoch changed: re-issue the id
             flash("Đã đổi mật khẩu.", "success")
@@ -114,7 +114,7 @@ def user_new():
         try:
             user = service.create_user(_form_data(form), actor=current_user)
         except service.AccountError as exc:
-            getattr(form, exc.field or "username").errors.append(exc.message)
+            add_error(form, exc.field or "username", exc.message)
         else:
             flash(f"Đã tạo tài khoản {user.username}.", "success")
             return redirect_to("auth.users")
@@ -130,7 +130,7 @@ def user_edit(user_id: int):
         try:
             service.update_user(user, _form_data(form), actor=current_user)
         except service.AccountError as exc:
-            getattr(form, exc.field or "full_name").errors.append(exc.message)
+            add_error(form, exc.field or "full_name", exc.message)
         except StaleEdit as exc:
             flash(exc.message, "danger")
             return _render_user_form(form, user, 409)

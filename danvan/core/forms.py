@@ -7,7 +7,6 @@ from wtforms.validators import Length
 
 from danvan.core.vntext import nfc
 
-
 # WTForms ships no Vietnamese catalogue: its built-in messages, translated here once.
 VI_MESSAGES = {
     "Field must be equal to %(other_name)s.": "Phải trùng với %(other_name)s.",
@@ -86,3 +85,12 @@ class ConfirmForm(Form):
 
 def max_len(n: int) -> Length:
     return Length(max=n, message=f"Tối đa {n:,} ký tự.".replace(",", "."))
+
+
+def add_error(form, field_name: str | None, message: str) -> None:
+    """Attach a service's error to the named field, or to the form when it has no such field."""
+    field = getattr(form, field_name, None) if field_name else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)

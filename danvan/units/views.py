@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from danvan.core import access, nav
 from danvan.core.access import requires
+from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.units import Unit, subtree
@@ -61,7 +62,7 @@ def detail(unit_id: int):
             try:
                 service.update(unit, {n: f.data for n, f in form._fields.items()}, actor=current_user)
             except service.UnitError as exc:
-                getattr(form, exc.field or "name").errors.append(exc.message)
+                add_error(form, exc.field or "name", exc.message)
             except StaleEdit as exc:
                 flash(exc.message, "danger")
                 status = 409
@@ -92,7 +93,7 @@ def new():
         try:
             unit = service.create({n: f.data for n, f in form._fields.items()}, actor=current_user)
         except service.UnitError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            add_error(form, exc.field or "name", exc.message)
         else:
             flash(f"Đã tạo đơn vị {unit.name}.", "success")
             return redirect_to("units.detail", unit_id=unit.id)
@@ -135,7 +136,7 @@ def merge():
                 parent=db.session.get(Unit, form.parent_id.data or 0), on=form.on.data,
                 move_open_work=form.move_open_work.data, actor=current_user)
         except service.UnitError as exc:
-            getattr(form, exc.field or "name").errors.append(exc.message)
+            add_error(form, exc.field or "name", exc.message)
         else:
             detail = ", ".join(f"{label}: {n}" for label, n in moved.items() if n)
             flash(f"Đã sáp nhập {len(units)} đơn vị thành {successor.name}."
