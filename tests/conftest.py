@@ -69,7 +69,7 @@ def pytest_report_header(config):
     return f"danvan backend: {BACKEND}"
 
 
-def test_config(url: str, **extra) -> dict:
+def app_config(url: str, **extra) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(TMP / "uploads"),
             "SERVER_NAME": None, **extra}
 
@@ -119,7 +119,7 @@ class Client(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app():
-    application = create_app(test_config(make_database("main")))
+    application = create_app(app_config(make_database("main")))
     application.test_client_class = Client
     upgrade_schema(application)
     return application

@@ -97,6 +97,8 @@ def parse_date(text: str | None) -> date | None:
     text = clean(text)
     if not text:
         return None
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", text):
+        raise ValueError("Năm phải có đủ 4 chữ số (05/03/2023, không phải 05/03/23).")
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             parsed = datetime.strptime(text, pattern).date()

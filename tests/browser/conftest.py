@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from danvan import create_app
 from danvan.auth.demo import DEMO_PASSWORD
 from danvan.extensions import db
-from tests.conftest import make_database, test_config, upgrade_schema
+from tests.conftest import app_config, make_database, upgrade_schema
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -25,7 +25,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 
 @pytest.fixture(scope="session")
 def live_app():
-    app = create_app(test_config(make_database("browser"), TESTING=False, PROPAGATE_EXCEPTIONS=False))
+    app = create_app(app_config(make_database("browser"), TESTING=False, PROPAGATE_EXCEPTIONS=False))
     upgrade_schema(app)
     with app.app_context():
         from danvan.auth import demo as auth_demo

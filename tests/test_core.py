@@ -1,0 +1,206 @@
+"""Core mechanisms used by every feature: Vietnamese text, numbering, workflow, files, htmx."""
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from danvan.core import files, numbering, vntext, workflow
+from danvan.core.workflow import ABOVE, OWN, SCOPE, Transition, TransitionError, Workflow
+
+
+@pytest.mark.parametrize("text, key", [
+    ("Dân vận khéo", "dan van kheo"),
+    ("ĐẢNG CỘNG SẢN VIỆT NAM", "dang cong san viet nam"),
+    (unicodedata.normalize("NFD", "Nguyễn  Văn   An "), "nguyen van an"),
+    ("", ""),
+])
+def test_fold(text, key):
+    assert vntext.fold(text) == key
+
+
+def test_like_pattern_escapes_wildcards():
+    assert vntext.like_pattern("50%_x") == "%50\\%\\_x%"
+    assert vntext.like_pattern("   ") is None
+
+
+def test_dates_and_numbers():
+    assert vntext.date_line("Bắc Kạn", date(2023, 3, 5)) == "Bắc Kạn, ngày 05 tháng 3 năm 2023"
+    assert vntext.date_line("Bắc Kạn", date(2024, 1, 15)) == "Bắc Kạn, ngày 15 tháng 01 năm 2024"
+    assert vntext.fmt_number(2011) == "2.011" and vntext.fmt_number(1354.5, 1) == "1.354,5"
+    assert vntext.fmt_count(7) == "07" and vntext.fmt_count(279) == "279"
+    # 23:30 UTC on 31/12 is already 01/01 in Vietnam
+    assert vntext.fmt_date(datetime(2023, 12, 31, 23, 30, tzinfo=UTC)) == "01/01/2024"
+    assert vntext.fmt_datetime(datetime(2023, 12, 31, 23, 30, tzinfo=UTC)) == "06:30 01/01/2024"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("05/03/23", "Năm phải có đủ 4 chữ số."),
+    ("2023/03/05", "dd/mm/yyyy"),
+    ("31/02/2024", "dd/mm/yyyy"),
+    ("03-05-2023", "dd/mm/yyyy"),
+])
+def test_parse_date_is_strict(text, message):
+    with pytest.raises(ValueError, match=message):
+        vntext.parse_date(text)
+
+
+def test_parse_date_day_first():
+    assert vntext.parse_date("05/03/2023") == date(2023, 3, 5)
+    assert vntext.parse_date("") is None
+
+
+def test_request_parameters_arrive_nfc(app):
+    decomposed = unicodedata.normalize("NFD", "Xuất Hóa")
+    with app.test_request_context(f"/?q={decomposed}", method="POST", data={"name": decomposed}):
+        from flask import request
+
+        assert request.args["q"] == "Xuất Hóa" and request.form["name"] == "Xuất Hóa"
+
+
+def test_numbering_is_consecutive_per_issuer_type_year(world, db_session):
+    numbers = [numbering.next_number(world.bdv.id, "KH", 2024) for _ in range(3)]
+    assert numbers == [1, 2, 3]
+    assert numbering.next_number(world.bdv.id, "BC", 2024) == 1
+    assert numbering.next_number(world.bdv.id, "KH", 2025) == 1
+    assert numbering.next_number(world.d1.id, "KH", 2024) == 1
+    assert numbering.format_number(12, "KH", "BDVTU") == "12-KH/BDVTU"
+    with pytest.raises(ValueError):
+        numbering.next_number(world.bdv.id, "XX", 2024)
+
+
+WF = Workflow(
+    name="thu",
+    states={"draft": "Nháp", "submitted": "Đã gửi", "returned": "Trả lại", "approved": "Đã duyệt"},
+    initial="draft",
+    transitions=(
+        Transition("submit", "Gửi", ("draft", "returned"), "submitted", "plans.edit", OWN),
+        Transition("return", "Trả lại", ("submitted",), "returned", "plans.approve", ABOVE, comment_required=True),
+        Transition("approve", "Duyệt", ("submitted",), "approved", "plans.approve", SCOPE),
+    ),
+)
+
+
+class Doc(SimpleNamespace):
+    pass
+
+
+def test_workflow_rules(world, create_user, db_session):
+    officer = create_user(world.c1, ["officer"])
+    sibling_officer = create_user(world.c2, ["officer"])
+    district_leader = create_user(world.d1b, ["leader"])
+    commune_leader = create_user(world.c1, ["leader"])
+    doc = Doc(id=1, state="draft", unit=world.c1, title="Kế hoạch")
+    with pytest.raises(TransitionError) as forged:
+        workflow.apply(WF, doc, "submit", actor=sibling_officer)
+    assert forged.value.status == 403
+    problems = workflow.apply
+    with pytest.raises(TransitionError, match="Thiếu trích yếu"):
+        problems(WF, doc, "submit", actor=officer, validate=lambda d: ["Thiếu trích yếu."])
+    assert doc.state == "draft"
+    workflow.apply(WF, doc, "submit", actor=officer)
+    with pytest.raises(TransitionError, match="Cần ghi rõ lý do"):
+        workflow.apply(WF, doc, "return", actor=district_leader, comment="  ")
+    with pytest.raises(TransitionError):  # 'above' excludes the commune's own leader
+        workflow.apply(WF, doc, "return", actor=commune_leader, comment="Bổ sung số liệu")
+    workflow.apply(WF, doc, "return", actor=district_leader, comment="Bổ sung số liệu")
+    with pytest.raises(TransitionError, match="Không thể «Duyệt»"):
+        workflow.apply(WF, doc, "approve", actor=district_leader)
+    workflow.apply(WF, doc, "submit", actor=officer)
+    workflow.apply(WF, doc, "approve", actor=district_leader)
+    rows = workflow.history(doc)
+    assert [r.transition for r in rows] == ["submit", "return", "submit", "approve"]
+    assert rows[1].comment == "Bổ sung số liệu"
+    spent = workflow.time_in_states(rows)
+    assert set(spent) == {"submitted", "returned", "approved"}
+    assert [t.name for t in WF.available(Doc(id=2, state="submitted", unit=world.c1), district_leader)] == [
+        "return", "approve"]
+
+
+def test_workflow_rejects_unknown_permission_or_state():
+    with pytest.raises(KeyError):
+        Workflow("x", {"a": "A"}, "a", (Transition("t", "T", ("a",), "a", "no.such.permission"),))
+    with pytest.raises(ValueError):
+        Workflow("x", {"a": "A"}, "a", (Transition("t", "T", ("a",), "b", "plans.edit"),))
+
+
+def _docx_bytes(inner: str = "word/document.xml") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(inner, "<x/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name, data, kind", [
+    ("a.pdf", b"%PDF-1.7\n...", "pdf"),
+    ("a.png", b"\x89PNG\r\n\x1a\n....", "png"),
+    ("a.jpg", b"\xff\xd8\xff\xe0....", "jpg"),
+    ("a.docx", _docx_bytes(), "docx"),
+    ("a.xlsx", _docx_bytes("xl/workbook.xml"), "xlsx"),
+])
+def test_store_accepts_real_types(app, world, db_session, name, data, kind):
+    stored = files.store(FileStorage(io.BytesIO(data), filename=name), owner_type="T", owner_id=1,
+                         unit_id=world.c1.id, actor=None)
+    assert stored.kind == kind and stored.size == len(data) and stored.path.read_bytes() == data
+    assert "static" not in str(stored.path)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("virus.pdf", b"MZ\x90\x00 this is an exe", "không đúng định dạng"),
+    ("tai-lieu.docx", _docx_bytes("other/x.xml"), "không đúng định dạng"),
+    ("bang.xlsx", b"PK\x03\x04 not really a zip", "không đúng định dạng"),
+    ("rong.pdf", b"", "rỗng"),
+    ("", b"%PDF-", "Chưa chọn tệp."),
+])
+def test_store_refuses_by_content(app, world, db_session, name, data, message):
+    with pytest.raises(files.UploadError, match=message):
+        files.store(FileStorage(io.BytesIO(data), filename=name), owner_type="T", owner_id=1,
+                    unit_id=world.c1.id, actor=None)
+
+
+def test_store_refuses_over_20_mb(app, world, db_session):
+    big = b"%PDF-" + b"0" * (20 * 1024 * 1024)
+    with pytest.raises(files.UploadError, match="lớn hơn 20 MB"):
+        files.store(FileStorage(io.BytesIO(big), filename="lon.pdf"), owner_type="T", owner_id=1,
+                    unit_id=world.c1.id, actor=None)
+
+
+def test_safe_filename():
+    assert files.safe_filename("../../etc/passwd") == "passwd"
+    assert files.safe_filename('a<b>:"c".pdf') == "abc.pdf"
+    assert files.safe_filename(unicodedata.normalize("NFD", "Biên bản.pdf")) == "Biên bản.pdf"
+
+
+def test_download_is_scoped_and_served_as_attachment(world, login_as, db_session):
+    own = files.store(FileStorage(io.BytesIO(b"%PDF-1.4 own"), filename="Báo cáo.pdf"), owner_type="T",
+                      owner_id=1, unit_id=world.c1.id, actor=None)
+    other = files.store(FileStorage(io.BytesIO(b"%PDF-1.4 other"), filename="x.pdf"), owner_type="T",
+                        owner_id=1, unit_id=world.c3.id, actor=None)
+    commune = login_as("viewer", world.c1)
+    response = commune.get(f"/tep/{own.id}")
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 own"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert commune.get(f"/tep/{other.id}").status_code == 404
+    sibling = login_as("viewer", world.c2)
+    assert sibling.get(f"/tep/{own.id}").status_code == 404
+
+
+def test_htmx_responses_vary_and_fragment(world, login_as):
+    client = login_as("viewer", world.c1)
+    full = client.get("/don-vi/?q=xuat")
+    fragment = client.hx_get("/don-vi/?q=xuat")
+    assert "<html" in full.get_data(as_text=True) and "<html" not in fragment.get_data(as_text=True)
+    assert "HX-Request" in full.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
+    assert full.headers["Cache-Control"] == "no-store"
+
+
+def test_base_layout_has_csrf_meta_and_htmx_config(world, login_as):
+    body = login_as("viewer", world.c1).get("/").get_data(as_text=True)
+    assert '<meta name="csrf-token"' in body and "hx-headers" in body and '"code": "422", "swap": true' in body
+    assert "/static/vendor/htmx-2.0.11.min.js" in body and "https://" not in body
