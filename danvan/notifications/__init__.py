@@ -1,0 +1,1 @@
+"""In-app notifications: model, `service.notify(...)`, the bell, the list, mark read."""

@@ -1,0 +1,46 @@
+"""A notification addressed to one user."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from danvan.core.models import UTCDateTime
+from danvan.core.vntext import now_utc
+from danvan.extensions import db
+
+KINDS = {
+    "call_new": "Yêu cầu nộp mới",
+    "submitted": "Văn bản chờ duyệt",
+    "returned": "Văn bản bị trả lại",
+    "approved": "Văn bản đã duyệt",
+    "deadline_soon": "Sắp đến hạn nộp",
+    "overdue": "Quá hạn nộp",
+    "reminder": "Nhắc nộp",
+    "info": "Thông báo",
+}
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    kind: Mapped[str] = mapped_column(sa.String(30), default="info")
+    title: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    link: Mapped[str] = mapped_column(sa.String(500), default="")
+    object_type: Mapped[str] = mapped_column(sa.String(60), default="")
+    object_id: Mapped[int | None] = mapped_column(sa.Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} → user {self.user_id} {self.kind}>"
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
