@@ -204,3 +204,20 @@ def test_base_layout_has_csrf_meta_and_htmx_config(world, login_as):
     body = login_as("viewer", world.c1).get("/").get_data(as_text=True)
     assert '<meta name="csrf-token"' in body and "hx-headers" in body and '"code": "422", "swap": true' in body
     assert "/static/vendor/htmx-2.0.11.min.js" in body and "https://" not in body
+
+
+def test_unexpected_error_gives_vietnamese_500(app):
+    from danvan import create_app
+    from tests.conftest import app_config
+
+    broken = create_app(app_config(app.config["SQLALCHEMY_DATABASE_URI"], TESTING=False,
+                                   PROPAGATE_EXCEPTIONS=False))
+
+    @broken.route("/hong")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = broken.test_client().get("/hong")
+    assert response.status_code == 500
+    assert "Đã có lỗi xảy ra. Dữ liệu chưa được lưu" in response.get_data(as_text=True)
+    assert "boom" not in response.get_data(as_text=True)

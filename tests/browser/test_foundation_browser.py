@@ -40,3 +40,13 @@ def test_bad_password_message_and_unit_search_without_accents(page, login):
     page.goto("/don-vi/")
     page.get_by_label("Tìm đơn vị").fill("xuat hoa")
     expect(page.locator("#unit-search-results")).to_contain_text("Phường Xuất Hóa")
+
+
+def test_expired_session_on_htmx_request_goes_to_login_page(page, login):
+    login("admin")
+    page.goto("/quan-tri/nguoi-dung")
+    page.context.clear_cookies()  # the session expires while the page is open
+    page.get_by_label("Tìm kiếm").fill("nguyen")
+    expect(page).to_have_url(re.compile(r"/dang-nhap"))
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    assert page.locator("#user-rows").count() == 0  # no login form swapped into the table
