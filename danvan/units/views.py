@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, flash, render_template, request
 from flask_login import current_user
 
 from danvan.core import access, nav
@@ -46,34 +46,40 @@ def children(unit_id: int):
                            children=service.children_of(unit.id, current_user))
 
 
-@bp.route("/<int:unit_id>", methods=["GET", "POST"])
+@bp.route("/<int:unit_id>")
 @requires("units.view")
 def detail(unit_id: int):
     unit = access.get_scoped_or_404(Unit, unit_id, current_user, unit_attr="id")
     form = UnitForm(obj=unit)
     form.parent_id.choices = _parent_choices(exclude=unit)
-    if request.method == "GET":
-        form.version.data = unit.version
-    status = 200
-    if request.method == "POST":
-        if not access.can(current_user, "units.manage", unit):
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                service.update(unit, {n: f.data for n, f in form._fields.items()}, actor=current_user)
-            except service.UnitError as exc:
-                add_error(form, exc.field or "name", exc.message)
-            except StaleEdit as exc:
-                flash(exc.message, "danger")
-                status = 409
-            else:
-                flash("Đã lưu đơn vị.", "success")
-                return redirect_to("units.detail", unit_id=unit.id)
-        status = status if status != 200 else 422
+    form.version.data = unit.version
+    return _render_detail(unit, form, 200)
+
+
+@bp.route("/<int:unit_id>", methods=["POST"])
+@requires("units.manage")
+def update(unit_id: int):
+    unit = access.get_scoped_or_404(Unit, unit_id, current_user, unit_attr="id")
+    form = UnitForm()
+    form.parent_id.choices = _parent_choices(exclude=unit)
+    if form.validate_on_submit():
+        try:
+            service.update(unit, {n: f.data for n, f in form._fields.items()}, actor=current_user)
+        except service.UnitError as exc:
+            add_error(form, exc.field or "name", exc.message)
+        except StaleEdit as exc:
+            flash(exc.message, "danger")
+            return _render_detail(unit, form, 409)
+        else:
+            flash("Đã lưu đơn vị.", "success")
+            return redirect_to("units.detail", unit_id=unit.id)
+    return _render_detail(unit, form, 422)
+
+
+def _render_detail(unit: Unit, form: UnitForm, status: int):
     predecessors = list(db.session.scalars(sa.select(Unit).where(Unit.successor_id == unit.id)))
-    user_count = _user_count(unit)
     return render_template("units/detail.html", unit=unit, form=form, close_form=CloseUnitForm(),
-                           predecessors=predecessors, user_count=user_count), status
+                           predecessors=predecessors, user_count=_user_count(unit)), status
 
 
 def _user_count(unit: Unit) -> int:
