@@ -1,0 +1,101 @@
+"""Forms for registrations, review, recognition, consolidation, import and configuration."""
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from danvan.core.forms import Form, VersionedForm, max_len
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_MSG = "Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024."
+
+
+class InitiativeForm(VersionedForm):
+    unit_id = SelectField("Đơn vị đăng ký", coerce=int, validate_choice=False,
+                          validators=[DataRequired("Chọn đơn vị đăng ký.")])
+    year = IntegerField("Năm đăng ký", validators=[
+        InputRequired("Nhập năm đăng ký."), NumberRange(2000, 2100, "Năm đăng ký phải từ 2000 đến 2100.")])
+    name = StringField("Tên mô hình, điển hình", validators=[DataRequired("Nhập tên mô hình."), max_len(300)])
+    kind_id = SelectField("Loại", coerce=int, validate_choice=False, validators=[DataRequired("Chọn loại.")])
+    field_id = SelectField("Lĩnh vực", coerce=int, validate_choice=False,
+                           validators=[DataRequired("Chọn lĩnh vực.")])
+    organisation = StringField("Tổ chức chủ trì thực hiện", validators=[
+        DataRequired("Nhập tổ chức chủ trì thực hiện."), max_len(200)])
+    is_new = RadioField("Hình thức", choices=[("new", "Đăng ký mới"), ("maintained", "Duy trì từ năm trước")],
+                        default="new", validators=[InputRequired("Chọn đăng ký mới hoặc duy trì.")])
+    previous_id = SelectField("Mô hình năm trước (nếu duy trì)", coerce=int, validate_choice=False,
+                              validators=[Optional()])
+    situation = TextAreaField("Thực trạng, lý do xây dựng mô hình", validators=[max_len(20000)])
+    goals = TextAreaField("Mục tiêu, tiêu chí", validators=[max_len(20000)])
+    content = TextAreaField("Nội dung, cách thức thực hiện", validators=[max_len(20000)])
+    area = TextAreaField("Địa bàn, đối tượng", validators=[max_len(20000)])
+    forces = TextAreaField("Lực lượng thực hiện", validators=[max_len(20000)])
+    resources = TextAreaField("Nguồn lực", validators=[max_len(20000)])
+    budget = DecimalField("Kinh phí dự kiến (triệu đồng)", places=2, validators=[
+        Optional(), NumberRange(0, 999_999_999, "Kinh phí phải là số không âm.")])
+    start_on = DateField("Ngày bắt đầu", format=DATE_FORMATS, validators=[Optional()])
+    end_on = DateField("Ngày kết thúc", format=DATE_FORMATS, validators=[Optional()])
+    expected_results = TextAreaField("Kết quả dự kiến", validators=[max_len(20000)])
+    sustain = TextAreaField("Cách thức duy trì, nhân rộng", validators=[max_len(20000)])
+
+    def data_dict(self) -> dict:
+        data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
+        data["previous_id"] = data.get("previous_id") or None
+        return data
+
+
+class TransitionForm(Form):
+    transition = StringField(validators=[DataRequired("Thiếu thao tác.")])
+    comment = TextAreaField("Lý do / ý kiến", validators=[max_len(4000)])
+
+
+class ExemplaryForm(Form):
+    exemplary = BooleanField("Tiêu biểu")
+
+
+class RecognitionForm(Form):
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    decided_on = DateField("Ngày quyết định", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])
+    title = StringField("Trích yếu", validators=[max_len(300)])
+    initiative_ids = SelectMultipleField("Các mô hình được công nhận", coerce=int, validate_choice=False)
+
+
+class ReportForm(Form):
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    note = TextAreaField("Ghi chú gửi kèm", validators=[max_len(4000)])
+
+
+class SubmitAllForm(Form):
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+
+
+class ImportForm(Form):
+    file = FileField("Tệp Excel (.xlsx) theo mẫu")
+    token = StringField()
+
+
+class OptionForm(Form):
+    what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=True)
+    name = StringField("Tên", validators=[DataRequired("Nhập tên."), max_len(120)])
+
+
+class OptionToggleForm(Form):
+    what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=True)
+    option_id = IntegerField(validators=[InputRequired()])
+    active = StringField()
+
+
+class DeadlineForm(Form):
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    deadline = DateField("Hạn gửi danh sách tổng hợp", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])

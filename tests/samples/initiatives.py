@@ -1,0 +1,44 @@
+"""Samples for 'Dân vận khéo' routes: registrations and recognition decisions."""
+from __future__ import annotations
+
+from datetime import date
+
+from danvan.extensions import db
+from danvan.initiatives import service
+from danvan.initiatives.models import Initiative, InitiativeRecognition
+
+
+def make_initiative(unit, *, year: int = 2024, name: str = "Mô hình «Dân vận khéo» thử nghiệm", state: str = "draft",
+                    field_index: int = 0, is_new: bool = True, **extra) -> Initiative:
+    province = service.province_of(unit)
+    service.ensure_config(province)
+    field = service.fields_of(province.id)[field_index]
+    kind = service.kinds_of(province.id)[0]
+    data = dict(unit_id=unit.id, unit=unit, year=year, name=name, kind_id=kind.id, field_id=field.id,
+                organisation="Hội Liên hiệp Phụ nữ", is_new=is_new, state=state,
+                situation="Thực trạng", goals="Mục tiêu", content="Nội dung", area="Địa bàn", forces="Lực lượng",
+                resources="Nguồn lực", start_on=date(year, 3, 1), end_on=date(year, 12, 31),
+                expected_results="Kết quả", sustain="Duy trì",
+                search_key=service.search_key_for(name, "Hội Liên hiệp Phụ nữ", unit, field))
+    data.update(extra)
+    obj = Initiative(**data)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def _initiative(world):
+    return make_initiative(world.c1).id, make_initiative(world.c3).id
+
+
+def _recognition(world):
+    def make(unit):
+        r = InitiativeRecognition(unit_id=unit.id, year=2024, number=1, number_text="1-QĐ/HU",
+                                  decided_on=date(2024, 6, 1), title="Quyết định công nhận")
+        db.session.add(r)
+        db.session.flush()
+        return r.id
+    return make(world.d1), make(world.d2)
+
+
+SAMPLES = {"initiative_id": _initiative, "recognition_id": _recognition}
