@@ -406,6 +406,29 @@ def open_calls_for_unit(unit: Unit, *, kind: str | None = None) -> list[PlanCall
     return list(db.session.scalars(stmt.order_by(PlanCall.deadline, PlanCall.id)))
 
 
+def my_calls(user) -> list[tuple[PlanCall, TrackingRow]]:
+    """Open calls addressed to the user's committee, each with its status: two queries."""
+    unit = served_unit(user.unit)
+    pairs = db.session.execute(
+        sa.select(PlanCall, PlanCallTarget).join(PlanCallTarget, PlanCallTarget.call_id == PlanCall.id)
+        .where(PlanCallTarget.unit_id == unit.id, PlanCall.archived_at.is_(None))
+        .order_by(PlanCall.deadline, PlanCall.id)).all()
+    if not pairs:
+        return []
+    subs = db.session.scalars(sa.select(PlanSubmission).where(
+        PlanSubmission.unit_id == unit.id, PlanSubmission.call_id.in_([c.id for c, _ in pairs]))
+        .order_by(PlanSubmission.id)).all()
+    by_call: dict[int, list[PlanSubmission]] = {}
+    for s in subs:
+        by_call.setdefault(s.call_id, []).append(s)
+    out = []
+    for call, target in pairs:
+        row = TrackingRow(unit=unit, target=target, deadline=target.extended_until or call.deadline)
+        _status(row, by_call.get(call.id, []))
+        out.append((call, row))
+    return out
+
+
 def my_target_status(user, call_ids: list[int]) -> dict[int, TrackingRow]:
     """For each call, the tracking row of the user's own committee (two queries)."""
     if not call_ids:

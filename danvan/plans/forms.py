@@ -1,0 +1,123 @@
+"""Forms for documents, calls, workflow actions and delegations."""
+from __future__ import annotations
+
+import wtforms
+from wtforms import FieldList, FormField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+
+from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.numbering import TYPE_CODES
+from danvan.core.vntext import nfc, parse_date
+from danvan.plans.models import SIGNER_MODES
+
+TYPE_CHOICES = [(code, f"{label} ({code})") for code, label in TYPE_CODES.items()]
+DEFAULT_SECTIONS = ("I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG", "III. TỔ CHỨC THỰC HIỆN")
+
+
+def _strip(value):
+    value = nfc(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+class SectionForm(wtforms.Form):
+    heading = StringField("Tiêu đề mục", filters=[_strip], validators=[max_len(300)])
+    body = TextAreaField("Nội dung", filters=[_strip], validators=[max_len(50000)],
+                         description="Văn bản thường; dòng bắt đầu bằng “- ” là một gạch đầu dòng.")
+
+
+class DocumentForm(VersionedForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class in (FieldList, FormField):   # they take no filters; inner fields strip
+                return unbound_field.bind(form=form, **options)
+            return super().bind_field(form, unbound_field, options)
+
+    type_code = SelectField("Loại văn bản", choices=TYPE_CHOICES, default="KH",
+                            validators=[DataRequired("Chọn loại văn bản.")])
+    call_id = SelectField("Trả lời yêu cầu nộp", choices=[], validate_choice=False, default="")
+    summary = TextAreaField("Trích yếu", validators=[DataRequired("Nhập trích yếu (tóm tắt nội dung văn bản)."),
+                                                     max_len(500)])
+    year = IntegerField("Năm", validators=[DataRequired("Nhập năm (4 chữ số)."),
+                                           NumberRange(2000, 2100, "Năm phải trong khoảng 2000–2100.")])
+    period = StringField("Kỳ (nếu có)", validators=[max_len(120)])
+    sections = FieldList(FormField(SectionForm), min_entries=3, max_entries=12)
+    signer_mode = SelectField("Hình thức ký", choices=list(SIGNER_MODES.items()), default="T/M")
+    signer_authority = StringField("Thay mặt / ký thay (ví dụ: BAN THƯỜNG VỤ, TRƯỞNG BAN)", validators=[max_len(120)])
+    signer_title = StringField("Chức vụ người ký", validators=[max_len(120)])
+    signer_name = StringField("Họ tên người ký", validators=[max_len(120)])
+    recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(4000)])
+
+    def data_dict(self, calls_by_id: dict) -> dict:
+        call_id = self.call_id.data
+        call = calls_by_id.get(int(call_id)) if call_id and str(call_id).isdigit() else None
+        return {
+            "type_code": self.type_code.data, "summary": self.summary.data, "year": self.year.data,
+            "period": self.period.data, "signer_mode": self.signer_mode.data,
+            "signer_authority": self.signer_authority.data, "signer_title": self.signer_title.data,
+            "signer_name": self.signer_name.data, "recipients": self.recipients.data, "call": call,
+            "sections": [{"heading": e.form.heading.data, "body": e.form.body.data} for e in self.sections],
+        }
+
+
+class TransitionForm(Form):
+    action = StringField(validators=[DataRequired("Thao tác không hợp lệ."), max_len(40)])
+    comment = TextAreaField("Lý do / ý kiến", validators=[max_len(4000)])
+
+
+class UploadForm(Form):
+    pass
+
+
+class DateField(StringField):
+    """dd/mm/yyyy (or the date input's yyyy-mm-dd), strict; `.date` holds the parsed value."""
+
+    date = None
+
+    def pre_validate(self, form):
+        self.date = None
+        if not self.data:
+            return
+        try:
+            self.date = parse_date(self.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+TARGET_MODES = [("reporting", "Tất cả đơn vị trực thuộc (huyện, thành ủy, đảng ủy trực thuộc)"),
+                ("communes", "Tất cả xã, phường, thị trấn trong phạm vi"),
+                ("pick", "Chọn từng đơn vị")]
+
+
+class CallForm(Form):
+    title = StringField("Tên yêu cầu", validators=[DataRequired("Nhập tên yêu cầu."), max_len(300)])
+    kind = SelectField("Loại yêu cầu", choices=[], default="document")
+    type_code = SelectField("Loại văn bản cần nộp", choices=[("", "—"), *TYPE_CHOICES], default="BC",
+                            validate_choice=False)
+    deadline = DateField("Hạn nộp", validators=[DataRequired("Nhập hạn nộp (dd/mm/yyyy).")])
+    description = TextAreaField("Nội dung, hướng dẫn", validators=[max_len(10000)])
+    target_mode = SelectField("Đơn vị nhận", choices=TARGET_MODES, default="reporting")
+    targets = SelectMultipleField("Chọn đơn vị", choices=[], coerce=int, validate_choice=False)
+
+
+class ExtendForm(Form):
+    unit_id = IntegerField("Đơn vị", validators=[DataRequired("Chọn đơn vị.")])
+    extended_until = DateField("Gia hạn đến", validators=[Optional()])
+
+
+class DelegationForm(Form):
+    delegate_id = SelectField("Người được ủy quyền", choices=[], coerce=int, validate_choice=False,
+                              validators=[DataRequired("Chọn người được ủy quyền.")])
+    starts_on = DateField("Từ ngày", validators=[DataRequired("Nhập ngày bắt đầu (dd/mm/yyyy).")])
+    ends_on = DateField("Đến ngày", validators=[DataRequired("Nhập ngày kết thúc (dd/mm/yyyy).")])
+
+
+class DocumentFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    q = StringField("Tìm kiếm", validators=[max_len(100)])
+    state = SelectField("Trạng thái", choices=[], validate_choice=False)
+    type_code = SelectField("Loại", choices=[("", "Tất cả loại"), *TYPE_CHOICES], validate_choice=False)
+    loc = SelectField("Việc của tôi", choices=[("", "Tất cả văn bản trong phạm vi"),
+                                               ("nhap", "Bản nháp của đơn vị tôi"),
+                                               ("cho_duyet", "Chờ tôi duyệt")], validate_choice=False)
