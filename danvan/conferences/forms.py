@@ -1,0 +1,95 @@
+"""Forms for conferences. Domain rules (scope, order of times) are checked again in the service."""
+from __future__ import annotations
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    FileField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from danvan.core.forms import Form, VersionedForm, max_len
+
+from .models import KINDS
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_MSG = "Ngày không hợp lệ (dd/mm/yyyy)."
+TIME_MSG = "Giờ không hợp lệ (hh:mm)."
+
+
+class ConferenceForm(VersionedForm):
+    kind = SelectField("Loại hội nghị", choices=list(KINDS.items()), validate_choice=False)
+    title = StringField("Tên hội nghị", validators=[DataRequired("Nhập tên hội nghị."), max_len(300)])
+    unit_id = SelectField("Đơn vị tổ chức", coerce=int, validate_choice=False)
+    day = DateField("Ngày bắt đầu", validators=[DataRequired(DATE_MSG)], format=DATE_FORMATS)
+    start = TimeField("Giờ bắt đầu", validators=[DataRequired(TIME_MSG)])
+    end_day = DateField("Ngày kết thúc (nếu khác ngày bắt đầu)", validators=[Optional()], format=DATE_FORMATS)
+    end = TimeField("Giờ kết thúc", validators=[DataRequired(TIME_MSG)])
+    venue = StringField("Địa điểm chính (điểm cầu chính)", validators=[max_len(300)])
+    online = BooleanField("Hội nghị trực tuyến (nhiều điểm cầu)")
+    purpose = TextAreaField("Nội dung, mục đích", validators=[max_len(4000)])
+    notes = TextAreaField("Đề nghị đối với đơn vị được mời (in trong giấy mời)", validators=[max_len(4000)])
+    signer_authority = StringField("Thẩm quyền ký (T/M, K/T, T/L…)", validators=[max_len(120)])
+    signer_title = StringField("Chức vụ người ký", validators=[max_len(120)])
+    signer_name = StringField("Họ tên người ký", validators=[max_len(120)])
+    recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(2000)])
+
+
+class ChairForm(Form):
+    name = StringField("Họ tên", validators=[DataRequired("Nhập họ tên người chủ trì."), max_len(120)])
+    title = StringField("Chức vụ", validators=[max_len(300)])
+
+
+class UnitsForm(Form):
+    unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
+
+
+class PointsForm(UnitsForm):
+    venue = StringField("Địa điểm (để trống: Hội trường của đơn vị)", validators=[max_len(300)])
+    contact_name = StringField("Người liên hệ", validators=[max_len(120)])
+    contact_phone = StringField("Điện thoại", validators=[max_len(40)])
+
+
+class InviteesForm(UnitsForm):
+    addressee = StringField("Người được mời (ghép với tên đơn vị)", validators=[max_len(200)])
+
+
+class ConfirmInviteeForm(Form):
+    status = SelectField("Xác nhận", choices=[("confirmed", "Tham dự"), ("declined", "Vắng"),
+                                             ("pending", "Chưa xác nhận")], validate_choice=False)
+    delegates = IntegerField("Số đại biểu", validators=[Optional(), NumberRange(0, 500, "Từ 0 đến 500.")])
+    note = StringField("Ghi chú", validators=[max_len(500)])
+
+
+class ItemForm(Form):
+    start_time = TimeField("Thời gian", validators=[Optional()])
+    content = StringField("Nội dung", validators=[DataRequired("Nhập nội dung."), max_len(500)])
+    presenter = StringField("Người thực hiện", validators=[max_len(300)])
+    document = StringField("Tài liệu kèm theo", validators=[max_len(300)])
+
+
+class InviteContributionsForm(UnitsForm):
+    topic = StringField("Chủ đề đề nghị", validators=[DataRequired("Nhập chủ đề tham luận đề nghị."), max_len(500)])
+    deadline = DateField("Hạn gửi", validators=[DataRequired(DATE_MSG)], format=DATE_FORMATS)
+
+
+class SubmitContributionForm(Form):
+    title = StringField("Tên tham luận", validators=[DataRequired("Nhập tên tham luận."), max_len(500)])
+    presenter = StringField("Người trình bày", validators=[max_len(300)])
+    file = FileField("Tệp tham luận (PDF, DOCX; tối đa 20 MB)")
+
+
+class ReviewForm(Form):
+    decision = SelectField("Quyết định", choices=[("accept", "Nhận"), ("return", "Trả lại")], validate_choice=False)
+    reason = TextAreaField("Lý do trả lại", validators=[max_len(4000)])
+
+
+class ConclusionForm(Form):
+    conclusion = TextAreaField("Kết luận của chủ trì", validators=[DataRequired("Nhập nội dung kết luận."),
+                                                                   max_len(20000)])

@@ -1,0 +1,242 @@
+"""Conferences: chairs, connection points (điểm cầu), invitees, agenda, tham luận, documents."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from danvan.core.audit import Audited
+from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.units import Unit
+from danvan.extensions import db
+
+KINDS: dict[str, str] = {
+    "so_ket": "Sơ kết",
+    "tong_ket": "Tổng kết",
+    "chuyen_de": "Chuyên đề",
+    "hoi_thao": "Hội thảo",
+}
+INVITEE_STATES: dict[str, str] = {"pending": "Chưa xác nhận", "confirmed": "Tham dự", "declined": "Vắng"}
+CONTRIBUTION_STATES: dict[str, str] = {
+    "invited": "Đã đề nghị", "submitted": "Đã gửi", "accepted": "Đã nhận", "returned": "Trả lại",
+}
+# Documents of a conference: (label, type code when numbered, print template)
+DOCUMENTS: dict[str, tuple[str, str | None]] = {
+    "giay-moi": ("Giấy mời", "GM"),
+    "chuong-trinh": ("Chương trình hội nghị", "CTr"),
+    "diem-cau": ("Danh sách điểm cầu", None),
+    "tham-luan": ("Danh sách tham luận", None),
+    "ket-luan": ("Thông báo kết luận", "TB"),
+}
+
+
+class Conference(Audited, Versioned, Timestamped, db.Model):
+    __tablename__ = "conference"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('so_ket','tong_ket','chuyen_de','hoi_thao')", name="kind"),
+        sa.CheckConstraint("ends_at > starts_at", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    search_key: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    venue: Mapped[str] = mapped_column(sa.String(300), default="")
+    online: Mapped[bool] = mapped_column(sa.Boolean(name="online"), default=False)
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    signer_authority: Mapped[str] = mapped_column(sa.String(120), default="")
+    signer_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    signer_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    recipients: Mapped[str] = mapped_column(sa.Text, default="")
+    conclusion: Mapped[str] = mapped_column(sa.Text, default="")
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    chairs: Mapped[list[ConferenceChair]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceChair.position")
+    points: Mapped[list[ConferencePoint]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ConferencePoint.id")
+    invitees: Mapped[list[ConferenceInvitee]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceInvitee.id")
+    items: Mapped[list[ConferenceItem]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceItem.position")
+    contributions: Mapped[list[ConferenceContribution]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceContribution.id")
+    documents: Mapped[list[ConferenceDocument]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceDocument.id")
+
+    def __repr__(self) -> str:
+        return f"<Conference {self.id} {self.title!r}>"
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    def document(self, key: str) -> ConferenceDocument | None:
+        return next((d for d in self.documents if d.doc_key == key), None)
+
+
+class ConferenceChair(Audited, db.Model):
+    __tablename__ = "conference_chair"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    conference: Mapped[Conference] = relationship(back_populates="chairs")
+
+    def __repr__(self) -> str:
+        return f"<ConferenceChair {self.name!r}>"
+
+    @property
+    def unit(self) -> Unit:
+        return self.conference.unit
+
+
+class ConferencePoint(Audited, db.Model):
+    """A connection point (điểm cầu) of an online conference, hosted by a unit."""
+
+    __tablename__ = "conference_point"
+    __table_args__ = (sa.UniqueConstraint("conference_id", "unit_id", name="uq_conference_point_unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    venue: Mapped[str] = mapped_column(sa.String(300), default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+
+    conference: Mapped[Conference] = relationship(back_populates="points")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<ConferencePoint {self.conference_id} unit={self.unit_id}>"
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit else ""
+
+
+class ConferenceInvitee(Audited, db.Model):
+    """A unit invited to the conference; it (or the organiser) confirms attendance."""
+
+    __tablename__ = "conference_invitee"
+    __table_args__ = (
+        sa.UniqueConstraint("conference_id", "unit_id", name="uq_conference_invitee_unit"),
+        sa.CheckConstraint("status IN ('pending','confirmed','declined')", name="status"),
+        sa.CheckConstraint("delegates >= 0", name="delegates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    addressee: Mapped[str] = mapped_column(sa.String(300), default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    delegates: Mapped[int] = mapped_column(sa.Integer, default=0)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    conference: Mapped[Conference] = relationship(back_populates="invitees")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<ConferenceInvitee {self.conference_id} unit={self.unit_id}>"
+
+    @property
+    def status_label(self) -> str:
+        return INVITEE_STATES.get(self.status, self.status)
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit else ""
+
+
+class ConferenceContribution(Audited, Versioned, Timestamped, db.Model):
+    """A tham luận: a unit is asked for a contribution by a deadline, sends it, it is accepted or returned."""
+
+    __tablename__ = "conference_contribution"
+    __table_args__ = (
+        sa.UniqueConstraint("conference_id", "unit_id", name="uq_conference_contribution_unit"),
+        sa.CheckConstraint("state IN ('invited','submitted','accepted','returned')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    topic: Mapped[str] = mapped_column(sa.String(500), default="")
+    deadline: Mapped[date] = mapped_column(sa.Date)
+    state: Mapped[str] = mapped_column(sa.String(20), default="invited")
+    title: Mapped[str] = mapped_column(sa.String(500), default="")
+    presenter: Mapped[str] = mapped_column(sa.String(300), default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    conference: Mapped[Conference] = relationship(back_populates="contributions")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<ConferenceContribution {self.conference_id} unit={self.unit_id} {self.state}>"
+
+    @property
+    def state_label(self) -> str:
+        return CONTRIBUTION_STATES.get(self.state, self.state)
+
+    @property
+    def name(self) -> str:
+        return self.title or self.topic
+
+
+class ConferenceItem(Audited, db.Model):
+    """One line of the programme: time, content, presenter, linked document or tham luận."""
+
+    __tablename__ = "conference_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    start_time: Mapped[time | None] = mapped_column(sa.Time)
+    content: Mapped[str] = mapped_column(sa.String(500))
+    presenter: Mapped[str] = mapped_column(sa.String(300), default="")
+    document: Mapped[str] = mapped_column(sa.String(300), default="")
+    contribution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("conference_contribution.id", ondelete="SET NULL"), index=True)
+
+    conference: Mapped[Conference] = relationship(back_populates="items")
+    contribution: Mapped[ConferenceContribution | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ConferenceItem {self.conference_id}#{self.position}>"
+
+    @property
+    def unit(self) -> Unit:
+        return self.conference.unit
+
+
+class ConferenceDocument(Audited, db.Model):
+    """An issued document of the conference: its number is taken once, when it is issued."""
+
+    __tablename__ = "conference_document"
+    __table_args__ = (sa.UniqueConstraint("conference_id", "doc_key", name="uq_conference_document_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    doc_key: Mapped[str] = mapped_column(sa.String(20))
+    type_code: Mapped[str] = mapped_column(sa.String(10))
+    number: Mapped[int] = mapped_column(sa.Integer)
+    number_text: Mapped[str] = mapped_column(sa.String(60))
+    issued_on: Mapped[date] = mapped_column(sa.Date)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    conference: Mapped[Conference] = relationship(back_populates="documents")
+
+    def __repr__(self) -> str:
+        return f"<ConferenceDocument {self.number_text}>"
