@@ -338,8 +338,10 @@ def transition(obj: Initiative, name: str, *, actor, comment: str = "") -> None:
     workflow.apply(WORKFLOW, obj, name, actor=actor, comment=comment, validate=problems_to_submit)
     if name == "submit":
         obj.submitted_at = now_utc()
+        _answer_calls(obj.unit, obj.year, obj, actor)
     if name == "return":
         obj.exemplary = False
+    _mirror_state(obj)
     db.session.flush()
 
 
@@ -457,6 +459,7 @@ def recognise(actor, ids: list[int], *, year: int, decided_on: date, title: str)
         workflow.apply(WORKFLOW, obj, "recognise", actor=actor, comment=f"Quyết định số {decision.number_text}",
                        validate=problems_to_recognise)
         obj.recognition_id = decision.id
+        _mirror_state(obj)
     db.session.flush()
     return decision
 
@@ -574,7 +577,8 @@ class UnitRow:
     late: int = 0
     by_field: dict[int, int] = field(default_factory=dict)
     report: InitiativeReport | None = None
-    report_status: str = ""      # "on_time", "late", "missing", ""
+    report_status: str = ""      # "on_time", "late", "missing", "pending", ""
+    sent_at: datetime | None = None
     missing_fields: list[str] = field(default_factory=list)
 
 
@@ -590,6 +594,7 @@ class Statistics:
     by_year_new: dict[int, tuple[int, int, int]]  # year -> (registered, new, recognised)
     own_report: InitiativeReport | None
     reporting: bool                        # the rows are reporting units that send lists up
+    call: object | None = None             # the plans feature's call for the year, if any
 
     @property
     def late_units(self) -> list[UnitRow]:
@@ -616,7 +621,8 @@ def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
     fields = fields_of(province.id, active_only=False)
     children = child_units(root)
     reporting = any(c.kind in ("huyen_uy", "dang_uy_truc_thuoc") for c in children)
-    deadline = deadline_for(province.id, year)
+    call = call_issued_by(root, year)
+    deadline = call.deadline if call is not None else deadline_for(province.id, year)
 
     reg_unit, anc = aliased(Unit), aliased(Unit)
     per_unit = (sa.select(Initiative.unit_id.label("unit_id"), Initiative.field_id.label("field_id"),
@@ -659,12 +665,22 @@ def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
     reports = {r.unit_id: r for r in db.session.scalars(sa.select(InitiativeReport).where(
         InitiativeReport.year == year, InitiativeReport.unit_id.in_([c.id for c in children] + [root.id])))}
     active_fields = [f for f in fields if f.active]
+    tracked = {}
+    if call is not None:
+        tracked = {r.unit.id: r for r in _calls().tracking(call).rows}
     for c in children:
         row = rows_by_id[c.id]
         row.missing_fields = [f.name for f in active_fields if not row.by_field.get(f.id)]
-        if c.kind in ("huyen_uy", "dang_uy_truc_thuoc"):
+        if c.id in tracked:
+            t = tracked[c.id]
+            row.report = reports.get(c.id)
+            row.report_status = ("late" if t.late else "on_time") if t.has_filed else (
+                "missing" if today_local() > t.deadline else "pending")
+            row.sent_at = t.submitted_at
+        elif c.kind in ("huyen_uy", "dang_uy_truc_thuoc"):
             row.report = reports.get(c.id)
             row.report_status = report_status(row.report, deadline)
+            row.sent_at = row.report.sent_at if row.report else None
     out_rows = list(rows_by_id.values())
     if own.registered or own.drafts:
         out_rows.append(own)
@@ -685,7 +701,7 @@ def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
     return Statistics(root=root, year=year, fields=fields, rows=out_rows, totals=totals, deadline=deadline,
                       by_year=dict(sorted(by_year.items())),
                       by_year_new={y: tuple(v) for y, v in sorted(by_year_new.items())},
-                      own_report=reports.get(root.id), reporting=reporting)
+                      own_report=reports.get(root.id), reporting=reporting or bool(tracked), call=call)
 
 
 def report_status(report: InitiativeReport | None, deadline: date | None) -> str:
@@ -728,23 +744,64 @@ def send_report(actor, year: int, note: str = "") -> InitiativeReport:
     report.recognised_count, report.note = t.recognised, (note or "").strip()
     db.session.flush()
     audit.record(actor, "send_consolidated", report, {"total": (None, t.registered)})
-    _record_call_submission(actor, root, year, report)
+    _answer_calls(root, year, report, actor)
     return report
 
 
-def _record_call_submission(actor, unit: Unit, year: int, report: InitiativeReport) -> None:
-    """Link the consolidated list to the province's call for the year, when the plans feature has one."""
+# ---------------------------------------------------------------- calls (plans feature)
+# A call "Đăng ký mô hình Dân vận khéo năm N" (kind initiative_registration) is answered by a
+# target unit's registrations (when the target registers itself, e.g. communes answering their
+# district's call) and by a district's consolidated list (answering the province's call).
+
+SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "returned",
+                    "accepted": "approved", "recognised": "approved"}
+
+
+def _calls():
     try:
         from danvan.plans import calls
-    except ImportError:
-        return
-    hook = getattr(calls, "record_submission", None)
-    finder = getattr(calls, "find_call", None)
-    if hook is None or finder is None:
-        return
-    call = finder(CALL_TITLE.format(year=year), unit)
-    if call is not None:
-        hook(call, unit, actor=actor, object_type="InitiativeReport", object_id=report.id)
+    except ImportError:  # the plans feature is optional
+        return None
+    return calls
+
+
+def calls_answered_by(unit: Unit, year: int) -> list:
+    """Open registration calls of the year that target `unit`."""
+    calls = _calls()
+    if calls is None:
+        return []
+    from danvan.plans.models import PlanCall, PlanCallTarget
+
+    return list(db.session.scalars(
+        sa.select(PlanCall).join(PlanCallTarget, PlanCallTarget.call_id == PlanCall.id)
+        .where(PlanCallTarget.unit_id == unit.id, PlanCall.kind == "initiative_registration",
+               PlanCall.archived_at.is_(None), PlanCall.search_key.like(f"%nam {year}%"))
+        .order_by(PlanCall.id)))
+
+
+def call_issued_by(root: Unit, year: int):
+    """The registration call of the year issued by `root` (or one of its bans), if any."""
+    if _calls() is None:
+        return None
+    from danvan.plans.models import PlanCall
+
+    issuers = sa.select(Unit.id).where(sa.or_(Unit.id == root.id,
+                                              sa.and_(Unit.parent_id == root.id, Unit.kind == "ban")))
+    return db.session.scalar(sa.select(PlanCall).where(
+        PlanCall.unit_id.in_(issuers), PlanCall.kind == "initiative_registration", PlanCall.archived_at.is_(None),
+        PlanCall.search_key.like(f"%nam {year}%")).order_by(PlanCall.id.desc()).limit(1))
+
+
+def _answer_calls(unit: Unit, year: int, obj, actor) -> None:
+    calls = _calls()
+    for call in calls_answered_by(unit, year):
+        calls.record_submission(call, unit, obj, actor=actor, state="submitted")
+
+
+def _mirror_state(obj: Initiative) -> None:
+    calls = _calls()
+    if calls is not None:
+        calls.update_submission_state(obj, SUBMISSION_STATE[obj.state])
 
 
 # ---------------------------------------------------------------- dashboard

@@ -29,13 +29,16 @@ from danvan.initiatives.forms import (
     SubmitAllForm,
     TransitionForm,
 )
-from danvan.initiatives.models import STATES, Initiative, InitiativeRecognition
+from danvan.initiatives.models import STATES, Initiative, InitiativeRecognition, InitiativeReport
 from danvan.initiatives.service import InitiativeError
 
 bp = Blueprint("initiatives", __name__, url_prefix="/dan-van-kheo")
 nav.register("Dân vận khéo", "initiatives.index", "initiatives.view", 20)
 panels.register("initiatives", "initiatives/_panel.html", service.panel_context, 30)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+if (_calls := service._calls()) is not None:   # the call tracking page links to what answered
+    _calls.register_object_link("Initiative", "initiatives.detail", "initiative_id")
+    _calls.register_object_link("InitiativeReport", "initiatives.report", "initiative_report_id")
 
 
 def _config():
@@ -354,6 +357,13 @@ def send_report():
     return redirect_to("initiatives.statistics", year=report.year)
 
 
+@bp.route("/tong-hop/danh-sach/<int:initiative_report_id>")
+@requires("initiatives.view")
+def report(initiative_report_id: int):
+    sent = access.get_scoped_or_404(InitiativeReport, initiative_report_id, current_user)
+    return redirect_to("initiatives.statistics", year=sent.year, unit_id=sent.unit_id)
+
+
 def _bad(status: int):
     year = service._int(request.form.get("year")) or today_local().year
     stats = service.statistics(current_user, year, current_user.scope)
@@ -364,7 +374,7 @@ def _bad(status: int):
 
 def _pdf_available() -> bool:
     try:
-        from danvan.printing import render_pdf  # noqa: F401
+        from danvan.printing import pdf_response, render_pdf  # noqa: F401
     except ImportError:
         return False
     return True
@@ -379,12 +389,20 @@ def print_consolidated():
     data = dict(stats=stats, place=current_app.config["PROVINCE_PLACE"], today=today_local(),
                 issuer=current_user.scope, date_line=date_line(current_app.config["PROVINCE_PLACE"], today_local()))
     if request.args.get("format") == "pdf" and _pdf_available():
-        from danvan.printing import render_pdf
+        from danvan.printing import pdf_response, render_pdf
 
-        pdf = render_pdf("print/initiatives_consolidated.html", **data)
-        return send_file(_bytes_io(pdf), mimetype="application/pdf", as_attachment=False,
-                         download_name=f"tong-hop-dan-van-kheo-{year}.pdf")
+        issuer = current_user.scope
+        pdf = render_pdf("print/initiatives_consolidated.html", **data,
+                         superior=issuer.name.upper(), issuing="BAN DÂN VẬN",
+                         issuer_code=_ban_code(issuer))
+        return pdf_response(pdf, f"tong-hop-dan-van-kheo-{year}.pdf")
     return render_template("initiatives/print.html", **data)
+
+
+def _ban_code(committee: Unit) -> str:
+    ban = db.session.scalar(db.select(Unit).where(Unit.parent_id == committee.id, Unit.kind == "ban",
+                                                  Unit.code.like("BDV%")).limit(1))
+    return ban.code if ban is not None else (committee.code or "")
 
 
 def _bytes_io(data):

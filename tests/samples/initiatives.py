@@ -42,3 +42,17 @@ def _recognition(world):
 
 
 SAMPLES = {"initiative_id": _initiative, "recognition_id": _recognition}
+
+
+def _report(world):
+    from danvan.initiatives.models import InitiativeReport
+
+    def make(unit):
+        r = InitiativeReport(unit_id=unit.id, year=2024, total=1)
+        db.session.add(r)
+        db.session.flush()
+        return r.id
+    return make(world.d1), make(world.d2)
+
+
+SAMPLES["initiative_report_id"] = _report
