@@ -405,7 +405,7 @@ def conclude(conference_id: int):
         try:
             service.conclude(conf, form.conclusion.data, actor=current_user)
         except ConferenceError as exc:
-            _error(form, exc)
+            flash(exc.message, "danger")
         else:
             flash("Đã ghi kết luận hội nghị.", "success")
             return redirect_to("conferences.detail", conference_id=conf.id, _anchor="conclusion")
