@@ -1,0 +1,64 @@
+"""Forms for blocs, members, criteria sets and evaluations."""
+from __future__ import annotations
+
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from danvan.blocs.models import POSITIONS
+from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.programme.forms import DATE_FORMATS, DateField, DecimalField, IntegerField, SelectField
+
+
+class MemberForm(VersionedForm):
+    full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ và tên."), max_len(120)])
+    position = SelectField("Chức vụ", choices=list(POSITIONS.items()), validators=[DataRequired("Chọn chức vụ.")])
+    title = StringField("Chức danh cụ thể", validators=[max_len(200)])
+    is_head = BooleanField("Trưởng khối")
+    from_date = DateField("Tham gia từ ngày", validators=[InputRequired("Nhập ngày bắt đầu tham gia.")],
+                          format=DATE_FORMATS)
+    to_date = DateField("Thôi tham gia từ ngày", validators=[Optional()], format=DATE_FORMATS)
+    phone = StringField("Điện thoại", validators=[max_len(30)])
+
+
+class EndMemberForm(Form):
+    on = DateField("Ngày thôi tham gia", validators=[Optional()], format=DATE_FORMATS)
+
+
+class CriteriaSetForm(VersionedForm):
+    name = StringField("Tên bộ tiêu chí", validators=[DataRequired("Nhập tên bộ tiêu chí."), max_len(250)])
+    subject = SelectField("Áp dụng cho", choices=[("bloc", "Khối dân vận"), ("member", "Thành viên khối")])
+    year_from = IntegerField("Áp dụng từ năm", validators=[InputRequired("Nhập năm áp dụng."),
+                                                            NumberRange(2000, 2100, "Năm từ 2000 đến 2100.")])
+    excellent_min = DecimalField("Hoàn thành xuất sắc từ (điểm)", default=90, places=2,
+                                 validators=[InputRequired("Nhập ngưỡng.")])
+    good_min = DecimalField("Hoàn thành tốt từ (điểm)", default=70, places=2,
+                            validators=[InputRequired("Nhập ngưỡng.")])
+    pass_min = DecimalField("Hoàn thành từ (điểm)", default=50, places=2, validators=[InputRequired("Nhập ngưỡng.")])
+    active = BooleanField("Đang áp dụng", default=True)
+    criteria = TextAreaField("Các tiêu chí (mỗi dòng: Nội dung | điểm tối đa; tổng 100 điểm)",
+                             validators=[DataRequired("Nhập các tiêu chí."), max_len(20000)])
+
+
+class NewEvaluationForm(Form):
+    year = IntegerField("Năm đánh giá", validators=[InputRequired("Nhập năm đánh giá.")])
+    member_id = SelectField("Đối tượng", coerce=int, validate_choice=False)
+
+
+class FilterForm(Form):
+    class Meta:
+        csrf = False
+
+    q = StringField("Tìm kiếm")
+    state = SelectField("Danh sách", choices=[("", "Tất cả"), ("confirmed", "Đã xác nhận"), ("draft", "Bản nháp"),
+                                              ("flagged", "Chưa đúng quy định")], validate_choice=False)
+
+
+class EvaluationFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    q = StringField("Tìm kiếm")
+    year = IntegerField("Năm", validators=[Optional()])
+    subject = SelectField("Đối tượng", choices=[("bloc", "Khối dân vận"), ("member", "Thành viên")],
+                          validate_choice=False)
+    rating = SelectField("Xếp loại", choices=[("", "Mọi xếp loại")], validate_choice=False)

@@ -1,0 +1,344 @@
+"""Khối dân vận cơ sở: blocs and rosters, criteria sets, yearly evaluations and ratings."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_login import current_user
+
+from danvan.blocs import service
+from danvan.blocs.forms import (
+    CriteriaSetForm,
+    EndMemberForm,
+    EvaluationFilterForm,
+    FilterForm,
+    MemberForm,
+    NewEvaluationForm,
+)
+from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
+from danvan.core import access, nav, workflow
+from danvan.core.access import requires
+from danvan.core.forms import ConfirmForm
+from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.models import StaleEdit
+from danvan.core.pagination import paginate
+from danvan.core.units import scope_root
+from danvan.core.vntext import today_local
+from danvan.extensions import db
+
+bp = Blueprint("blocs", __name__, url_prefix="/khoi-dan-van")
+nav.register("Khối dân vận", "blocs.index", "blocs.view", 35)
+
+
+def _data(form) -> dict:
+    return {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
+
+
+def _error(form, exc) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*list(target.errors), exc.message]
+    else:
+        flash(exc.message, "danger")
+
+
+# ---------------------------------------------------------------- blocs
+
+
+@bp.route("/")
+@requires("blocs.view")
+def index():
+    filters = FilterForm(request.args)
+    filters.validate()
+    page = paginate(service.blocs_query(current_user, q=filters.q.data, state=filters.state.data or None),
+                    scalars=False)
+    root = scope_root(current_user.unit)
+    return render_page_or_partial("blocs/index.html", "blocs/_rows.html", page=page, filters=filters,
+                                  totals=service.province_totals(root), root=root, rules=service.rules(),
+                                  states=ROSTER_STATES)
+
+
+@bp.route("/<int:bloc_id>")
+@requires("blocs.view")
+def detail(bloc_id: int):
+    bloc = service.load_bloc_or_404(bloc_id, current_user)
+    return _render_detail(bloc)
+
+
+def _render_detail(bloc, status=200, eval_form=None):
+    members = service.current_members(bloc)
+    form = eval_form or NewEvaluationForm()
+    form.member_id.choices = [(0, "Khối dân vận")] + [(m.id, f"{m.full_name} — {m.position_label}") for m in members]
+    if eval_form is None:
+        form.year.data = today_local().year
+    evaluations = list(db.session.scalars(service.evaluations_query(current_user, bloc=bloc).limit(200)))
+    return render_template("blocs/detail.html", bloc=bloc, members=members, past=service.past_members(bloc),
+                           problems=service.roster_problems(members), rules=service.rules(),
+                           eval_form=form, evaluations=evaluations, positions=POSITIONS,
+                           confirm_form=ConfirmForm()), status
+
+
+@bp.route("/<int:bloc_id>/xac-nhan", methods=["POST"])
+@requires("blocs.edit")
+def confirm(bloc_id: int):
+    bloc = service.load_bloc_or_404(bloc_id, current_user)
+    if not access.can(current_user, "blocs.edit", bloc):
+        abort(403)
+    try:
+        service.confirm_roster(bloc, actor=current_user)
+    except service.BlocError as exc:
+        flash(exc.message, "danger")
+        from danvan.core.transaction import keep_changes
+
+        keep_changes()  # the draft and its flags are saved; only the confirmation is refused
+        return _render_detail(bloc, exc.status)
+    flash("Đã xác nhận danh sách khối dân vận.", "success")
+    return redirect_to("blocs.detail", bloc_id=bloc.id)
+
+
+@bp.route("/<int:bloc_id>/thanh-vien/moi", methods=["GET", "POST"])
+@requires("blocs.edit")
+def member_new(bloc_id: int):
+    bloc = service.load_bloc_or_404(bloc_id, current_user)
+    form = MemberForm()
+    if request.method == "GET":
+        form.from_date.data = today_local()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                _, problems = service.add_member(bloc, _data(form), actor=current_user)
+            except service.BlocError as exc:
+                _error(form, exc)
+            else:
+                _flash_saved(problems)
+                return redirect_to("blocs.detail", bloc_id=bloc.id)
+    return render_template("blocs/member_form.html", form=form, bloc=bloc, member=None), status
+
+
+def _flash_saved(problems: list[str]) -> None:
+    if problems:
+        flash("Đã lưu. Danh sách khối chỉ ở dạng bản nháp vì chưa đúng quy định: " + " ".join(problems), "warning")
+    else:
+        flash("Đã lưu thành viên.", "success")
+
+
+@bp.route("/thanh-vien/<int:member_id>", methods=["GET", "POST"])
+@requires("blocs.view")
+def member(member_id: int):
+    member = service.load_member_or_404(member_id, current_user)
+    form = MemberForm(obj=member)
+    if request.method == "GET":
+        form.version.data = member.version
+    status = 200
+    if request.method == "POST":
+        if not access.can(current_user, "blocs.edit", member):
+            abort(403)
+        status = 422
+        if form.validate_on_submit():
+            try:
+                problems = service.update_member(member, _data(form), actor=current_user)
+            except service.BlocError as exc:
+                _error(form, exc)
+            except StaleEdit as exc:
+                flash(exc.message, "danger")
+                status = 409
+            else:
+                _flash_saved(problems)
+                return redirect_to("blocs.detail", bloc_id=member.bloc_id)
+    return render_template("blocs/member_form.html", form=form, bloc=member.bloc, member=member,
+                           end_form=EndMemberForm()), status
+
+
+@bp.route("/thanh-vien/<int:member_id>/ket-thuc", methods=["POST"])
+@requires("blocs.edit")
+def member_end(member_id: int):
+    member = service.load_member_or_404(member_id, current_user)
+    form = EndMemberForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.on.errors) or "Dữ liệu không hợp lệ.", "danger")
+        return render_template("blocs/member_form.html", form=MemberForm(obj=member), bloc=member.bloc,
+                               member=member, end_form=form), 422
+    try:
+        problems = service.end_member(member, form.on.data or today_local(), actor=current_user)
+    except service.BlocError as exc:
+        flash(exc.message, "danger")
+        return redirect_to("blocs.detail", bloc_id=member.bloc_id)
+    flash(f"{member.full_name} thôi tham gia khối từ {member.to_date:%d/%m/%Y}; lịch sử vẫn được giữ.", "success")
+    if problems:
+        flash("Danh sách khối chỉ ở dạng bản nháp vì chưa đúng quy định: " + " ".join(problems), "warning")
+    return redirect_to("blocs.detail", bloc_id=member.bloc_id)
+
+
+# ---------------------------------------------------------------- evaluations
+
+
+@bp.route("/<int:bloc_id>/danh-gia/moi", methods=["POST"])
+@requires("blocs.edit")
+def evaluation_new(bloc_id: int):
+    bloc = service.load_bloc_or_404(bloc_id, current_user)
+    form = NewEvaluationForm()
+    form.member_id.choices = [(0, "")]
+    if not form.validate_on_submit():
+        return _render_detail(bloc, 422, form)
+    member = None
+    if form.member_id.data:
+        member = service.load_member_or_404(form.member_id.data, current_user)
+    try:
+        evaluation = service.create_evaluation(bloc, form.year.data, member, actor=current_user)
+    except service.BlocError as exc:
+        flash(exc.message, "danger")
+        return _render_detail(bloc, exc.status, form)
+    flash("Đã tạo phiếu đánh giá; đơn vị tự chấm điểm rồi gửi cấp trên.", "success")
+    return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
+
+
+def _evaluation_page(evaluation, status=200, errors=None, raw=None):
+    self_open = (evaluation.state in ("draft", "returned") and service.own_unit(current_user, evaluation)
+                 and access.can(current_user, "blocs.edit", evaluation))
+    score_t = service.EVALUATION_WORKFLOW.get("score")
+    final_open = service.EVALUATION_WORKFLOW.allowed(score_t, evaluation, current_user)
+    others = [t for t in service.EVALUATION_WORKFLOW.available(evaluation, current_user)
+              if t.name in ("return", "reopen")]
+    return render_template("blocs/evaluation.html", evaluation=evaluation, self_open=self_open,
+                           final_open=final_open, others=others, errors=errors or [], raw=raw or {},
+                           history=workflow.history(evaluation), ratings=RATINGS), status
+
+
+@bp.route("/danh-gia/<int:evaluation_id>")
+@requires("blocs.view")
+def evaluation(evaluation_id: int):
+    return _evaluation_page(service.load_evaluation_or_404(evaluation_id, current_user))
+
+
+@bp.route("/danh-gia/<int:evaluation_id>/tu-cham", methods=["POST"])
+@requires("blocs.edit")
+def evaluation_self(evaluation_id: int):
+    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    submit = request.form.get("action") == "submit"
+    try:
+        service.save_self(evaluation, request.form, request.form.get("comment", "")[:4000], actor=current_user,
+                          submit=submit)
+    except service.BlocError as exc:
+        return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
+    except workflow.TransitionError as exc:
+        return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
+    except StaleEdit as exc:
+        return _evaluation_page(evaluation, 409, [exc.message], request.form)
+    flash("Đã gửi tự đánh giá lên cấp trên." if submit else "Đã lưu điểm tự chấm.", "success")
+    return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
+
+
+@bp.route("/danh-gia/<int:evaluation_id>/cham", methods=["POST"])
+@requires("blocs.evaluate")
+def evaluation_score(evaluation_id: int):
+    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        rating = service.save_final(evaluation, request.form, request.form.get("comment", "")[:4000],
+                                    actor=current_user)
+    except (service.BlocError, workflow.TransitionError) as exc:
+        return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
+    except StaleEdit as exc:
+        return _evaluation_page(evaluation, 409, [exc.message], request.form)
+    flash(f"Đã chấm điểm: {evaluation.final_total} điểm — {RATINGS[rating]}.", "success")
+    return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
+
+
+@bp.route("/danh-gia/<int:evaluation_id>/chuyen", methods=["POST"])
+@requires("blocs.evaluate")
+def evaluation_transition(evaluation_id: int):
+    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = request.form.get("transition", "")
+    if name not in ("return", "reopen"):
+        return _evaluation_page(evaluation, 422, ["Thao tác không hợp lệ."])
+    try:
+        workflow.apply(service.EVALUATION_WORKFLOW, evaluation, name, actor=current_user,
+                       comment=request.form.get("comment", ""))
+    except workflow.TransitionError as exc:
+        return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
+    if name == "reopen":
+        evaluation.rating = None
+    flash("Đã trả lại phiếu đánh giá." if name == "return" else "Đã mở lại phiếu để chấm lại.", "success")
+    return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
+
+
+@bp.route("/danh-gia/<int:evaluation_id>/in")
+@requires("blocs.view")
+def evaluation_print(evaluation_id: int):
+    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    from danvan.blocs import printing
+
+    return printing.response(evaluation)
+
+
+@bp.route("/danh-gia")
+@requires("blocs.view")
+def evaluations():
+    filters = EvaluationFilterForm(request.args)
+    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại")]
+    filters.validate()
+    year = filters.year.data or today_local().year
+    subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
+    page = paginate(service.evaluations_query(current_user, year=year, subject=subject,
+                                              rating=filters.rating.data or None, q=filters.q.data))
+    counts = service.rating_counts(current_user, year, subject)
+    return render_page_or_partial("blocs/evaluations.html", "blocs/_evaluation_rows.html", page=page,
+                                  filters=filters, year=year, subject=subject, counts=counts, ratings=RATINGS)
+
+
+# ---------------------------------------------------------------- criteria sets
+
+
+@bp.route("/tieu-chi")
+@requires("blocs.view")
+def criteria_sets():
+    page = paginate(service.sets_query(current_user))
+    return render_page_or_partial("blocs/criteria.html", "blocs/_criteria_rows.html", page=page)
+
+
+@bp.route("/tieu-chi/moi", methods=["GET", "POST"])
+@requires("blocs.configure")
+def criteria_new():
+    return _criteria_form(None)
+
+
+@bp.route("/tieu-chi/<int:criteria_id>", methods=["GET", "POST"])
+@requires("blocs.configure")
+def criteria_edit(criteria_id: int):
+    return _criteria_form(service.load_set_or_404(criteria_id, current_user))
+
+
+def _criteria_form(row):
+    form = CriteriaSetForm(obj=row)
+    if request.method == "GET":
+        if row is None:
+            form.year_from.data = today_local().year
+        else:
+            form.version.data = row.version
+            form.criteria.data = "\n".join(f"{c.title} | {c.max_points}" for c in row.criteria)
+    status = 200
+    if request.method == "POST":
+        if row is not None and not access.can(current_user, "blocs.configure", row):
+            abort(403)
+        status = 422
+        if form.validate_on_submit():
+            try:
+                saved = service.save_set(scope_root(current_user.unit), row, _data(form), actor=current_user)
+            except service.BlocError as exc:
+                _error(form, exc)
+                status = exc.status
+            except StaleEdit as exc:
+                flash(exc.message, "danger")
+                status = 409
+            else:
+                flash("Đã lưu bộ tiêu chí.", "success")
+                return redirect_to("blocs.criteria_edit", criteria_id=saved.id)
+    return render_template("blocs/criteria_form.html", form=form, row=row), status

@@ -1,0 +1,389 @@
+"""Đề án tracker: programmes, task groups, tasks, progress reports, heatmap, timeline, sơ kết draft."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_login import current_user
+
+from danvan.core import access, files, nav, workflow
+from danvan.core.access import requires
+from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.models import StaleEdit
+from danvan.core.pagination import paginate
+from danvan.core.units import scope_root
+from danvan.core.vntext import today_local
+from danvan.dashboard import panels
+from danvan.programme import rollup, service, soket
+from danvan.programme.forms import (
+    AsOfForm,
+    EditReportForm,
+    FilterForm,
+    GroupForm,
+    ProgrammeForm,
+    ReportForm,
+    TaskForm,
+    TransitionForm,
+)
+from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES, ProgressReport
+
+bp = Blueprint("programme", __name__, url_prefix="/de-an")
+nav.register("Đề án", "programme.index", "programme.view", 30)
+
+
+def _data(form) -> dict:
+    return {name: f.data for name, f in form._fields.items() if name not in ("csrf_token", "evidence")}
+
+
+def _field_error(form, exc) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is not None:
+        target.errors = [*target.errors, exc.message] if isinstance(target.errors, list) else [exc.message]
+    else:
+        flash(exc.message, "danger")
+
+
+def _as_of() -> tuple[AsOfForm, object]:
+    form = AsOfForm(request.args)
+    form.validate()
+    return form, (form.as_of.data or today_local())
+
+
+# ---------------------------------------------------------------- programmes
+
+
+@bp.route("/")
+@requires("programme.view")
+def index():
+    q = request.args.get("q", "")
+    page = paginate(service.programmes_query(current_user, q))
+    root = scope_root(current_user.unit)
+    today = today_local()
+    figures = {p.id: rollup.figures(p, root, today) for p in page.items}
+    return render_page_or_partial("programme/index.html", "programme/_rows.html", page=page, q=q,
+                                  figures=figures, pct=rollup.pct)
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires("programme.manage")
+def new():
+    form = ProgrammeForm()
+    if request.method == "GET":
+        form.start_year.data, form.end_year.data = today_local().year, today_local().year + 2
+    if form.validate_on_submit():
+        try:
+            programme = service.create_programme(scope_root(current_user.unit), _data(form), actor=current_user)
+        except service.ProgrammeError as exc:
+            _field_error(form, exc)
+        else:
+            flash("Đã tạo Đề án. Hãy thêm các nhóm nhiệm vụ, giải pháp.", "success")
+            return redirect_to("programme.detail", programme_id=programme.id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("programme/programme_form.html", form=form, programme=None), status
+
+
+@bp.route("/<int:programme_id>")
+@requires("programme.view")
+def detail(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    asof_form, as_of = _as_of()
+    root = scope_root(current_user.unit)
+    figure = rollup.figures(programme, root, as_of)
+    return render_template("programme/detail.html", programme=programme, figure=figure, as_of=as_of,
+                           asof_form=asof_form, pct=rollup.pct, rules=rollup.RULES, root=root,
+                           can_manage=service.can_manage(current_user, programme))
+
+
+@bp.route("/<int:programme_id>/sua", methods=["GET", "POST"])
+@requires("programme.manage")
+def edit(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    form = ProgrammeForm(obj=programme)
+    if request.method == "GET":
+        form.version.data = programme.version
+    status = 200
+    if request.method == "POST":
+        service.require_manage(current_user, programme)
+        status = 422
+        if form.validate_on_submit():
+            try:
+                service.update_programme(programme, _data(form), actor=current_user)
+            except service.ProgrammeError as exc:
+                _field_error(form, exc)
+            except StaleEdit as exc:
+                flash(exc.message, "danger")
+                status = 409
+            else:
+                flash("Đã lưu Đề án.", "success")
+                return redirect_to("programme.detail", programme_id=programme.id)
+    return render_template("programme/programme_form.html", form=form, programme=programme), status
+
+
+@bp.route("/<int:programme_id>/nhom/moi", methods=["GET", "POST"])
+@requires("programme.manage")
+def group_new(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    return _group_form(programme, None)
+
+
+@bp.route("/nhom/<int:task_group_id>/sua", methods=["GET", "POST"])
+@requires("programme.manage")
+def group_edit(task_group_id: int):
+    group = service.load_group_or_404(task_group_id, current_user)
+    return _group_form(group.programme, group)
+
+
+def _group_form(programme, group):
+    form = GroupForm(obj=group)
+    if request.method == "GET":
+        if group is None:
+            form.position.data = len(programme.groups) + 1
+        else:
+            form.version.data = group.version
+    status = 200
+    if request.method == "POST":
+        service.require_manage(current_user, programme)
+        status = 422
+        if form.validate_on_submit():
+            try:
+                service.save_group(programme, group, _data(form), actor=current_user)
+            except StaleEdit as exc:
+                flash(exc.message, "danger")
+                status = 409
+            else:
+                flash("Đã lưu nhóm nhiệm vụ.", "success")
+                return redirect_to("programme.detail", programme_id=programme.id)
+    return render_template("programme/group_form.html", form=form, programme=programme, group=group), status
+
+
+@bp.route("/<int:programme_id>/nhiem-vu/moi", methods=["GET", "POST"])
+@requires("programme.manage")
+def task_new(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    return _task_form(programme, None)
+
+
+@bp.route("/nhiem-vu/<int:task_id>/sua", methods=["GET", "POST"])
+@requires("programme.manage")
+def task_edit(task_id: int):
+    task = service.load_task_or_404(task_id, current_user)
+    return _task_form(task.programme, task)
+
+
+def _task_form(programme, task):
+    form = TaskForm(obj=task)
+    form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
+    if request.method == "GET":
+        if task is None and request.args.get("task_group_id", "").isdigit():
+            form.group_id.data = int(request.args["task_group_id"])
+        if task is not None:
+            form.version.data = task.version
+    status = 200
+    if request.method == "POST":
+        service.require_manage(current_user, programme)
+        status = 422
+        if not form.group_id.choices:
+            flash("Đề án chưa có nhóm nhiệm vụ nào: hãy thêm nhóm trước.", "danger")
+        elif form.validate_on_submit():
+            try:
+                saved = service.save_task(programme, task, _data(form), actor=current_user)
+            except service.ProgrammeError as exc:
+                _field_error(form, exc)
+            except StaleEdit as exc:
+                flash(exc.message, "danger")
+                status = 409
+            else:
+                flash("Đã lưu nhiệm vụ.", "success")
+                return redirect_to("programme.task", task_id=saved.id)
+    return render_template("programme/task_form.html", form=form, programme=programme, task=task), status
+
+
+# ---------------------------------------------------------------- task page, timeline
+
+
+@bp.route("/nhiem-vu/<int:task_id>")
+@requires("programme.view")
+def task(task_id: int):
+    task = service.load_task_or_404(task_id, current_user)
+    programme = task.programme
+    root = scope_root(current_user.unit)
+    figure = rollup.figures(programme, root, today_local())
+    task_figure = next((t for g in figure.groups for t in g.tasks if t.task.id == task.id), None)
+    page = paginate(service.timeline_query(current_user, task), scalars=False)
+    own_unit = service.reporting_unit(current_user)
+    own_reports = _scalars(service.reports_query(current_user, programme, task_id=task.id)
+                           .where(ProgressReport.unit_id == own_unit.id))
+    context = dict(task=task, programme=programme, figure=task_figure, page=page, pct=rollup.pct,
+                   own_unit=own_unit, responsible=service.is_responsible(task, own_unit), own_reports=own_reports)
+    return render_page_or_partial("programme/task.html", "programme/_timeline.html", **context)
+
+
+def _scalars(stmt):
+    from danvan.extensions import db
+
+    return list(db.session.scalars(stmt))
+
+
+# ---------------------------------------------------------------- progress reports
+
+
+@bp.route("/<int:programme_id>/bao-cao")
+@requires("programme.view")
+def reports(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    filters = FilterForm(request.args)
+    filters.validate()
+    page = paginate(service.reports_query(current_user, programme, state=filters.state.data or None,
+                                          q=filters.q.data))
+    return render_page_or_partial("programme/reports.html", "programme/_report_rows.html", programme=programme,
+                                  page=page, filters=filters)
+
+
+@bp.route("/nhiem-vu/<int:task_id>/bao-cao/moi", methods=["GET", "POST"])
+@requires("programme.report")
+def report_new(task_id: int):
+    task = service.load_task_or_404(task_id, current_user)
+    unit = service.reporting_unit(current_user)
+    form = ReportForm()
+    responsible = service.is_responsible(task, unit)
+    if request.method == "GET":
+        form.year.data = min(today_local().year, task.programme.end_year)
+        form.period_kind.data = "6thang"
+        form.number.data = 1
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                report = service.save_report(task, None, _data(form), form.evidence.data or [], actor=current_user)
+            except service.ProgrammeError as exc:
+                _field_error(form, exc)
+                status = exc.status
+            else:
+                flash("Đã lưu báo cáo (bản nháp). Kiểm tra lại rồi bấm «Gửi báo cáo».", "success")
+                return redirect_to("programme.report", progress_id=report.id)
+    return render_template("programme/report_form.html", form=form, task=task, unit=unit, report=None,
+                           responsible=responsible, period_kinds=PERIOD_KINDS, evidence=[]), status
+
+
+@bp.route("/bao-cao/<int:progress_id>", methods=["GET", "POST"])
+@requires("programme.view")
+def report(progress_id: int):
+    report = service.load_report_or_404(progress_id, current_user)
+    form = EditReportForm(obj=report)
+    if request.method == "GET":
+        form.version.data = report.version
+    status = 200
+    if request.method == "POST":
+        if not access.can(current_user, "programme.report", report):
+            abort(403)
+        status = 422
+        if form.validate_on_submit():
+            try:
+                service.save_report(report.task, report, _data(form), form.evidence.data or [], actor=current_user)
+            except service.ProgrammeError as exc:
+                _field_error(form, exc)
+                status = exc.status
+            except StaleEdit as exc:
+                flash(exc.message, "danger")
+                status = 409
+            else:
+                flash("Đã lưu báo cáo.", "success")
+                return redirect_to("programme.report", progress_id=report.id)
+    return _render_report(report, form, status)
+
+
+def _render_report(report, form, status=200, transition_form=None):
+    own = service.reporting_unit(current_user).id == report.unit_id
+    editable = own and report.state in ("draft", "returned") and access.can(current_user, "programme.report", report)
+    evidence = files.attachments_of(service.OWNER_TYPE, [report.id])[report.id]
+    transitions = [t for t in service.PROGRESS_WORKFLOW.available(report, current_user)
+                   if t.name != "submit" or own]
+    return render_template("programme/report.html", report=report, form=form, editable=editable,
+                           evidence=evidence, transitions=transitions, history=workflow.history(report),
+                           transition_form=transition_form or TransitionForm(), states=REPORT_STATES,
+                           statuses=STATUSES), status
+
+
+@bp.route("/bao-cao/<int:progress_id>/chuyen", methods=["POST"])
+@requires("programme.report")
+def report_transition(progress_id: int):
+    report = service.load_report_or_404(progress_id, current_user)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash("Thao tác không hợp lệ.", "danger")
+        return _render_report(report, EditReportForm(obj=report), 422, form)
+    try:
+        t = service.PROGRESS_WORKFLOW.get(form.transition.data)
+        service.transition(report, t.name, actor=current_user, comment=form.comment.data)
+    except workflow.TransitionError as exc:
+        flash(exc.message, "danger")
+        edit_form = EditReportForm(obj=report)
+        edit_form.version.data = report.version
+        return _render_report(report, edit_form, exc.status, form)
+    flash(f"Đã {t.label.lower()}: {report.task.title[:60]} — {report.unit.name}.", "success")
+    return redirect_to("programme.report", progress_id=report.id)
+
+
+# ---------------------------------------------------------------- heatmap and sơ kết
+
+
+def _heat_context(programme):
+    asof_form, as_of = _as_of()
+    root = scope_root(current_user.unit)
+    groups = rollup.load_structure(programme)
+    bucket = "unit" if asof_form.level.data == "unit" else "child"
+    rows = rollup.heatmap(programme, root, as_of, bucket, groups)
+    if asof_form.sort.data == "lag":
+        rows.sort(key=lambda r: (r.progress is None, r.progress if r.progress is not None else 0))
+    else:
+        rows.sort(key=lambda r: r.unit.path if bucket == "child" else r.unit.name)
+    threshold = float(programme.lagging_below)
+    lagging = [r for r in rows if r.progress is not None and r.progress < threshold]
+    page = paginate_list(rows)
+    return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form,
+                threshold=threshold, lagging=len(lagging), total_rows=len(rows), pct=rollup.pct, bucket=bucket)
+
+
+def paginate_list(rows: list):
+    from danvan.core.pagination import Page, page_arg
+
+    per_page = 50
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(page_arg(), pages)
+    return Page(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(rows))
+
+
+@bp.route("/<int:programme_id>/ban-do-nhiet")
+@requires("programme.view")
+def heatmap(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    return render_page_or_partial("programme/heatmap.html", "programme/_heatmap.html", **_heat_context(programme))
+
+
+@bp.route("/<int:programme_id>/so-ket", methods=["GET", "POST"])
+@requires("programme.view")
+def soket_draft(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    root = scope_root(current_user.unit)
+    text = soket.draft_text(programme, root, today_local())
+    if request.method == "POST":
+        if not access.has_permission(current_user, "programme.report"):
+            abort(403)
+        document = soket.create_document(programme, root, text, actor=current_user)
+        if document is not None:
+            flash("Đã tạo dự thảo báo cáo sơ kết; hãy biên tập rồi trình ký.", "success")
+            return redirect_to(document)
+    return render_template("programme/soket.html", programme=programme, text=text, root=root,
+                           plans_ready=soket.plans_available())
+
+
+def _panel(user) -> dict:
+    from danvan.extensions import db
+
+    programme = db.session.scalar(service.programmes_query(user).limit(1))
+    if programme is None:
+        return {}
+    figure = rollup.figures(programme, scope_root(user.unit), today_local())
+    return {"programme": programme, "figure": figure, "pct": rollup.pct}
+
+
+panels.register("programme", "programme/_panel.html", _panel, 40)
