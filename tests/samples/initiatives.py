@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from danvan.extensions import db
 from danvan.initiatives import service
 from danvan.initiatives.models import Initiative, InitiativeRecognition
@@ -48,6 +50,9 @@ def _report(world):
     from danvan.initiatives.models import InitiativeReport
 
     def make(unit):
+        r = db.session.scalar(sa.select(InitiativeReport).where(InitiativeReport.unit_id == unit.id))
+        if r is not None:
+            return r.id
         r = InitiativeReport(unit_id=unit.id, year=2024, total=1)
         db.session.add(r)
         db.session.flush()
