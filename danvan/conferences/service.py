@@ -303,6 +303,7 @@ def move_item(item: ConferenceItem, direction: str) -> None:
     for pos, it in enumerate(items, start=1):
         it.position = pos
     db.session.flush()
+    db.session.expire(item.conference, ["items"])   # reload in the new order
 
 
 # ---------------------------------------------------------------- tham luận
