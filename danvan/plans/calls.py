@@ -413,8 +413,6 @@ def my_calls(user) -> list[tuple[PlanCall, TrackingRow]]:
         sa.select(PlanCall, PlanCallTarget).join(PlanCallTarget, PlanCallTarget.call_id == PlanCall.id)
         .where(PlanCallTarget.unit_id == unit.id, PlanCall.archived_at.is_(None))
         .order_by(PlanCall.deadline, PlanCall.id)).all()
-    if not pairs:
-        return []
     subs = db.session.scalars(sa.select(PlanSubmission).where(
         PlanSubmission.unit_id == unit.id, PlanSubmission.call_id.in_([c.id for c, _ in pairs]))
         .order_by(PlanSubmission.id)).all()
