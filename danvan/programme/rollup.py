@@ -174,27 +174,22 @@ def responsible(programme: Programme, root: Unit, as_of: date):
     )
 
 
-def latest_accepted(programme: Programme, as_of: date):
-    """The latest accepted report per (task, unit) up to as_of: one row each (rn = 1)."""
-    rn = sa.func.row_number().over(partition_by=(ProgressReport.task_id, ProgressReport.unit_id),
-                                   order_by=(ProgressReport.period_end.desc(), ProgressReport.id.desc()))
-    return (
-        sa.select(ProgressReport.task_id, ProgressReport.unit_id, ProgressReport.percent, rn.label("rn"))
-        .where(ProgressReport.state == "accepted", ProgressReport.period_end <= as_of,
-               ProgressReport.task_id.in_(sa.select(Task.id).where(Task.programme_id == programme.id)))
-        .subquery("latest")
-    )
-
-
 def _cells(programme: Programme, root: Unit, as_of: date):
+    """Every counted (task, responsible unit) with the percent of its latest accepted report (or NULL).
+
+    The latest report is picked by an index-driven correlated subquery (period end, then id)."""
     resp = responsible(programme, root, as_of).subquery("resp")
-    latest = latest_accepted(programme, as_of)
-    return resp, latest, (
-        sa.select(resp, latest.c.percent)
-        .select_from(resp.outerjoin(latest, sa.and_(latest.c.task_id == resp.c.task_id,
-                                                    latest.c.unit_id == resp.c.unit_id, latest.c.rn == 1)))
+    r2 = sa.orm.aliased(ProgressReport)
+    latest_id = (sa.select(r2.id)
+                 .where(r2.task_id == resp.c.task_id, r2.unit_id == resp.c.unit_id, r2.state == "accepted",
+                        r2.period_end <= as_of)
+                 .order_by(r2.period_end.desc(), r2.id.desc()).limit(1).correlate(resp).scalar_subquery())
+    cells = (
+        sa.select(resp, ProgressReport.percent)
+        .select_from(resp.outerjoin(ProgressReport, ProgressReport.id == latest_id))
         .subquery("cells")
     )
+    return resp, None, cells
 
 
 def task_totals(programme: Programme, root: Unit, as_of: date) -> dict[int, tuple[int, int, float]]:

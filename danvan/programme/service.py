@@ -41,6 +41,22 @@ PROGRESS_WORKFLOW = Workflow(
     ),
     final=frozenset({"accepted"}),
 )
+# Reports of the issuing committee itself (province-level tasks) have no level above inside the
+# programme: its own leaders review them.
+PROGRESS_WORKFLOW_TOP = Workflow(
+    name="progress_report_top",
+    states=PROGRESS_WORKFLOW.states,
+    initial="draft",
+    transitions=tuple(
+        t if t.name == "submit" else Transition(t.name, t.label, t.source, t.target, t.permission, SCOPE,
+                                                 t.comment_required, t.style, t.validate)
+        for t in PROGRESS_WORKFLOW.transitions),
+    final=frozenset({"accepted"}),
+)
+
+
+def workflow_for(report) -> Workflow:
+    return PROGRESS_WORKFLOW_TOP if report.unit_id == report.task.programme.unit_id else PROGRESS_WORKFLOW
 
 
 class ProgrammeError(Exception):
@@ -291,7 +307,7 @@ def save_report(task: Task, report: ProgressReport | None, data: dict, uploads: 
 def transition(report: ProgressReport, name: str, *, actor, comment: str = "") -> None:
     if name == "submit" and reporting_unit(actor).id != report.unit_id:
         raise workflow.TransitionError("Chỉ đơn vị lập báo cáo mới gửi được báo cáo.", 403)
-    workflow.apply(PROGRESS_WORKFLOW, report, name, actor=actor, comment=comment, validate=validate_report)
+    workflow.apply(workflow_for(report), report, name, actor=actor, comment=comment, validate=validate_report)
     if name == "submit":
         report.submitted_at = now_utc()
     elif name in ("accept", "return"):

@@ -295,7 +295,7 @@ def _render_report(report, form, status=200, transition_form=None):
     own = service.reporting_unit(current_user).id == report.unit_id
     editable = own and report.state in ("draft", "returned") and access.can(current_user, "programme.report", report)
     evidence = files.attachments_of(service.OWNER_TYPE, [report.id])[report.id]
-    transitions = [t for t in service.PROGRESS_WORKFLOW.available(report, current_user)
+    transitions = [t for t in service.workflow_for(report).available(report, current_user)
                    if t.name != "submit" or own]
     return render_template("programme/report.html", report=report, form=form, editable=editable,
                            evidence=evidence, transitions=transitions, history=workflow.history(report),
@@ -312,7 +312,7 @@ def report_transition(progress_id: int):
         flash("Thao tác không hợp lệ.", "danger")
         return _render_report(report, EditReportForm(obj=report), 422, form)
     try:
-        t = service.PROGRESS_WORKFLOW.get(form.transition.data)
+        t = service.workflow_for(report).get(form.transition.data)
         service.transition(report, t.name, actor=current_user, comment=form.comment.data)
     except workflow.TransitionError as exc:
         flash(exc.message, "danger")
