@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from danvan.core.forms import Form, VersionedForm, max_len
 
@@ -21,20 +21,67 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_MSG = "Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024."
 
 
+class VNIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Phải là số nguyên.") from None
+
+
+class VNDecimalField(DecimalField):
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].replace(" ", "").replace(".", "").replace(",", ".")
+                         if "," in valuelist[0] else valuelist[0]]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Phải là số, ví dụ 12,5.") from None
+
+
+class VNRadioField(RadioField):
+    def pre_validate(self, form):
+        if self.data not in {value for value, _ in self.choices}:
+            raise ValidationError("Chọn một trong các lựa chọn.")
+
+
+def int_or_zero(value) -> int:
+    """Select coercion: anything that is not a whole number becomes 0 (then 'choose …')."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class VNDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(DATE_MSG) from None
+        if self.data is not None and self.data.year < 1900:
+            self.data = None
+            raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
+
+
 class InitiativeForm(VersionedForm):
-    unit_id = SelectField("Đơn vị đăng ký", coerce=int, validate_choice=False,
+    unit_id = SelectField("Đơn vị đăng ký", coerce=int_or_zero, validate_choice=False,
                           validators=[DataRequired("Chọn đơn vị đăng ký.")])
-    year = IntegerField("Năm đăng ký", validators=[
+    year = VNIntegerField("Năm đăng ký", validators=[
         InputRequired("Nhập năm đăng ký."), NumberRange(2000, 2100, "Năm đăng ký phải từ 2000 đến 2100.")])
     name = StringField("Tên mô hình, điển hình", validators=[DataRequired("Nhập tên mô hình."), max_len(300)])
-    kind_id = SelectField("Loại", coerce=int, validate_choice=False, validators=[DataRequired("Chọn loại.")])
-    field_id = SelectField("Lĩnh vực", coerce=int, validate_choice=False,
+    kind_id = SelectField("Loại", coerce=int_or_zero, validate_choice=False, validators=[DataRequired("Chọn loại.")])
+    field_id = SelectField("Lĩnh vực", coerce=int_or_zero, validate_choice=False,
                            validators=[DataRequired("Chọn lĩnh vực.")])
     organisation = StringField("Tổ chức chủ trì thực hiện", validators=[
         DataRequired("Nhập tổ chức chủ trì thực hiện."), max_len(200)])
-    is_new = RadioField("Hình thức", choices=[("new", "Đăng ký mới"), ("maintained", "Duy trì từ năm trước")],
+    is_new = VNRadioField("Hình thức", choices=[("new", "Đăng ký mới"), ("maintained", "Duy trì từ năm trước")],
                         default="new", validators=[InputRequired("Chọn đăng ký mới hoặc duy trì.")])
-    previous_id = SelectField("Mô hình năm trước (nếu duy trì)", coerce=int, validate_choice=False,
+    previous_id = SelectField("Mô hình năm trước (nếu duy trì)", coerce=int_or_zero, validate_choice=False,
                               validators=[Optional()])
     situation = TextAreaField("Thực trạng, lý do xây dựng mô hình", validators=[max_len(20000)])
     goals = TextAreaField("Mục tiêu, tiêu chí", validators=[max_len(20000)])
@@ -42,10 +89,10 @@ class InitiativeForm(VersionedForm):
     area = TextAreaField("Địa bàn, đối tượng", validators=[max_len(20000)])
     forces = TextAreaField("Lực lượng thực hiện", validators=[max_len(20000)])
     resources = TextAreaField("Nguồn lực", validators=[max_len(20000)])
-    budget = DecimalField("Kinh phí dự kiến (triệu đồng)", places=2, validators=[
+    budget = VNDecimalField("Kinh phí dự kiến (triệu đồng)", places=2, validators=[
         Optional(), NumberRange(0, 999_999_999, "Kinh phí phải là số không âm.")])
-    start_on = DateField("Ngày bắt đầu", format=DATE_FORMATS, validators=[Optional()])
-    end_on = DateField("Ngày kết thúc", format=DATE_FORMATS, validators=[Optional()])
+    start_on = VNDateField("Ngày bắt đầu", format=DATE_FORMATS, validators=[Optional()])
+    end_on = VNDateField("Ngày kết thúc", format=DATE_FORMATS, validators=[Optional()])
     expected_results = TextAreaField("Kết quả dự kiến", validators=[max_len(20000)])
     sustain = TextAreaField("Cách thức duy trì, nhân rộng", validators=[max_len(20000)])
 
@@ -65,19 +112,19 @@ class ExemplaryForm(Form):
 
 
 class RecognitionForm(Form):
-    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
-    decided_on = DateField("Ngày quyết định", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])
+    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    decided_on = VNDateField("Ngày quyết định", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])
     title = StringField("Trích yếu", validators=[max_len(300)])
-    initiative_ids = SelectMultipleField("Các mô hình được công nhận", coerce=int, validate_choice=False)
+    initiative_ids = SelectMultipleField("Các mô hình được công nhận", coerce=int_or_zero, validate_choice=False)
 
 
 class ReportForm(Form):
-    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
     note = TextAreaField("Ghi chú gửi kèm", validators=[max_len(4000)])
 
 
 class SubmitAllForm(Form):
-    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
 
 
 class ImportForm(Form):
@@ -92,10 +139,10 @@ class OptionForm(Form):
 
 class OptionToggleForm(Form):
     what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=True)
-    option_id = IntegerField(validators=[InputRequired()])
+    option_id = VNIntegerField(validators=[InputRequired()])
     active = StringField()
 
 
 class DeadlineForm(Form):
-    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
-    deadline = DateField("Hạn gửi danh sách tổng hợp", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])
+    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    deadline = VNDateField("Hạn gửi danh sách tổng hợp", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])

@@ -20,9 +20,9 @@ def make_initiative(unit, *, year: int = 2024, name: str = "Mô hình «Dân v�
                 organisation="Hội Liên hiệp Phụ nữ", is_new=is_new, state=state,
                 situation="Thực trạng", goals="Mục tiêu", content="Nội dung", area="Địa bàn", forces="Lực lượng",
                 resources="Nguồn lực", start_on=date(year, 3, 1), end_on=date(year, 12, 31),
-                expected_results="Kết quả", sustain="Duy trì",
-                search_key=service.search_key_for(name, "Hội Liên hiệp Phụ nữ", unit, field))
+                expected_results="Kết quả", sustain="Duy trì")
     data.update(extra)
+    data["search_key"] = service.search_key_for(name, data["organisation"], unit, field)
     obj = Initiative(**data)
     db.session.add(obj)
     db.session.flush()
