@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from danvan.core import access
 from danvan.core.units import Unit
-from danvan.core.vntext import fold, nfc
+from danvan.core.vntext import fmt_number, fold, nfc
 from danvan.extensions import db
 from danvan.initiatives import service
 from danvan.initiatives.models import Initiative
@@ -219,9 +219,9 @@ def parse(data: bytes, actor) -> ImportResult:
     data_rows = [(r[0].row, r) for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=len(COLUMNS))
                  if not all(_is_blank(c.value) for c in r)]
     if len(data_rows) > MAX_ROWS:
-        result.problems.append(ImportProblem(None, None, f"Tệp có {len(data_rows):,} dòng dữ liệu, vượt giới hạn "
-                                                         f"{MAX_ROWS:,} dòng mỗi lần nhập; hãy chia thành nhiều tệp."
-                                             .replace(",", ".")))
+        result.problems.append(ImportProblem(None, None, f"Tệp có {fmt_number(len(data_rows))} dòng dữ liệu, vượt "
+                                                         f"giới hạn {fmt_number(MAX_ROWS)} dòng mỗi lần nhập; "
+                                                         "hãy chia thành nhiều tệp."))
         return result
     if not data_rows:
         result.problems.append(ImportProblem(None, None, "Tệp không có dòng dữ liệu nào."))
