@@ -313,3 +313,23 @@ def test_document_list_queries_constant(db_session, world, login_as, count_queri
     for _ in range(20):
         documents.create_document(world.c2, _data(), actor=None)
     assert measure() == small
+
+
+def test_unit_merge_moves_open_documents_and_call_targets(db_session, world, login_as):
+    from danvan.plans import calls
+    from danvan.units import service as units_service
+
+    admin = login_as("admin", world.d1b)
+    draft = documents.create_document(world.c1, _data(summary="Nháp dở"), actor=None)
+    done = documents.create_document(world.c1, _data(summary="Đã xong"), actor=None)
+    documents.transition(done, "submit", actor=world.create_user(world.c1, ["officer"]))
+    documents.transition(done, "approve", actor=world.create_user(world.d1b, ["leader"]))
+    call = calls.create_call(world.d1, {"title": "BC", "type_code": "BC", "deadline": today_local()},
+                             [world.c1, world.c2], actor=None, notify=False)
+    new, moved = units_service.merge([world.c1, world.c2], name="Phường Xuất Hóa mới", code="ĐU", parent=world.d1,
+                                     on=today_local(), move_open_work=True, actor=admin.user)
+    assert moved["Văn bản chưa duyệt, yêu cầu nộp đang mở"] == 2   # the draft and one call target
+    db_session.refresh(draft)
+    db_session.refresh(done)
+    assert draft.unit_id == new.id and done.unit_id == world.c1.id
+    assert {t.unit.id for t in calls.tracking(call).rows} == {new.id, world.c2.id}

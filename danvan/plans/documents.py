@@ -291,6 +291,29 @@ def _assign_number(doc: PlanDocument) -> None:
     audit.record(None, "number", doc, {"number_text": (None, doc.number_text)})
 
 
+# unit merges ------------------------------------------------------------------------
+
+def move_open_work(old: Unit, new: Unit) -> int:
+    """A merged unit's unfinished documents (draft, returned, submitted) and its open call
+    targets move to the successor; approved and archived ones stay with the unit that owned them."""
+    from danvan.plans.models import PlanCallTarget, PlanSubmission
+
+    moved = db.session.execute(
+        sa.update(PlanDocument).where(PlanDocument.unit_id == old.id,
+                                      PlanDocument.state.in_(("draft", "returned", "submitted")))
+        .values(unit_id=new.id, version=PlanDocument.version + 1)).rowcount or 0
+    already = sa.select(PlanCallTarget.call_id).where(PlanCallTarget.unit_id == new.id)
+    open_calls = sa.select(PlanCall.id).where(PlanCall.archived_at.is_(None))
+    moved += db.session.execute(
+        sa.update(PlanCallTarget).where(PlanCallTarget.unit_id == old.id, PlanCallTarget.call_id.in_(open_calls),
+                                        PlanCallTarget.call_id.notin_(already))
+        .values(unit_id=new.id)).rowcount or 0
+    db.session.execute(sa.update(PlanSubmission).where(PlanSubmission.unit_id == old.id,
+                                                       PlanSubmission.call_id.in_(open_calls))
+                       .values(unit_id=new.id))
+    return moved
+
+
 # delegation -------------------------------------------------------------------------
 
 def delegate(leader, delegate_user, starts_on: date, ends_on: date, *, actor) -> PlanDelegation:

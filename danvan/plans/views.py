@@ -14,7 +14,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.units import Unit, scope_root
+from danvan.core.units import Unit, register_open_work_mover, scope_root
 from danvan.core.vntext import date_line, fmt_date, like_pattern, today_local
 from danvan.core.workflow import TransitionError
 from danvan.dashboard import panels
@@ -37,6 +37,7 @@ nav.register("Văn bản", "plans.index", "plans.view", 20)
 nav.register("Yêu cầu nộp", "plans.calls", "plans.view", 21)
 nav.register("Ủy quyền duyệt", "plans.delegations", "plans.approve", 22)
 calls_service.register_object_link("PlanDocument", "plans.document_detail", "document_id")
+register_open_work_mover("Văn bản chưa duyệt, yêu cầu nộp đang mở", service.move_open_work)
 OWNER_TYPE = "PlanDocument"
 
 
