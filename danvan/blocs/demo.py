@@ -130,7 +130,7 @@ def build(root: Unit, *, rng: random.Random, total_members: int = TOTAL_MEMBERS,
             member_rows[seat_rows[pos]]["from_date"] = date(2024, 3, 1)
             member_rows.append({"bloc_id": bloc_ids[uid], "unit_id": uid, "full_name": (nm := _name(rng)),
                                 "name_key": fold(nm), "position": pos, "title": title.format(x=place),
-                                "is_head": False, "from_date": joined, "to_date": date(2024, 2, 29), "phone": "",
+                                "is_head": False, "from_date": joined, "to_date": date(2024, 3, 1), "phone": "",
                                 "created_at": now, "updated_at": now, "version": 1})
     db.session.execute(sa.insert(BlocMember.__table__), member_rows)
     for i in flagged:

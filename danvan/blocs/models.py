@@ -106,7 +106,7 @@ class BlocMember(Audited, Versioned, Timestamped, db.Model):
         return POSITIONS.get(self.position, self.position)
 
     def is_current(self, on: date) -> bool:
-        return self.from_date <= on and (self.to_date is None or self.to_date >= on)
+        return self.from_date <= on and (self.to_date is None or self.to_date > on)
 
 
 class CriteriaSet(Audited, Versioned, Timestamped, db.Model):

@@ -74,7 +74,8 @@ def load_member_or_404(member_id: int, user) -> BlocMember:
 
 
 def _current(on: date):
-    return sa.and_(BlocMember.from_date <= on, sa.or_(BlocMember.to_date.is_(None), BlocMember.to_date >= on))
+    """Members on a day: to_date is the day they left (exclusive), so ending a member today removes them today."""
+    return sa.and_(BlocMember.from_date <= on, sa.or_(BlocMember.to_date.is_(None), BlocMember.to_date > on))
 
 
 def current_counts_subquery(on: date):
@@ -201,7 +202,7 @@ def update_member(member: BlocMember, data: dict, *, actor) -> list[str]:
 
 
 def end_member(member: BlocMember, on: date, *, actor) -> list[str]:
-    if member.to_date is not None and member.to_date < on:
+    if member.to_date is not None and member.to_date <= on:
         raise BlocError("Thành viên này đã thôi tham gia khối.", status=409)
     member.to_date = max(on, member.from_date)
     return refresh_flags(member.bloc, actor=actor)
