@@ -310,3 +310,16 @@ def test_soket_draft_from_live_data(prog, world, login_as):
     html = login_as("officer", world.bdv).get(f"/de-an/{prog.p.id}/so-ket").get_data(as_text=True)
     assert "I. TÌNH HÌNH TRIỂN KHAI" in html and rollup.pct(total) in html
     assert "III. ĐƠN VỊ CHẬM TIẾN ĐỘ" in html and "IV. ĐÁNH GIÁ, XẾP LOẠI" in html
+
+
+def test_soket_button_creates_a_draft_bc_document(prog, world, login_as, db_session):
+    from danvan.plans.models import PlanDocument
+
+    officer = login_as("officer", world.bdv)
+    r = officer.post_form(f"/de-an/{prog.p.id}/so-ket")
+    assert r.status_code == 303 and "/van-ban/" in r.headers["Location"]
+    doc = db_session.scalar(sa.select(PlanDocument).where(PlanDocument.unit_id == world.bdv.id))
+    assert doc.type_code == "BC" and doc.state == "draft" and "Sơ kết" in doc.summary
+    assert any("TÌNH HÌNH TRIỂN KHAI" in s["heading"] for s in doc.sections)
+    assert officer.get(r.headers["Location"]).status_code == 200
+    assert login_as("viewer", world.bdv).post_form(f"/de-an/{prog.p.id}/so-ket").status_code == 403

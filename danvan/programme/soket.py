@@ -80,11 +80,13 @@ def plans_available() -> bool:
         from danvan.plans import documents  # noqa: F401
     except ImportError:
         return False
-    return "plans.document" in current_app.view_functions
+    return "plans.document_edit" in current_app.view_functions
 
 
 def create_document(programme: Programme, root: Unit, text: str, *, actor):
-    """A draft BC in the plans feature, or None when that feature is not available."""
+    """A draft BC in the plans feature (its URL), or None when that feature is not available.
+
+    Raises plans' DocumentError (with a Vietnamese message) when the document is refused."""
     if not plans_available():
         return None
     from danvan.core.vntext import today_local
@@ -96,7 +98,7 @@ def create_document(programme: Programme, root: Unit, text: str, *, actor):
         "summary": f"Sơ kết thực hiện Đề án «{programme.title}»"[:500],
         "year": as_of.year, "period": f"Đến ngày {fmt_date(as_of)}",
         "sections": sections(programme, root, as_of),
-        "signer_mode": "T/M", "signer_authority": "", "signer_title": "", "signer_name": "",
+        "signer_mode": "T/M", "signer_authority": "BAN THƯỜNG VỤ", "signer_title": "", "signer_name": "",
         "recipients": "- Thường trực Tỉnh ủy (để báo cáo),\n- Lưu VT.",
     }, actor=actor)
-    return url_for("plans.document", document_id=doc.id)
+    return url_for("plans.document_edit", document_id=doc.id)

@@ -365,15 +365,26 @@ def soket_draft(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
     root = scope_root(current_user.unit)
     text = soket.draft_text(programme, root, today_local())
+    status = 200
     if request.method == "POST":
-        if not access.has_permission(current_user, "programme.report"):
+        if not (access.has_permission(current_user, "programme.report")
+                and access.has_permission(current_user, "plans.edit")):
             abort(403)
-        document = soket.create_document(programme, root, text, actor=current_user)
-        if document is not None:
-            flash("Đã tạo dự thảo báo cáo sơ kết; hãy biên tập rồi trình ký.", "success")
-            return redirect_to(document)
+        try:
+            document = soket.create_document(programme, root, text, actor=current_user)
+        except Exception as exc:  # plans' DocumentError: its message is for the user
+            if not hasattr(exc, "message"):
+                raise
+            flash(exc.message, "danger")
+            status = getattr(exc, "status", 422)
+        else:
+            if document is not None:
+                flash("Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; hãy biên tập rồi gửi duyệt.",
+                      "success")
+                return redirect_to(document)
+            flash("Chức năng văn bản chưa sẵn sàng: hãy sao chép dự thảo dưới đây.", "warning")
     return render_template("programme/soket.html", programme=programme, text=text, root=root,
-                           plans_ready=soket.plans_available())
+                           plans_ready=soket.plans_available()), status
 
 
 def _panel(user) -> dict:
