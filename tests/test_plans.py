@@ -255,6 +255,7 @@ def test_delegation_history_shows_on_behalf(db_session, world, people, login_as)
     assert r.status_code == 303, r.get_data(as_text=True)
     doc = documents.create_document(world.c1, _data(), actor=officer.user)
     documents.transition(doc, "submit", actor=officer.user)
+    assert db_session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.user_id == deputy.user.id))
     waiting = deputy.get("/van-ban/?loc=cho_duyet").get_data(as_text=True)
     assert "Kế hoạch" in waiting
     assert _act(deputy, doc, "approve").status_code == 303

@@ -246,7 +246,7 @@ def test_dashboard_panel_counts_and_links(db_session, world, login_as):
     submitted = _doc(world.c1, summary="Chờ duyệt")
     documents.transition(submitted, "submit", actor=officer.user)
     page = officer.get("/").get_data(as_text=True)
-    assert 'id="count-drafts">1<' in page and 'id="count-soon">1<' in page
+    assert 'id="count-drafts">1<' in page and 'id="count-soon">1<' in page and 'id="count-pending">2<' in page
     assert re.search(r'id="count-overdue"[^>]*>1<', page)
     assert "Sắp hạn" in page and "Đã quá" in page
     assert 'id="count-waiting">1<' in leader.get("/").get_data(as_text=True)

@@ -251,7 +251,8 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
     label = f"{doc.type_label}: {doc.summary[:150]}"
     if name == "submit":
         doc.submitted_at = now
-        notifications.notify(notifications.approvers_of(doc.approver_unit), f"Chờ duyệt — {label}",
+        approvers = notifications.approvers_of(doc.approver_unit)
+        notifications.notify(approvers + _delegates_of(approvers), f"Chờ duyệt — {label}",
                              kind="submitted", link=link, obj=doc, exclude=actor)
     elif name == "approve":
         _assign_number(doc)
@@ -272,6 +273,17 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
         calls_service.update_submission_state(doc, mirrored, at=now)
     db.session.flush()
     return row
+
+
+def _delegates_of(leaders: list) -> list:
+    """Users approving today on behalf of these leaders."""
+    if not leaders:
+        return []
+    today = today_local()
+    rows = db.session.scalars(sa.select(PlanDelegation).where(
+        PlanDelegation.delegator_id.in_([u.id for u in leaders]), PlanDelegation.revoked_at.is_(None),
+        PlanDelegation.starts_on <= today, PlanDelegation.ends_on >= today))
+    return [row.delegate for row in rows]
 
 
 def _filers(doc: PlanDocument) -> list:

@@ -546,7 +546,9 @@ def _panel(user) -> dict:
     mine = calls_service.my_calls(user)
     soon = [(c, r) for c, r in mine if r.missing and today <= r.deadline <= today + timedelta(days=7)]
     overdue = [(c, r) for c, r in mine if r.missing and r.deadline < today]
+    pending = sum(1 for _, r in mine if r.missing)
     return {"drafts": drafts or 0, "waiting": waiting or 0, "soon": soon, "overdue": overdue, "today": today,
+            "pending": pending,
             "can_edit": access.has_permission(user, "plans.edit")}
 
 
