@@ -89,7 +89,8 @@ class PlanDocument(Audited, Versioned, Timestamped, db.Model):
 
     @property
     def recipient_lines(self) -> list[str]:
-        return [line.strip() for line in (self.recipients or "").splitlines() if line.strip()]
+        lines = (line.strip().lstrip("-–+ ").rstrip(",;. ") for line in (self.recipients or "").splitlines())
+        return [line for line in lines if line]
 
 
 class PlanCall(Audited, Versioned, Timestamped, db.Model):
