@@ -64,6 +64,8 @@ def _seed_national(ctx) -> int:
         started = time.monotonic()
         summary = programme_demo.build(root, rng=random.Random(3321), periods=NATIONAL_PERIODS, evidence=False)
         db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))   # fresh planner statistics after the bulk load
+        db.session.commit()
         ctx.report("Sinh dữ liệu cả nước", f"{time.monotonic() - started:.1f}", f"giây — {summary}")
         communes = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(
             Unit.kind == "xa", Unit.path.startswith(root.path)))

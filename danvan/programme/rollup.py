@@ -158,27 +158,53 @@ def _valid_on(as_of: date):
 
 
 def responsible(programme: Programme, root: Unit, as_of: date):
-    """(task_id, group_id, weight, unit_id, unit_path) for every counted task × responsible unit in scope."""
+    """(task_id, group_id, weight, unit_id, unit_path, bucket_id) for every counted task × responsible unit
+    in scope. bucket_id is the unit's ancestor directly under root (or root itself), read from the parent
+    chain rather than by prefix-matching paths, so grouping stays a plain GROUP BY."""
     level_match = sa.or_(
         sa.and_(Task.level == "province", Unit.id == programme.unit_id),
         sa.and_(Task.level == "district", Unit.kind.in_(LEVEL_KINDS["district"])),
         sa.and_(Task.level == "commune", Unit.kind.in_(LEVEL_KINDS["commune"])),
     )
+    parent = sa.orm.aliased(Unit)
+    bucket = sa.case(
+        (Unit.depth <= root.depth + 1, Unit.id),
+        (Unit.depth == root.depth + 2, Unit.parent_id),
+        else_=parent.parent_id,
+    )
     return (
         sa.select(Task.id.label("task_id"), Task.group_id.label("group_id"), Task.weight.label("weight"),
-                  Unit.id.label("unit_id"), Unit.path.label("unit_path"))
-        .select_from(Task).join(Unit, level_match)
+                  Unit.id.label("unit_id"), Unit.path.label("unit_path"), bucket.label("bucket_id"))
+        .select_from(Task).join(Unit, level_match).outerjoin(parent, parent.id == Unit.parent_id)
         .where(Task.programme_id == programme.id, Task.weight > 0, Task.starts_on <= as_of,
                Unit.path.startswith(programme.unit.path, autoescape=True),
                Unit.path.startswith(root.path, autoescape=True), _valid_on(as_of))
     )
 
 
+def _latest_window(programme: Programme, as_of: date):
+    """The latest accepted report per (task, unit) up to as_of, by a window function (rn = 1)."""
+    rn = sa.func.row_number().over(partition_by=(ProgressReport.task_id, ProgressReport.unit_id),
+                                   order_by=(ProgressReport.period_end.desc(), ProgressReport.id.desc()))
+    return (
+        sa.select(ProgressReport.task_id, ProgressReport.unit_id, ProgressReport.percent, rn.label("rn"))
+        .where(ProgressReport.state == "accepted", ProgressReport.period_end <= as_of,
+               ProgressReport.task_id.in_(sa.select(Task.id).where(Task.programme_id == programme.id)))
+        .subquery("latest")
+    )
+
+
 def _cells(programme: Programme, root: Unit, as_of: date):
     """Every counted (task, responsible unit) with the percent of its latest accepted report (or NULL).
 
-    The latest report is picked by an index-driven correlated subquery (period end, then id)."""
+    PostgreSQL ranks the reports once with a window function and hash-joins; SQLite (no hash join on
+    a subquery) picks each unit's latest report with an index-driven correlated subquery. Same result."""
     resp = responsible(programme, root, as_of).subquery("resp")
+    if db.session.get_bind().dialect.name == "postgresql":
+        latest = _latest_window(programme, as_of)
+        joined = resp.outerjoin(latest, sa.and_(latest.c.task_id == resp.c.task_id,
+                                                latest.c.unit_id == resp.c.unit_id, latest.c.rn == 1))
+        return resp, latest, sa.select(resp, latest.c.percent).select_from(joined).subquery("cells")
     r2 = sa.orm.aliased(ProgressReport)
     latest_id = (sa.select(r2.id)
                  .where(r2.task_id == resp.c.task_id, r2.unit_id == resp.c.unit_id, r2.state == "accepted",
@@ -204,22 +230,12 @@ def task_totals(programme: Programme, root: Unit, as_of: date) -> dict[int, tupl
 def group_cells(programme: Programme, root: Unit, as_of: date, bucket: str):
     """(bucket unit id, group_id) → (Σ w·p, Σ w, expected, reported) in one query.
 
-    bucket "child": each open unit directly under `root` (its subtree aggregated);
+    bucket "child": each unit directly under `root` (its subtree aggregated; root's own tasks under root);
     bucket "unit": each responsible unit itself (communes as rows)."""
     _, _, cells = _cells(programme, root, as_of)
-    if bucket == "unit":
-        bucket_id = cells.c.unit_id
-        base = sa.select(bucket_id.label("bucket_id"), cells.c.task_id, cells.c.group_id, cells.c.weight,
-                         cells.c.percent).select_from(cells)
-    else:
-        rows = sa.select(Unit.id, Unit.path).where(Unit.parent_id == root.id, Unit.kind != "ban",
-                                                   _valid_on(as_of)).subquery("rowunit")
-        base = (sa.select(rows.c.id.label("bucket_id"), cells.c.task_id, cells.c.group_id, cells.c.weight,
-                          cells.c.percent)
-                .select_from(cells.join(rows, cells.c.unit_path.startswith(rows.c.path))))
-        own = (sa.select(sa.literal(root.id).label("bucket_id"), cells.c.task_id, cells.c.group_id, cells.c.weight,
-                         cells.c.percent).where(cells.c.unit_id == root.id))
-        base = sa.union_all(base, own)
+    bucket_id = cells.c.unit_id if bucket == "unit" else cells.c.bucket_id
+    base = sa.select(bucket_id.label("bucket_id"), cells.c.task_id, cells.c.group_id, cells.c.weight,
+                     cells.c.percent).select_from(cells)
     base = base.subquery("base")
     per_task = (
         sa.select(base.c.bucket_id, base.c.group_id, base.c.task_id,
@@ -279,7 +295,7 @@ def figures(programme: Programme, root: Unit, as_of: date) -> ProgrammeFigure:
 
 @dataclass
 class HeatRow:
-    unit: Unit
+    unit: sa.Row   # id, name, path
     cells: dict[int, float | None]
     missing: int
     expected: int
@@ -290,7 +306,9 @@ def heatmap(programme: Programme, root: Unit, as_of: date, bucket: str, groups: 
     """Units × task groups; the bucket units are read in one more query."""
     data = group_cells(programme, root, as_of, bucket)
     ids = sorted({b for b, _ in data})
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+    # plain rows (id, name, path), not ORM objects: at national scale there are thousands
+    units = {u.id: u for u in db.session.execute(sa.select(Unit.id, Unit.name, Unit.path)
+                                                 .where(Unit.id.in_(ids)))} if ids else {}
     rows = []
     for uid in ids:
         cells: dict[int, float | None] = {}
