@@ -111,3 +111,15 @@ def test_tracking_filter_remind_and_list_search(page, login, live_data):
     page.get_by_label("Tìm kiếm").fill("banh trach thu")
     expect(page.locator("#document-rows")).to_contain_text("Báo cáo Bành Trạch thử")
     expect(page.locator("#document-rows tbody tr")).to_have_count(1)
+
+
+def test_bell_poll_does_not_redirect_when_session_ends(page, login):
+    login("canbo.babe")
+    page.goto("/van-ban/moi")
+    page.get_by_label("Trích yếu").fill("Nội dung đang gõ dở")
+    page.context.clear_cookies()                                # the session ends while typing
+    page.evaluate("""() => { const bell = document.querySelector('.bell');        // the 60 s poll fires
+        htmx.ajax('GET', bell.getAttribute('hx-get'), {source: bell, target: bell, swap: 'innerHTML'}); }""")
+    page.wait_for_timeout(500)
+    assert "/van-ban/moi" in page.url
+    expect(page.get_by_label("Trích yếu")).to_have_value("Nội dung đang gõ dở")
