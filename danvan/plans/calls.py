@@ -27,13 +27,17 @@ API (all functions only flush; the request or the CLI command commits):
     t.counts                       # {"total", "submitted", "late", "on_time", "returned", "approved", "missing"}
     t.summary                      # "11/11 đơn vị đã nộp, 2 nộp muộn"
 
-    calls.calls_for_target(user) / calls.open_calls_for_unit(unit)   # what a target must answer
+    calls.my_calls(user)           # [(call, TrackingRow)] of the user's committee, two queries
+    calls.calls_for_target(user) / calls.open_calls_for_unit(unit, kind=…)   # what a target must answer
     calls.send_reminders(today=None) -> int   # 3 days before, and once overdue; `flask send-reminders`
     calls.remind_missing(call, actor=user) -> int   # the tracking page's button, once a day per unit
 
 `unit` given to record_submission may be the target itself or one of its advisory bans (a
 district's report is filed by its Ban Dân vận): `target_for()` maps it to the target.
-Notifications go to the officers and leaders serving each target (notifications.service).
+Notifications go to the officers and leaders serving each target (notifications.service:
+`notify(recipients, title, kind=, link=, obj=)`, `users_serving(units, roles)`, `approvers_of(unit)`).
+Documents answering a call: `plans.documents.create_document(unit, {..., "call": call}, actor=…)`
+records the submission and mirrors its workflow state automatically.
 """
 from __future__ import annotations
 
