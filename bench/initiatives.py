@@ -120,6 +120,8 @@ def _load(ctx) -> tuple[int, float]:
         finally:
             raw.close()
         # As autovacuum would after a bulk load: statistics and the visibility map (index-only scans).
+        # No transaction may stay open meanwhile, or VACUUM cannot mark the pages all-visible.
+        db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE initiative")
             conn.exec_driver_sql("VACUUM ANALYZE unit")

@@ -159,7 +159,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_initiative_previous_id'), ['previous_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_initiative_recognition_id'), ['recognition_id'], unique=False)
         batch_op.create_index('ix_initiative_unit_year', ['unit_id', 'year'], unique=False,
-                              postgresql_include=['id', 'search_key'])
+                              postgresql_include=['id', 'field_id', 'is_new', 'state', 'submitted_at', 'search_key'])
 
     op.create_table('initiative_score',
     sa.Column('id', sa.Integer(), nullable=False),
