@@ -540,3 +540,18 @@ def test_demo_seed_has_the_seed_numbers_and_is_idempotent(app, db_session):
         maintained = db.session.scalar(sa.select(sa.func.count()).select_from(Initiative).where(
             Initiative.year == year, Initiative.is_new.is_(False), Initiative.previous_id.is_not(None)))
         assert maintained == s.totals.maintained   # every maintained model links to last year's
+
+
+def test_unit_merge_moves_open_registrations_and_keeps_history(world, login_as):
+    from danvan.units import service as units_service
+
+    draft = make_initiative(world.c1, name="Đang soạn")
+    done = make_initiative(world.c1, name="Đã công nhận", state="recognised")
+    admin = login_as("admin", world.bdv)
+    successor, moved = units_service.merge([world.c1, world.c2], name="Phường Xuất Hóa mới", code="ĐU",
+                                           parent=world.d1, on=today_local(), move_open_work=True, actor=admin.user)
+    assert moved["Đăng ký Dân vận khéo"] == 1
+    db.session.refresh(draft)
+    db.session.refresh(done)
+    assert draft.unit_id == successor.id and "phuong xuat hoa moi" in draft.search_key
+    assert done.unit_id == world.c1.id

@@ -814,6 +814,22 @@ def _mirror_state(obj: Initiative) -> None:
         calls.update_submission_state(obj, SUBMISSION_STATE[obj.state])
 
 
+# ---------------------------------------------------------------- unit merges
+
+OPEN_STATES = ("draft", "returned", "submitted")
+
+
+def move_open_work(old: Unit, new: Unit) -> int:
+    """A merged unit's unfinished registrations follow it to the successor; the rest stays as history."""
+    rows = list(db.session.scalars(sa.select(Initiative).where(Initiative.unit_id == old.id,
+                                                               Initiative.state.in_(OPEN_STATES))))
+    for obj in rows:
+        obj.unit_id, obj.unit = new.id, new
+        obj.search_key = search_key_for(obj.name, obj.organisation, new, obj.field)
+    db.session.flush()
+    return len(rows)
+
+
 # ---------------------------------------------------------------- dashboard
 
 def panel_context(actor) -> dict:

@@ -12,7 +12,7 @@ from danvan.core.access import requires
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.units import Unit
+from danvan.core.units import Unit, register_open_work_mover
 from danvan.core.vntext import date_line, today_local
 from danvan.core.workflow import TransitionError
 from danvan.dashboard import panels
@@ -35,6 +35,7 @@ from danvan.initiatives.service import InitiativeError
 bp = Blueprint("initiatives", __name__, url_prefix="/dan-van-kheo")
 nav.register("Dân vận khéo", "initiatives.index", "initiatives.view", 20)
 panels.register("initiatives", "initiatives/_panel.html", service.panel_context, 30)
+register_open_work_mover("Đăng ký Dân vận khéo", service.move_open_work)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 if (_calls := service._calls()) is not None:   # the call tracking page links to what answered
     _calls.register_object_link("Initiative", "initiatives.detail", "initiative_id")
