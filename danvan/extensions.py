@@ -36,10 +36,14 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
+    # IMMEDIATE: take the write lock up front. A deferred transaction that reads, then writes,
+    # fails at once with "database is locked" when another writer got there first (two leaders
+    # approving at the same moment); an immediate one waits its turn (busy_timeout).
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

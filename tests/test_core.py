@@ -221,3 +221,14 @@ def test_unexpected_error_gives_vietnamese_500(app):
     assert response.status_code == 500
     assert "Đã có lỗi xảy ra. Dữ liệu chưa được lưu" in response.get_data(as_text=True)
     assert "boom" not in response.get_data(as_text=True)
+
+
+def test_aware_datetimes_are_stored_as_utc_on_every_backend(world, db_session):
+    from danvan.core.audit import AuditEvent
+
+    local = datetime(2024, 3, 5, 8, 0, tzinfo=vntext.TZ)  # 08:00 in Hà Nội is 01:00 UTC
+    event = AuditEvent(at=local, object_type="Thử", action="test")
+    db_session.add(event)
+    db_session.flush()
+    db_session.expire(event)
+    assert event.at == local and event.at.utcoffset().total_seconds() == 0 and event.at.hour == 1

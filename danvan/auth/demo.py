@@ -73,7 +73,8 @@ def seed(shape: str = "2023") -> str:
     taken = {n[0] for n in NAMED}
     count, i = len(NAMED), 0
     for unit in sorted(units.values(), key=lambda u: u.path):
-        if unit.kind not in ("xa", "dang_uy_truc_thuoc", "ban") or unit.depth == 1:
+        # every commune, đảng ủy trực thuộc and district ban; the province's bans have named logins
+        if unit.kind not in ("xa", "dang_uy_truc_thuoc", "ban") or (unit.kind == "ban" and unit.depth == 1):
             continue
         for role, prefix, title in (("officer", "canbo", "Cán bộ phụ trách dân vận"),
                                     ("leader", "lanhdao", "Lãnh đạo")):

@@ -16,15 +16,18 @@ class UTCDateTime(sa.types.TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime: store UTC-aware values")
-        return value
+        return value.astimezone(UTC)  # SQLite keeps the wall time only: it must be UTC's
 
     def process_result_value(self, value, dialect):
-
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)  # whatever the PostgreSQL session's TimeZone is
 
 
 class Timestamped:

@@ -36,26 +36,6 @@ def _filing_unit(target: Unit) -> Unit:
     return ban or target
 
 
-def _filers_for(targets: list[Unit], template: User) -> None:
-    """Đảng ủy trực thuộc have no demo accounts: give each an officer and a leader who can file."""
-    from danvan.auth.demo import _slug
-
-    for unit in targets:
-        if _filing_unit(unit) is not unit or _user(unit, "officer") is not None:
-            continue
-        for role, prefix, title in (("officer", "canbo", "Cán bộ phụ trách dân vận"),
-                                    ("leader", "lanhdao", "Phó Bí thư")):
-            username = f"{prefix}.{_slug(unit.name)}"
-            if db.session.scalar(sa.select(User.id).where(User.username == username)):
-                continue
-            user = User(username=username, full_name=f"{title} {unit.name}", title=title, unit=unit, active=True,
-                        password_hash=template.password_hash, session_epoch=1)
-            user.set_roles([role])
-            user.refresh_search_key()
-            db.session.add(user)
-    db.session.flush()
-
-
 def _file(call: PlanCall, target: Unit, *, when: datetime, approve: bool) -> None:
     unit = _filing_unit(target)
     officer, leader = _user(unit, "officer"), _user(unit, "leader")
@@ -87,7 +67,6 @@ def seed(shape: str = "2023") -> str:
     officer = _user(bdv, "officer")
     targets = list(db.session.scalars(sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind.in_(REPORTING_KINDS),
                                                             Unit.valid_to.is_(None)).order_by(Unit.name)))
-    _filers_for(targets, officer)
     today = today_local()
     # A call whose deadline has passed: 10/11 filed, 2 of them late, most approved.
     plan_call = calls.create_call(bdv, {"title": CALL_PLAN, "type_code": "KH", "deadline": today,
