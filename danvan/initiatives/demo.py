@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from danvan.core.numbering import DocumentCounter
 from danvan.core.units import Unit
-from danvan.core.vntext import TZ
+from danvan.core.vntext import TZ, today_local
 from danvan.extensions import db
 from danvan.initiatives import service
 from danvan.initiatives.models import (
@@ -239,8 +239,29 @@ def seed(shape: str = "2023") -> str:
     db.session.execute(sa.insert(DocumentCounter), [
         dict(issuer_unit_id=uid, type_code="QĐ", year=y, last_number=n) for (uid, y), n in counters.items()])
     db.session.flush()
+    call = _next_year_call(root, reporting)
     return (f"dân vận khéo: {total_rows:,} đăng ký 2021–2024 (2021: 2.011 = 1.354 mới + 657 duy trì)"
-            .replace(",", "."))
+            .replace(",", ".") + (f"; yêu cầu «{call}»" if call else ""))
+
+
+def _next_year_call(root: Unit, reporting: list[Unit]) -> str | None:
+    """The province's call for next year's registrations (plans feature), answered by the
+    districts' consolidated lists; its tracking page starts with every unit pending."""
+    calls = service._calls()
+    if calls is None:
+        return None
+    year = today_local().year + 1
+    bdv = db.session.scalar(sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind == "ban",
+                                                  Unit.code == "BDVTU"))
+    if bdv is None:
+        return None
+    title = service.CALL_TITLE.format(year=year)
+    calls.create_call(bdv, {"title": title, "kind": "initiative_registration", "deadline": date(year, 3, 31),
+                            "description": "Các huyện ủy, thành ủy, đảng ủy trực thuộc tổng hợp đăng ký mô hình, "
+                                           "điển hình «Dân vận khéo» của đơn vị và gửi về Ban Dân vận Tỉnh ủy."},
+                      reporting, actor=None, notify=False)
+    db.session.add(InitiativeYear(province_id=root.id, year=year, deadline=date(year, 3, 31)))
+    return title
 
 
 

@@ -680,7 +680,8 @@ def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
         tracked = {r.unit.id: r for r in _calls().tracking(call).rows}
     for c in children:
         row = rows_by_id[c.id]
-        row.missing_fields = [f.name for f in active_fields if not row.by_field.get(f.id)]
+        if row.registered:   # a unit with nothing registered is flagged as missing, not as uneven
+            row.missing_fields = [f.name for f in active_fields if not row.by_field.get(f.id)]
         if c.id in tracked:
             t = tracked[c.id]
             row.report = reports.get(c.id)
