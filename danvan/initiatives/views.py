@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, render_template, request, send_file, session
@@ -431,8 +432,13 @@ def template():
 
 
 def _import_dir() -> Path:
+    """Previews waiting for confirmation; files older than a day are removed."""
     path = Path(current_app.instance_path) / "initiative-imports"
     path.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - 86400
+    for old in path.iterdir():
+        if old.is_file() and old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     return path
 
 
