@@ -40,6 +40,9 @@ class VNDecimalField(DecimalField):
         except ValueError:
             self.data = None
             raise ValueError("Phải là số, ví dụ 12,5.") from None
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError("Phải là số, ví dụ 12,5.")
 
 
 class VNRadioField(RadioField):
@@ -90,7 +93,7 @@ class InitiativeForm(VersionedForm):
     forces = TextAreaField("Lực lượng thực hiện", validators=[max_len(20000)])
     resources = TextAreaField("Nguồn lực", validators=[max_len(20000)])
     budget = VNDecimalField("Kinh phí dự kiến (triệu đồng)", places=2, validators=[
-        Optional(), NumberRange(0, 999_999_999, "Kinh phí phải là số không âm.")])
+        Optional(), NumberRange(0, 999_999_999, "Kinh phí phải từ 0 đến 999.999.999 triệu đồng.")])
     start_on = VNDateField("Ngày bắt đầu", format=DATE_FORMATS, validators=[Optional()])
     end_on = VNDateField("Ngày kết thúc", format=DATE_FORMATS, validators=[Optional()])
     expected_results = TextAreaField("Kết quả dự kiến", validators=[max_len(20000)])
