@@ -487,6 +487,10 @@ def test_configuration_criteria_total_100_fields_and_kinds(world, login_as):
     r = admin.post_form(f"{BASE}/cau-hinh/muc", {"what": "field", "name": "chuyen doi so"})
     assert r.status_code == 422 and "«Chuyển đổi số» đã có." in messages(r)
     assert "Chuyển đổi số" in [f.name for f in service.fields_of(world.p.id)]
+    r = admin.post_form(f"{BASE}/cau-hinh/muc", {"what": "bogus", "name": "X"})
+    assert r.status_code == 422 and "Chọn lĩnh vực hoặc loại." in messages(r)
+    r = admin.post_form(f"{BASE}/cau-hinh/muc/bat-tat", {"what": "field", "option_id": "999999", "active": "0"})
+    assert r.status_code == 404
     kind = service.kinds_of(world.p.id)[2]
     assert admin.post_form(f"{BASE}/cau-hinh/muc/bat-tat", {"what": "kind", "option_id": kind.id,
                                                             "active": "0"}).status_code == 303

@@ -136,12 +136,12 @@ class ImportForm(Form):
 
 
 class OptionForm(Form):
-    what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=True)
+    what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=False)
     name = StringField("Tên", validators=[DataRequired("Nhập tên."), max_len(120)])
 
 
 class OptionToggleForm(Form):
-    what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=True)
+    what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=False)
     option_id = VNIntegerField(validators=[InputRequired()])
     active = StringField()
 

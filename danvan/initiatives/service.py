@@ -123,10 +123,16 @@ def _check_configure(actor) -> Unit:
     return actor.scope
 
 
+def _option_model(what: str):
+    if what not in ("field", "kind"):
+        raise InitiativeError("Chọn lĩnh vực hoặc loại.")
+    return InitiativeField if what == "field" else InitiativeKind
+
+
 def add_option(actor, what: str, name: str) -> None:
     """Add a field (lĩnh vực) or a kind (loại) to the actor's province."""
     province = _check_configure(actor)
-    model = InitiativeField if what == "field" else InitiativeKind
+    model = _option_model(what)
     name = (name or "").strip()
     if not name:
         raise InitiativeError("Nhập tên.", "name")
@@ -148,7 +154,7 @@ def add_option(actor, what: str, name: str) -> None:
 
 def set_option_active(actor, what: str, option_id: int, active: bool) -> None:
     province = _check_configure(actor)
-    model = InitiativeField if what == "field" else InitiativeKind
+    model = _option_model(what)
     option = db.session.get(model, option_id)
     if option is None or option.province_id != province.id:
         raise InitiativeError("Không tìm thấy mục cấu hình.", status=404)
