@@ -12,6 +12,7 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit, subtree
 from danvan.core.vntext import to_local
+from danvan.dashboard import panels
 from danvan.extensions import db
 from danvan.printing import file_response, pdf_response
 
@@ -40,6 +41,7 @@ from .service import ConferenceError
 
 bp = Blueprint("conferences", __name__, url_prefix="/hoi-nghi")
 nav.register("Hội nghị", "conferences.index", "conferences.view", 50)
+panels.register("conferences", "conferences/_panel.html", service.panel_context, 35)
 
 LISTS = {"dai-bieu": "Danh sách đại biểu", "diem-cau": "Danh sách điểm cầu"}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
