@@ -105,7 +105,8 @@ def seed(shape: str = "2023") -> str:
         dweights = [len(communes[d.id]) * 1.0 if communes[d.id] else 3.5 for d in reporting]
         if year == 2021:
             others = [d for d in reporting if d.id != city.id]
-            split = _split(total - CITY_2021[0], [w for d, w in zip(reporting, dweights) if d.id != city.id], rng)
+            split = _split(total - CITY_2021[0], [w * rng.uniform(0.8, 1.2) for d, w in zip(reporting, dweights)
+                                                  if d.id != city.id], rng)
             per_district = dict(zip([d.id for d in others], split)) | {city.id: CITY_2021[0]}
         else:
             per_district = dict(zip([d.id for d in reporting],
@@ -158,7 +159,8 @@ def seed(shape: str = "2023") -> str:
                 else:
                     prev_id = None
                     fi = rng.choices(allowed, weights=[FIELD_WEIGHTS[i] for i in allowed])[0]
-                    name = f"{rng.choice(TOPICS[fi])} tại {'thôn ' if rng.random() < 0.7 else ''}{rng.choice(VILLAGES)}"
+                    village = rng.choice(VILLAGES)
+                    name = f"{rng.choice(TOPICS[fi])} tại {'' if village.startswith('Tổ') else 'thôn '}{village}"
                 org = rng.choices([o for o, _ in ORGS], weights=[w for _, w in ORGS])[0]
                 day = deadline - timedelta(days=rng.randint(3, 60))
                 if uid in late_units and rng.random() < 0.5:
