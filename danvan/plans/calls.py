@@ -15,6 +15,7 @@ API (all functions only flush; the request or the CLI command commits):
         "description": "…",
     }, targets=[unit, …], actor=user)            # CallError(message, field) on bad input
     calls.extend_deadline(call, unit, date(2024, 4, 5), actor=user)    # per-unit extension
+    calls.archive_call(call, actor=user) / calls.restore_call(call, actor=admin)   # close / reopen
 
     # when the feature's object answers the call (any model with .id):
     calls.record_submission(call, unit, registration, actor=user, state="submitted")
@@ -218,8 +219,26 @@ def extend_deadline(call: PlanCall, unit: Unit, until: date | None, *, actor) ->
     return target
 
 
+def issuing_committee(user, call: PlanCall) -> bool:
+    """The user works for the committee that issued the call (its own staff or its bans')."""
+    return scope_root(user.unit).id == scope_root(call.unit).id
+
+
 def archive_call(call: PlanCall, *, actor) -> None:
+    """Close a call (soft delete): it leaves targets' lists, dashboards and reminders; its
+    tracking stays readable. Submissions are kept; `restore_call` reopens it."""
+    if call.archived_at is not None:
+        raise CallError("Yêu cầu này đã được đóng trước đó.", "call", 409)
     call.archived_at = now_utc()
+    audit.record(actor, "call_archive", call, {"archived_at": (None, call.archived_at)})
+    db.session.flush()
+
+
+def restore_call(call: PlanCall, *, actor) -> None:
+    if call.archived_at is None:
+        raise CallError("Yêu cầu này đang mở, không cần khôi phục.", "call", 409)
+    before, call.archived_at = call.archived_at, None
+    audit.record(actor, "call_restore", call, {"archived_at": (before, None)})
     db.session.flush()
 
 

@@ -335,15 +335,17 @@ def calls():
         mine = [(c, r) for c, r in mine if r.missing and today <= r.deadline <= today + timedelta(days=7)]
     elif loc == "qua_han":
         mine = [(c, r) for c, r in mine if r.missing and r.deadline < today]
-    issued_stmt = access.scoped(sa.select(PlanCall).where(PlanCall.archived_at.is_(None)), PlanCall.unit_id,
-                                current_user).order_by(PlanCall.deadline.desc(), PlanCall.id.desc())
+    closed = tab == "da_dong"
+    issued_stmt = access.scoped(
+        sa.select(PlanCall).where(PlanCall.archived_at.is_not(None) if closed else PlanCall.archived_at.is_(None)),
+        PlanCall.unit_id, current_user).order_by(PlanCall.deadline.desc(), PlanCall.id.desc())
     pattern = like_pattern(request.args.get("q"))
     if pattern:
         issued_stmt = issued_stmt.where(PlanCall.search_key.like(pattern, escape="\\"))
     page = paginate(issued_stmt)
     counts = calls_service.summaries(page.items)
     return render_page_or_partial("plans/calls.html", "plans/_call_rows.html", page=page, counts=counts,
-                                  mine=mine, tab=tab, loc=loc, today=today)
+                                  mine=mine, tab=tab, loc=loc, today=today, closed=closed)
 
 
 def _target_choices() -> list[tuple[int, str]]:
@@ -385,9 +387,15 @@ STATUS_FILTERS = [("", "Tất cả"), ("missing", "Chưa nộp"), ("submitted", 
 
 
 def _call_context(call: PlanCall, issuer_side: bool, **extra) -> dict:
+    archived = call.archived_at is not None
     ctx = {"call": call, "issuer_side": issuer_side, "status_filters": STATUS_FILTERS,
            "status": request.args.get("trang_thai", ""), "confirm_form": ConfirmForm(formdata=None),
-           "extend_form": ExtendForm(formdata=None), "today": today_local(), **extra}
+           "extend_form": ExtendForm(formdata=None), "today": today_local(), "archived": archived,
+           "can_manage": issuer_side and not archived and access.has_permission(current_user, "calls.manage"),
+           "can_archive": issuer_side and not archived and access.has_permission(current_user, "calls.manage")
+           and calls_service.issuing_committee(current_user, call),
+           "can_restore": issuer_side and archived and access.has_permission(current_user, "plans.restore"),
+           **extra}
     if issuer_side:
         t = calls_service.tracking(call)
         ctx.update(tracking=t, rows=t.filtered(ctx["status"]))
@@ -446,6 +454,8 @@ def call_remind(call_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if call.archived_at is not None:
+        return _closed(call)
     sent = calls_service.remind_missing(call, actor=current_user)
     if sent:
         flash(f"Đã nhắc {sent} đơn vị chưa nộp.", "success")
@@ -461,6 +471,8 @@ def call_extend(call_id: int):
     if not issuer_side:
         abort(404)
     form = ExtendForm()
+    if call.archived_at is not None:
+        return _closed(call)
     if not form.validate_on_submit():
         msg = " ".join(e for errs in form.errors.values() for e in errs)
         return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html", status_code=422,
@@ -475,6 +487,56 @@ def call_extend(call_id: int):
                                       **_call_context(call, True, error=exc.message))
     flash(f"Đã gia hạn cho {unit.name}." if form.extended_until.date else f"Đã bỏ gia hạn của {unit.name}.",
           "success")
+    return redirect_to("plans.call_detail", call_id=call.id)
+
+
+CLOSED = "Yêu cầu này đã đóng: chỉ xem, không thao tác được."
+
+
+def _closed(call: PlanCall, status: int = 409):
+    return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html", status_code=status,
+                                  **_call_context(call, True, error=CLOSED))
+
+
+@bp.route("/yeu-cau/<int:call_id>/dong", methods=["POST"])
+@requires("calls.manage")
+def call_archive(call_id: int):
+    """Close (archive) a call: only the issuing committee's officers and leaders."""
+    call, issuer_side = _load_call(call_id)
+    if not issuer_side:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not calls_service.issuing_committee(current_user, call):
+        return render_page_or_partial(
+            "plans/call_detail.html", "plans/_tracking.html", status_code=403, **_call_context(
+                call, True, error="Chỉ đơn vị đã gửi yêu cầu mới đóng được yêu cầu này."))
+    try:
+        calls_service.archive_call(call, actor=current_user)
+    except calls_service.CallError as exc:
+        return _closed(call, exc.status)
+    flash(f"Đã đóng yêu cầu «{call.title}». Các đơn vị nhận không còn thấy yêu cầu trong danh sách phải nộp.",
+          "success")
+    return redirect_to("plans.call_detail", call_id=call.id)
+
+
+@bp.route("/yeu-cau/<int:call_id>/khoi-phuc", methods=["POST"])
+@requires("plans.restore")
+def call_restore(call_id: int):
+    """Reopen a closed call (administrators, as for archived documents)."""
+    call, issuer_side = _load_call(call_id)
+    if not issuer_side:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        calls_service.restore_call(call, actor=current_user)
+    except calls_service.CallError as exc:
+        return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html", status_code=exc.status,
+                                      **_call_context(call, True, error=exc.message))
+    flash(f"Đã khôi phục yêu cầu «{call.title}».", "success")
     return redirect_to("plans.call_detail", call_id=call.id)
 
 
