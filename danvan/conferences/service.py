@@ -486,7 +486,7 @@ def my_unit_ids(user) -> list[int]:
 def panel_context(user) -> dict:
     """Upcoming conferences my units organise, are invited to or host a điểm cầu of, with pending
     actions: confirm attendance, tham luận to send (with deadline), tham luận to review.
-    At most seven queries whatever the number of conferences."""
+    A fixed number of queries (seven), whatever the number of conferences."""
     if not access.has_permission(user, "conferences.view"):
         return {}
     mine = set(my_unit_ids(user))
