@@ -282,3 +282,14 @@ def test_criteria_set_saved_and_thresholds_checked(world, login_as, db_session):
     assert [(c.title, c.max_points) for c in cs.criteria] == [("A", Decimal(60)), ("B", Decimal(40))]
     assert cs.unit_id == world.p.id
     assert login_as("leader", world.bdv).get(f"/khoi-dan-van/tieu-chi/{cs.id}").status_code == 403
+
+
+def test_dashboard_panel_counts_and_waiting_scores(world, login_as, db_session):
+    bloc = _bloc(db_session, world.c1, SIX)
+    cs = _set(db_session, world.p)
+    _evaluation(db_session, bloc, cs, 2025)
+    html = login_as("leader", world.d1b).get("/").get_data(as_text=True)
+    assert 'id="panel-blocs"' in html and "1 khối, 6 thành viên" in html
+    assert "1 phiếu đánh giá chờ cấp trên chấm điểm" in html
+    own = login_as("leader", world.c1).get("/").get_data(as_text=True)
+    assert "chờ cấp trên chấm điểm" not in own

@@ -472,3 +472,14 @@ def rating_counts_for(root: Unit, year: int, subject: str) -> dict[str, int]:
                    Evaluation.member_id.is_(None) if subject == "bloc" else Evaluation.member_id.is_not(None))
             .group_by(Evaluation.rating))
     return {r: int(n) for r, n in db.session.execute(stmt)}
+
+
+def waiting_for_scoring(user) -> tuple[int, int | None]:
+    """Submitted evaluations of units strictly under the user's committee (the level above scores):
+    how many, and the latest year among them."""
+    root = scope_root(user.unit)
+    stmt = access.scoped(sa.select(sa.func.count(), sa.func.max(Evaluation.year)).select_from(Evaluation)
+                         .where(Evaluation.state == "submitted", Evaluation.unit_id != root.id,
+                                Evaluation.unit_id != user.unit_id), Evaluation.unit_id, user)
+    count, year = db.session.execute(stmt).one()
+    return int(count or 0), year

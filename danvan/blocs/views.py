@@ -22,6 +22,7 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import scope_root
 from danvan.core.vntext import today_local
+from danvan.dashboard import panels
 from danvan.extensions import db
 
 bp = Blueprint("blocs", __name__, url_prefix="/khoi-dan-van")
@@ -342,3 +343,18 @@ def _criteria_form(row):
                 flash("Đã lưu bộ tiêu chí.", "success")
                 return redirect_to("blocs.criteria_edit", criteria_id=saved.id)
     return render_template("blocs/criteria_form.html", form=form, row=row), status
+
+
+def _panel(user) -> dict:
+    """Dashboard: the bloc totals in scope, rosters to fix, evaluations waiting for this leader's scoring."""
+    if not access.has_permission(user, "blocs.view"):
+        return {}
+    root = scope_root(user.unit)
+    totals = service.province_totals(root)
+    if not totals["blocs"]:
+        return {}
+    waiting, year = service.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else (0, None)
+    return {"totals": totals, "waiting": waiting, "waiting_year": year, "root": root}
+
+
+panels.register("blocs", "blocs/_panel.html", _panel, 45)
