@@ -293,3 +293,25 @@ def test_dashboard_panel_counts_and_waiting_scores(world, login_as, db_session):
     assert "1 phiếu đánh giá chờ cấp trên chấm điểm" in html
     own = login_as("leader", world.c1).get("/").get_data(as_text=True)
     assert "chờ cấp trên chấm điểm" not in own
+
+
+def test_member_sheets_for_the_whole_roster_and_bad_year(world, login_as, db_session):
+    bloc = _bloc(db_session, world.c1, SIX)
+    _set(db_session, world.p, subject="member")
+    officer = login_as("officer", world.c1)
+    r = officer.post_form(f"/khoi-dan-van/{bloc.id}/danh-gia/moi", {"year": "2025", "member_id": "-1"})
+    assert r.status_code == 303
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Evaluation).where(
+        Evaluation.bloc_id == bloc.id, Evaluation.member_id.is_not(None))) == 6
+    again = officer.post_form(f"/khoi-dan-van/{bloc.id}/danh-gia/moi", {"year": "2025", "member_id": "-1"},
+                              follow_redirects=True)
+    assert "Đã tạo 0 phiếu" in again.get_data(as_text=True)
+    for year, message in (("abc", "Phải là số nguyên"), ("", "Nhập năm đánh giá"),
+                          ("1999", "Năm đánh giá phải từ 2000")):
+        bad = officer.post_form(f"/khoi-dan-van/{bloc.id}/danh-gia/moi", {"year": year, "member_id": "0"})
+        assert bad.status_code == 422 and message in bad.get_data(as_text=True), year
+    bad = login_as("admin", world.bdv).post_form("/khoi-dan-van/tieu-chi/moi", {
+        "name": "x", "subject": "bloc", "year_from": "năm nay", "excellent_min": "90", "good_min": "70",
+        "pass_min": "abc", "criteria": "A | 100"})
+    assert bad.status_code == 422 and "Phải là số nguyên" in bad.get_data(as_text=True)
+    assert "Phải là một số" in bad.get_data(as_text=True)

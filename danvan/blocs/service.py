@@ -352,6 +352,19 @@ def create_evaluation(bloc: Bloc, year: int | None, member: BlocMember | None, *
     return evaluation
 
 
+def create_member_evaluations(bloc: Bloc, year: int | None, *, actor) -> int:
+    """A sheet for every current member who has none for the year yet; returns how many were made."""
+    members = current_members(bloc)
+    existing = set(db.session.scalars(sa.select(Evaluation.member_id).where(
+        Evaluation.bloc_id == bloc.id, Evaluation.year == year, Evaluation.member_id.is_not(None))))
+    made = 0
+    for member in members:
+        if member.id not in existing:
+            create_evaluation(bloc, year, member, actor=actor)
+            made += 1
+    return made
+
+
 def _parse_scores(evaluation: Evaluation, raw: dict, *, required: bool) -> dict[int, Decimal | None]:
     out: dict[int, Decimal | None] = {}
     errors = []

@@ -67,7 +67,8 @@ def detail(bloc_id: int):
 def _render_detail(bloc, status=200, eval_form=None):
     members = service.current_members(bloc)
     form = eval_form or NewEvaluationForm()
-    form.member_id.choices = [(0, "Khối dân vận")] + [(m.id, f"{m.full_name} — {m.position_label}") for m in members]
+    form.member_id.choices = ([(0, "Khối dân vận"), (-1, f"Tất cả {len(members)} thành viên hiện tại")]
+                              + [(m.id, f"{m.full_name} — {m.position_label}") for m in members])
     if eval_form is None:
         form.year.data = today_local().year
     evaluations = list(db.session.scalars(service.evaluations_query(current_user, bloc=bloc).limit(200)))
@@ -181,6 +182,15 @@ def evaluation_new(bloc_id: int):
     form.member_id.choices = [(0, "")]
     if not form.validate_on_submit():
         return _render_detail(bloc, 422, form)
+    if form.member_id.data == -1:
+        try:
+            created = service.create_member_evaluations(bloc, form.year.data, actor=current_user)
+        except service.BlocError as exc:
+            flash(exc.message, "danger")
+            return _render_detail(bloc, exc.status, form)
+        flash(f"Đã tạo {created} phiếu đánh giá thành viên năm {form.year.data} "
+              "(bỏ qua thành viên đã có phiếu).", "success")
+        return redirect_to("blocs.evaluations", year=form.year.data, subject="member", q=bloc.unit.name)
     member = None
     if form.member_id.data:
         member = service.load_member_or_404(form.member_id.data, current_user)
