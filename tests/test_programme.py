@@ -323,3 +323,20 @@ def test_soket_button_creates_a_draft_bc_document(prog, world, login_as, db_sess
     assert any("TÌNH HÌNH TRIỂN KHAI" in s["heading"] for s in doc.sections)
     assert officer.get(r.headers["Location"]).status_code == 200
     assert login_as("viewer", world.bdv).post_form(f"/de-an/{prog.p.id}/so-ket").status_code == 403
+
+
+def test_unit_merge_moves_unfinished_reports_only(prog, world, db_session, create_user):
+    from danvan.units import service as units_service
+
+    draft = _report(prog.t2, world.c1, "nam", 2025, 1, "dang", 50, state="draft")
+    db_session.add(draft)
+    db_session.flush()
+    admin = create_user(world.bdv, ["admin"])
+    successor, moved = units_service.merge([world.c1, world.c2], name="Phường Xuất Hóa mới", code="ĐU",
+                                           parent=world.d1, on=date(2025, 7, 1), move_open_work=True, actor=admin)
+    assert moved["Báo cáo tiến độ Đề án chưa duyệt"] == 1
+    db_session.refresh(draft)
+    assert draft.unit_id == successor.id
+    accepted = db_session.scalars(sa.select(ProgressReport).where(ProgressReport.state == "accepted",
+                                                                  ProgressReport.unit_id == world.c1.id)).all()
+    assert accepted   # history stays with the unit that made it

@@ -342,3 +342,21 @@ def timeline_query(user, task: Task) -> sa.Select:
 
 def record_structure_change(actor, obj, action: str) -> None:
     audit.record(actor, action, obj, {})
+
+
+def move_open_work(old: Unit, new: Unit) -> int:
+    """Unit merge: unfinished progress reports (draft, returned, submitted) follow the successor unless it
+    already has a report for the same task and period; accepted reports stay with the unit that made them."""
+    moved = 0
+    reports = db.session.scalars(sa.select(ProgressReport).where(
+        ProgressReport.unit_id == old.id, ProgressReport.state.in_(("draft", "returned", "submitted"))))
+    for report in list(reports):
+        clash = db.session.scalar(sa.select(ProgressReport.id).where(
+            ProgressReport.unit_id == new.id, ProgressReport.task_id == report.task_id,
+            ProgressReport.period_kind == report.period_kind, ProgressReport.year == report.year,
+            ProgressReport.number == report.number))
+        if clash is None:
+            report.unit_id = new.id
+            moved += 1
+    db.session.flush()
+    return moved

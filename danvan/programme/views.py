@@ -9,7 +9,7 @@ from danvan.core.access import requires
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.units import scope_root
+from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
 from danvan.dashboard import panels
 from danvan.programme import rollup, service, soket
@@ -27,6 +27,7 @@ from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES, Progr
 
 bp = Blueprint("programme", __name__, url_prefix="/de-an")
 nav.register("Đề án", "programme.index", "programme.view", 30)
+register_open_work_mover("Báo cáo tiến độ Đề án chưa duyệt", service.move_open_work)
 
 
 def _data(form) -> dict:
