@@ -65,6 +65,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch it to a generic
+        # plan: measured orders of magnitude slower for our prefix/range roll-ups. Plan each time.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -182,14 +182,6 @@ def responsible(programme: Programme, root: Unit, as_of: date):
     )
 
 
-def _custom_plans() -> None:
-    """PostgreSQL: plan the roll-up for its actual parameters. After a few executions psycopg prepares
-    statements and the server may switch to a generic plan, which for these range/prefix conditions was
-    measured to be orders of magnitude slower (bench/programme.py timed out at 3,321 communes)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
-
-
 def _latest_window(programme: Programme, as_of: date):
     """The latest accepted report per (task, unit) up to as_of, by a window function (rn = 1)."""
     rn = sa.func.row_number().over(partition_by=(ProgressReport.task_id, ProgressReport.unit_id),
@@ -228,7 +220,6 @@ def _cells(programme: Programme, root: Unit, as_of: date):
 
 def task_totals(programme: Programme, root: Unit, as_of: date) -> dict[int, tuple[int, int, float]]:
     """task_id → (expected units, reported units, Σ percent) for the whole scope: one query."""
-    _custom_plans()
     _, _, cells = _cells(programme, root, as_of)
     stmt = (sa.select(cells.c.task_id, sa.func.count(), sa.func.count(cells.c.percent),
                       sa.cast(sa.func.coalesce(sa.func.sum(cells.c.percent), 0), sa.Float))
@@ -241,7 +232,6 @@ def group_cells(programme: Programme, root: Unit, as_of: date, bucket: str):
 
     bucket "child": each unit directly under `root` (its subtree aggregated; root's own tasks under root);
     bucket "unit": each responsible unit itself (communes as rows)."""
-    _custom_plans()
     _, _, cells = _cells(programme, root, as_of)
     bucket_id = cells.c.unit_id if bucket == "unit" else cells.c.bucket_id
     base = sa.select(bucket_id.label("bucket_id"), cells.c.task_id, cells.c.group_id, cells.c.weight,
