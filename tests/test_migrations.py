@@ -26,3 +26,16 @@ def test_upgrade_from_empty_then_downgrade_to_base():
         assert remaining == set()
         upgrade(revision="heads")  # and up again: downgrades left nothing behind
         db.engine.dispose()
+
+
+def test_one_head():
+    """Feature branches are merged: `flask db upgrade` (no argument) reaches the whole schema."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from danvan.config import ROOT
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several migration heads {heads}: add a merge revision (flask db merge heads)"
