@@ -308,13 +308,13 @@ def packet(sections: list[Section], *, title: str, subtitle: str = "", toc: bool
     page_index = 0
     if toc_pdf:
         writer.append(PdfReader(io.BytesIO(toc_pdf)), import_outline=False)
-        writer.add_outline_item("Mục lục", 0)
+        writer.add_outline_item(title="Mục lục", page_number=0)
         page_index = toc_pages
     for label, pdf, count in rendered:
         if not pdf:
             continue
         writer.append(PdfReader(io.BytesIO(pdf)), import_outline=False)
-        writer.add_outline_item(label, page_index)
+        writer.add_outline_item(title=label, page_number=page_index)
         page_index += count
     writer.add_metadata({"/Title": title})
     out = io.BytesIO()
