@@ -34,7 +34,7 @@ from danvan.initiatives.models import STATES, Initiative, InitiativeRecognition,
 from danvan.initiatives.service import InitiativeError
 
 bp = Blueprint("initiatives", __name__, url_prefix="/dan-van-kheo")
-nav.register("Dân vận khéo", "initiatives.index", "initiatives.view", 20)
+nav.register("Dân vận khéo", "initiatives.index", "initiatives.view", 25)
 panels.register("initiatives", "initiatives/_panel.html", service.panel_context, 30)
 register_open_work_mover("Đăng ký Dân vận khéo", service.move_open_work)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -35,7 +35,7 @@ from danvan.plans.models import STATES, PlanCall, PlanDelegation, PlanDocument
 bp = Blueprint("plans", __name__, cli_group=None)
 nav.register("Văn bản", "plans.index", "plans.view", 20)
 nav.register("Yêu cầu nộp", "plans.calls", "plans.view", 21)
-nav.register("Ủy quyền duyệt", "plans.delegations", "plans.approve", 22)
+nav.register("Ủy quyền duyệt", "plans.delegations", "plans.approve", 70, group="admin")
 calls_service.register_object_link("PlanDocument", "plans.document_detail", "document_id")
 register_open_work_mover("Văn bản chưa duyệt, yêu cầu nộp đang mở", service.move_open_work)
 OWNER_TYPE = "PlanDocument"
