@@ -78,6 +78,12 @@ def test_invitation_text_header_number_date_nfc(ctx):
     assert "Chợ Mới" in text and unicodedata.normalize("NFD", "Chợ Mới") not in text
 
 
+def test_rendering_logs_no_weasyprint_error(ctx, caplog):
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        printing.render_pdf(INVITATION, doc=samples.invitation())
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
 def test_draft_without_number_leaves_room_for_it(ctx):
     doc = samples.invitation()
     doc.update(number=None, issued_on=None)

@@ -175,7 +175,9 @@ class _Renderer:
 
     def write(self, document) -> bytes:
         out = io.BytesIO()
-        document.write_pdf(out, font_config=self.font_config)
+        # The fonts were bound at render(); Document.write_pdf takes no font_config (WeasyPrint 70
+        # logs "Unknown PDF option" for it).
+        document.write_pdf(out)
         return out.getvalue()
 
 
