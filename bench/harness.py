@@ -198,6 +198,8 @@ def main() -> int:
         modules = ["bench.foundation"] + sorted(
             f"bench.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent)])
             if m.name not in {"harness", "foundation", "__main__"})
+        if len(sys.argv) > 1:  # `python -m bench programme printing`: only those
+            modules = [m for m in modules if m.split(".")[-1] in sys.argv[1:]]
         for name in modules:
             print(f"\n[{name.split('.')[-1]}]", flush=True)
             try:

@@ -182,14 +182,17 @@ def responsible(programme: Programme, root: Unit, as_of: date):
     )
 
 
-def _latest_window(programme: Programme, as_of: date):
-    """The latest accepted report per (task, unit) up to as_of, by a window function (rn = 1)."""
+def _latest_window(programme: Programme, root: Unit, as_of: date):
+    """The latest accepted report per (task, unit) up to as_of, by a window function (rn = 1).
+    Only the reports of units under `root` are ranked: a province's page does not rank the nation's."""
     rn = sa.func.row_number().over(partition_by=(ProgressReport.task_id, ProgressReport.unit_id),
                                    order_by=(ProgressReport.period_end.desc(), ProgressReport.id.desc()))
     return (
         sa.select(ProgressReport.task_id, ProgressReport.unit_id, ProgressReport.percent, rn.label("rn"))
         .where(ProgressReport.state == "accepted", ProgressReport.period_end <= as_of,
-               ProgressReport.task_id.in_(sa.select(Task.id).where(Task.programme_id == programme.id)))
+               ProgressReport.task_id.in_(sa.select(Task.id).where(Task.programme_id == programme.id)),
+               ProgressReport.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(root.path,
+                                                                                       autoescape=True))))
         .subquery("latest")
     )
 
@@ -201,7 +204,7 @@ def _cells(programme: Programme, root: Unit, as_of: date):
     a subquery) picks each unit's latest report with an index-driven correlated subquery. Same result."""
     resp = responsible(programme, root, as_of).subquery("resp")
     if db.session.get_bind().dialect.name == "postgresql":
-        latest = _latest_window(programme, as_of)
+        latest = _latest_window(programme, root, as_of)
         joined = resp.outerjoin(latest, sa.and_(latest.c.task_id == resp.c.task_id,
                                                 latest.c.unit_id == resp.c.unit_id, latest.c.rn == 1))
         return resp, latest, sa.select(resp, latest.c.percent).select_from(joined).subquery("cells")
