@@ -17,7 +17,7 @@ from danvan.extensions import csrf, db, login_manager, migrate
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
 FEATURES = (
     "units", "auth", "auditlog", "dashboard", "attachments",
-    "notifications", "plans", "initiatives", "programme", "blocs", "conferences", "printing", "inspections",
+    "notifications", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
 )
 
 ERROR_TITLES = {
@@ -51,8 +51,8 @@ def feature_modules(name: str) -> list:
     """Import `danvan.<feature>.<name>` for every feature that has it (views, demo, …)."""
     found = []
     for feature in FEATURES:
-        if importlib.util.find_spec(f"danvan.{feature}") is None:
-            continue
+        if importlib.util.find_spec(f"danvan.{feature}") is None:  # a typo must not hide a feature
+            raise RuntimeError(f"FEATURES lists {feature!r} but danvan/{feature}/ does not exist")
         if importlib.util.find_spec(f"danvan.{feature}.{name}") is not None:
             found.append(importlib.import_module(f"danvan.{feature}.{name}"))
     return found

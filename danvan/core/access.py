@@ -65,9 +65,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "conferences.view": ALL,
     "conferences.edit": frozenset({"leader", "officer"}),
     "conferences.print": ALL,
-    # inspections
-    "inspections.view": frozenset({"admin", "leader", "officer", "inspector", "viewer"}),
-    "inspections.edit": frozenset({"inspector", "leader"}),
     # in-app notifications are personal
     "notifications.read": ALL,
 }
