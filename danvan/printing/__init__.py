@@ -93,6 +93,7 @@ STATIC = (ROOT / "static").resolve()
 # and the fetcher maps it to static/. Anything else (file:, http:, data:…) is refused.
 STATIC_BASE = "https://static.danvan.invalid/"
 PRINT_CSS = "css/printing.css"
+PRINT_UA_CSS = "css/print-ua.css"  # user-agent defaults for print, see the file
 
 log = logging.getLogger("danvan.printing")
 
@@ -168,9 +169,14 @@ class _Renderer:
         css_text = (STATIC / PRINT_CSS).read_text(encoding="utf-8")
         self.css = weasyprint.CSS(string=css_text, base_url=static_url(PRINT_CSS),
                                   url_fetcher=self.fetcher, font_config=self.font_config)
+        self.ua_css = weasyprint.CSS(string=(STATIC / PRINT_UA_CSS).read_text(encoding="utf-8"),
+                                     url_fetcher=self.fetcher)
 
     def document(self, html: str):
         doc = self.weasyprint.HTML(string=html, base_url=STATIC_BASE, url_fetcher=self.fetcher)
+        # A leaner user-agent sheet (static/css/print-ua.css): the stock one's bidi and form
+        # selectors are matched against every table cell of long lists. No public option exists.
+        doc._ua_stylesheets = lambda forms=False: [self.ua_css]
         return doc.render(stylesheets=[self.css], font_config=self.font_config)
 
     def write(self, document) -> bytes:
