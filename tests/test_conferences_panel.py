@@ -44,7 +44,8 @@ def test_invited_commune_sees_what_to_do_and_does_it(world, login_as):
     assert f"/hoi-nghi/khach-moi/{inv.id}/xac-nhan" in page
     assert f"/hoi-nghi/tham-luan/{paper.id}" in page and f"hạn {fmt_date(paper.deadline)}" in page
     assert "Điểm cầu: Hội trường Phường Xuất Hóa" in page
-    assert f"/hoi-nghi/{conf.id}\"" not in page            # the commune cannot open the organiser's page
+    assert f"/hoi-nghi/{conf.id}\"" in page                # the commune reads the conference (read-only)
+    assert commune.get(f"/hoi-nghi/{conf.id}").status_code == 200
     # confirming attendance through the link clears the action
     r = commune.post_form(f"/hoi-nghi/khach-moi/{inv.id}/xac-nhan", {"status": "confirmed", "delegates": "3"})
     assert r.status_code == 303

@@ -59,6 +59,53 @@ def load_conference_or_404(conference_id: int, user) -> Conference:
     return conf
 
 
+def _participation(user, conference_id=None) -> sa.ColumnElement[bool]:
+    """SQL condition on Conference: a unit of the user's tree (their committee for a ban, and the units
+    under it) is invited to it, hosts a điểm cầu of it or was asked for a tham luận."""
+    mine = access.scope_ids(user)
+    parts = []
+    for model in (ConferenceInvitee, ConferencePoint, ConferenceContribution):
+        q = sa.select(model.conference_id).where(model.unit_id.in_(mine))
+        parts.append(q if conference_id is None else q.where(model.conference_id == conference_id))
+    return sa.or_(*(Conference.id.in_(q) for q in parts))
+
+
+def load_conference_for_reader_or_404(conference_id: int, user) -> tuple[Conference, bool]:
+    """(conference, is_organiser). The organiser's tree reads and manages it as today; a unit that takes
+    part (invitee, điểm cầu, tham luận) reads it without organiser controls. Any other id is 404."""
+    conf = db.session.get(Conference, conference_id)
+    if conf is None or conf.archived_at is not None:
+        abort(404)
+    if organises(user, conf):
+        return conf, True
+    if db.session.scalar(sa.select(sa.exists().where(Conference.id == conf.id,
+                                                     _participation(user, conf.id)))):
+        return conf, False
+    abort(404)
+
+
+# Documents a participating unit may print: the public ones, the conclusion once it has a number.
+# Its own Giấy mời is printed per invitee (views.invitee_pdf); the packet, the list of delegates and
+# the list of tham luận stay with the organiser.
+PUBLIC_DOCUMENTS = ("chuong-trinh", "diem-cau", "ket-luan")
+
+
+def public_document(conf: Conference, key: str) -> bool:
+    if key == "ket-luan":
+        return conf.document(key) is not None
+    return key in PUBLIC_DOCUMENTS
+
+
+def participating(user, q: str = "", limit: int = 50) -> list[Conference]:
+    """Conferences organised outside the user's tree in which a unit of the tree takes part: one query."""
+    stmt = (sa.select(Conference).where(Conference.archived_at.is_(None),
+                                        Conference.unit_id.not_in(access.scope_ids(user)), _participation(user)))
+    pattern = like_pattern(q)
+    if pattern:
+        stmt = stmt.where(Conference.search_key.like(pattern, escape="\\"))
+    return list(db.session.scalars(stmt.order_by(Conference.starts_at.desc(), Conference.id.desc()).limit(limit)))
+
+
 def organises(user, conf: Conference) -> bool:
     """The user's unit tree holds the organising unit: they manage the conference."""
     return access.in_scope(user, conf.unit)

@@ -75,7 +75,8 @@ def index():
     q = request.args.get("q", "")
     page = paginate(service.search(current_user, q))
     ctx = dict(page=page, q=q, invitations=service.invitations_for(current_user),
-               contributions=service.contributions_for(current_user))
+               contributions=service.contributions_for(current_user),
+               participating=service.participating(current_user))
     return render_page_or_partial("conferences/index.html", "conferences/_rows.html", **ctx)
 
 
@@ -147,12 +148,21 @@ def archive(conference_id: int):
     return redirect_to("conferences.index")
 
 
-def _detail_context(conf, **forms) -> dict:
-    candidates = service.candidate_units(conf) if service.organises(current_user, conf) else []
-    contributions = conf.contributions
+def _detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
+    """The page of a conference. A participating unit (not the organiser's tree) sees only its own
+    invitations and tham luận, and no organiser controls."""
+    if is_organiser is None:
+        is_organiser = service.organises(current_user, conf)
+    candidates = service.candidate_units(conf) if is_organiser else []
+    invitees, contributions = conf.invitees, conf.contributions
+    if not is_organiser:
+        invitees = [i for i in invitees if access.in_scope(current_user, i.unit)]
+        contributions = [c for c in contributions if access.in_scope(current_user, c.unit)]
     files = attachments_of(service.CONTRIBUTION_OWNER, [c.id for c in contributions])
     ctx = dict(conf=conf, candidates=candidates, files=files, DOCUMENTS=DOCUMENTS, LISTS=LISTS,
-               organiser=service.organises(current_user, conf) and access.can(current_user, "conferences.edit"),
+               participant=not is_organiser, invitees=invitees, contributions=contributions,
+               public_document=service.public_document,
+               organiser=is_organiser and access.can(current_user, "conferences.edit"),
                chair_form=ChairForm(), points_form=PointsForm(), invitees_form=InviteesForm(),
                item_form=ItemForm(), contrib_form=InviteContributionsForm(),
                conclusion_form=ConclusionForm(conclusion=conf.conclusion), started=service.started(conf))
@@ -163,8 +173,8 @@ def _detail_context(conf, **forms) -> dict:
 @bp.route("/<int:conference_id>")
 @requires("conferences.view")
 def detail(conference_id: int):
-    conf = service.load_conference_or_404(conference_id, current_user)
-    return render_template("conferences/detail.html", **_detail_context(conf))
+    conf, is_organiser = service.load_conference_for_reader_or_404(conference_id, current_user)
+    return render_template("conferences/detail.html", **_detail_context(conf, is_organiser))
 
 
 # ---------------------------------------------------------------- parts edited in place (htmx)
@@ -434,19 +444,26 @@ def issue(conference_id: int, conference_doc: str):
     return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
 
 
+def _readable_document(conference_id: int, conference_doc: str):
+    """The organiser prints every document; a participating unit only the public ones (else 404)."""
+    conf, is_organiser = service.load_conference_for_reader_or_404(conference_id, current_user)
+    key = _doc_key(conference_doc)
+    if not is_organiser and not service.public_document(conf, key):
+        abort(404)
+    return conf, key
+
+
 @bp.route("/<int:conference_id>/in/<conference_doc>.pdf")
 @requires("conferences.print")
 def document_pdf(conference_id: int, conference_doc: str):
-    conf = service.load_conference_or_404(conference_id, current_user)
-    key = _doc_key(conference_doc)
+    conf, key = _readable_document(conference_id, conference_doc)
     return pdf_response(documents.pdf(conf, key), f"{conference_doc}-{conf.id}.pdf")
 
 
 @bp.route("/<int:conference_id>/word/<conference_doc>.docx")
 @requires("conferences.print")
 def document_docx(conference_id: int, conference_doc: str):
-    conf = service.load_conference_or_404(conference_id, current_user)
-    key = _doc_key(conference_doc)
+    conf, key = _readable_document(conference_id, conference_doc)
     return file_response(documents.docx(conf, key), f"{conference_doc}-{conf.id}.docx", DOCX_MIME)
 
 
@@ -460,8 +477,8 @@ def packet_pdf(conference_id: int):
 @bp.route("/<int:conference_id>/excel/<conference_list>.xlsx")
 @requires("conferences.print")
 def list_xlsx(conference_id: int, conference_list: str):
-    conf = service.load_conference_or_404(conference_id, current_user)
-    if conference_list not in LISTS:
-        abort(404)
+    conf, is_organiser = service.load_conference_for_reader_or_404(conference_id, current_user)
+    if conference_list not in LISTS or (not is_organiser and conference_list != "diem-cau"):
+        abort(404)   # the list of delegates (others' replies) stays with the organiser
     data = documents.invitees_xlsx(conf) if conference_list == "dai-bieu" else documents.points_xlsx(conf)
     return file_response(data, f"{conference_list}-{conf.id}.xlsx", XLSX_MIME)
