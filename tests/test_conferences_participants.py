@@ -165,6 +165,17 @@ def test_sibling_not_taking_part_gets_404(setup, world, login_as):
     assert login_as("officer", world.c1).get(f"/hoi-nghi/{conf.id}").status_code == 404
 
 
+def test_invited_commune_confirms_and_lands_on_the_conference(setup, world, login_as):
+    conf, inv = setup["conf"], setup["inv"]
+    commune = login_as("officer", world.c1)
+    r = commune.post_form(f"/hoi-nghi/khach-moi/{inv[world.c1.id].id}/xac-nhan",
+                          {"status": "confirmed", "delegates": "3"})
+    assert r.status_code == 303 and r.headers["Location"] == f"/hoi-nghi/{conf.id}"
+    page = commune.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Đã ghi xác nhận" in page and TITLE in page
+    assert db.session.get(ConferenceInvitee, inv[world.c1.id].id).delegates == 3
+
+
 def test_viewer_reads_but_cannot_confirm(setup, world, login_as):
     conf, inv = setup["conf"], setup["inv"]
     viewer = login_as("viewer", world.c1)

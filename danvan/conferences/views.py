@@ -280,9 +280,8 @@ def confirm_invitee(conference_invitee_id: int):
             _error(form, exc)
         else:
             flash(f"Đã ghi xác nhận của {inv.unit.name}: {inv.status_label}.", "success")
-            if service.organises(current_user, inv.conference):
-                return redirect_to("conferences.detail", conference_id=inv.conference_id)
-            return redirect_to("conferences.index")
+            # organisers and invited units alike can read the conference page
+            return redirect_to("conferences.detail", conference_id=inv.conference_id)
     status = 422 if request.method == "POST" else 200
     return render_template("conferences/confirm.html", inv=inv, form=form), status
 
