@@ -183,6 +183,38 @@ def test_completed_without_evidence_is_refused(prog, world, login_as, db_session
     assert [f.filename for f in files] == ["biên bản.pdf"]
 
 
+def test_evidence_can_be_withdrawn_but_not_the_last_of_a_completed_report(prog, world, login_as, db_session):
+    officer = login_as("officer", world.c1)
+    ok = officer.post_form(f"/de-an/nhiem-vu/{prog.t2.id}/bao-cao/moi",
+                           _form(status="xong", year="2025", evidence=[(io.BytesIO(PDF), "nhầm tệp.pdf"),
+                                                                       (io.BytesIO(PDF), "biên bản.pdf")]),
+                           content_type="multipart/form-data")
+    assert ok.status_code == 303, ok.get_data(as_text=True)
+    report = db_session.scalar(sa.select(ProgressReport).where(ProgressReport.task_id == prog.t2.id,
+                                                               ProgressReport.unit_id == world.c1.id,
+                                                               ProgressReport.year == 2025))
+    first, second = db_session.scalars(sa.select(Attachment).where(
+        Attachment.owner_type == "ProgressReport", Attachment.owner_id == report.id).order_by(Attachment.id)).all()
+    url = f"/de-an/bao-cao/{report.id}/minh-chung/go"
+    # a viewer cannot, a sibling commune cannot even see the report
+    assert login_as("viewer", world.c1).post_form(url, {"attachment_id": first.id}).status_code == 403
+    assert login_as("officer", world.c2).post_form(url, {"attachment_id": first.id}).status_code == 404
+    assert officer.post_form(url, {"attachment_id": "abc"}).status_code == 400
+    removed = officer.post_form(url, {"attachment_id": first.id})
+    assert removed.status_code == 303
+    page = officer.get(removed.headers["Location"]).get_data(as_text=True)
+    assert "Đã gỡ tệp minh chứng «nhầm tệp.pdf»" in page and "biên bản.pdf" in page
+    db_session.refresh(first)
+    assert first.archived_at is not None          # archived, not deleted
+    last = officer.post_form(url, {"attachment_id": second.id})
+    assert last.status_code == 422 and "cần ít nhất một tệp minh chứng" in last.get_data(as_text=True)
+    db_session.refresh(second)
+    assert second.archived_at is None
+    assert officer.post_form(f"/de-an/bao-cao/{report.id}/chuyen", {"transition": "submit"}).status_code == 303
+    frozen = officer.post_form(url, {"attachment_id": second.id})
+    assert frozen.status_code == 409 and "không gỡ được minh chứng" in frozen.get_data(as_text=True)
+
+
 def test_report_workflow_and_rollup_update(prog, world, login_as, db_session):
     officer = login_as("officer", world.c1)
     r = officer.post_form(f"/de-an/nhiem-vu/{prog.t2.id}/bao-cao/moi", _form(year="2025", value="8"))

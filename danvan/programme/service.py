@@ -252,6 +252,27 @@ def _store_evidence(report: ProgressReport, uploads: list, actor) -> list:
     return stored
 
 
+def remove_evidence(report: ProgressReport, attachment_id: int, *, actor) -> files.Attachment:
+    """Withdraw one evidence file while the report is still editable by the unit that wrote it.
+    The file is archived, not deleted (the audit log keeps who withdrew it). The last file of a
+    «Hoàn thành» report cannot go: the report would break the evidence rule."""
+    if report.state not in ("draft", "returned"):
+        raise ProgrammeError(f"Báo cáo đang ở trạng thái «{report.state_label}», không gỡ được minh chứng.",
+                             status=409)
+    if reporting_unit(actor).id != report.unit_id:
+        raise ProgrammeError("Chỉ đơn vị lập báo cáo mới gỡ được minh chứng.", status=403)
+    current = files.attachments_of(OWNER_TYPE, [report.id])[report.id]
+    attachment = next((a for a in current if a.id == attachment_id), None)
+    if attachment is None:
+        raise ProgrammeError("Không tìm thấy tệp minh chứng này trong báo cáo.", status=404)
+    if report.status == "xong" and len(current) == 1:
+        raise ProgrammeError("Báo cáo «Hoàn thành» cần ít nhất một tệp minh chứng: hãy tải tệp thay thế lên "
+                             "trước, hoặc đổi tình trạng, rồi mới gỡ tệp này.", status=422)
+    attachment.archived_at = now_utc()
+    db.session.flush()
+    return attachment
+
+
 def evidence_count(report: ProgressReport) -> int:
     if report.id is None:
         return 0

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from danvan.core import access, files, nav, workflow
 from danvan.core.access import requires
+from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -290,6 +291,23 @@ def report(progress_id: int):
                 flash("Đã lưu báo cáo.", "success")
                 return redirect_to("programme.report", progress_id=report.id)
     return _render_report(report, form, status)
+
+
+@bp.route("/bao-cao/<int:progress_id>/minh-chung/go", methods=["POST"])
+@requires("programme.report")
+def report_evidence_remove(progress_id: int):
+    report = service.load_report_or_404(progress_id, current_user)
+    form = ConfirmForm()
+    raw = request.form.get("attachment_id", "")
+    if not form.validate_on_submit() or not raw.isdigit():
+        abort(400)
+    try:
+        removed = service.remove_evidence(report, int(raw), actor=current_user)
+    except service.ProgrammeError as exc:
+        flash(exc.message, "danger")
+        return _render_report(report, EditReportForm(obj=report), exc.status)
+    flash(f"Đã gỡ tệp minh chứng «{removed.filename}».", "success")
+    return redirect_to("programme.report", progress_id=report.id)
 
 
 def _render_report(report, form, status=200, transition_form=None):
