@@ -562,3 +562,23 @@ def test_unit_merge_moves_open_registrations_and_keeps_history(world, login_as):
     db.session.refresh(done)
     assert draft.unit_id == successor.id and "phuong xuat hoa moi" in draft.search_key
     assert done.unit_id == world.c1.id
+
+
+def test_demo_models_have_a_timeline(app, db_session):
+    from danvan.auth import demo as auth_demo
+    from danvan.core.workflow import WorkflowHistory, history
+    from danvan.initiatives import demo
+    from danvan.units import demo as units_demo
+
+    units_demo.seed("2023")
+    auth_demo.seed("2023")
+    demo.seed("2023")
+    recognised = db.session.scalar(sa.select(Initiative).where(Initiative.state == "recognised").limit(1))
+    rows = history(recognised)
+    assert [r.transition for r in rows] == ["submit", "accept", "recognise"]
+    assert rows[0].actor is not None and rows[0].actor.unit_id == recognised.unit_id   # filed by its officer
+    assert rows[2].comment.startswith("Quyết định số ") and rows[1].actor_id == rows[2].actor_id
+    accepted = db.session.scalar(sa.select(sa.func.count()).select_from(Initiative))
+    submits = db.session.scalar(sa.select(sa.func.count()).select_from(WorkflowHistory).where(
+        WorkflowHistory.object_type == "Initiative", WorkflowHistory.transition == "submit"))
+    assert submits == accepted

@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from danvan.auth.models import User, UserRole
 from danvan.core.numbering import DocumentCounter
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, today_local
+from danvan.core.workflow import WorkflowHistory
 from danvan.extensions import db
 from danvan.initiatives import service
 from danvan.initiatives.models import (
@@ -73,6 +75,44 @@ def _local(day: date, hour: int = 9) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=TZ).astimezone(UTC)
 
 
+def _reviewers(root: Unit) -> dict[str, dict[int, int]]:
+    """Demo actors for the timeline: an officer who filed for each unit, and the leader of the ban
+    reviewing it (a district's Ban Dân vận for its communes, the province's for the districts)."""
+    rows = db.session.execute(
+        sa.select(User.id, User.unit_id, UserRole.role, Unit.parent_id, Unit.kind)
+        .join(UserRole, UserRole.user_id == User.id).join(Unit, Unit.id == User.unit_id)
+        .where(Unit.path.startswith(root.path)).order_by(User.id)).all()
+    officer: dict[int, int] = {}
+    ban_leader: dict[int, int] = {}   # committee unit id -> leader of its ban
+    for user_id, unit_id, role, parent_id, kind in rows:
+        if role == "officer":
+            officer.setdefault(unit_id, user_id)
+        if role == "leader" and kind == "ban" and parent_id is not None:
+            ban_leader.setdefault(parent_id, user_id)
+    return {"officer": officer, "ban_leader": ban_leader}
+
+
+def _history_rows(ids, rows, decisions, rec_ids, reviewers, year: int) -> list[dict]:
+    """submit → accept (→ recognise) rows, so old models show a real timeline."""
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(
+        Unit.id.in_({r["unit_id"] for r in rows})))}
+    decision_text = {rec_id: d["number_text"] for rec_id, (d, _) in zip(rec_ids, decisions)}
+    out = []
+    for obj_id, r in zip(ids, rows):
+        unit = units[r["unit_id"]]
+        reviewer = reviewers["ban_leader"].get(unit.parent_id)   # the level above reviews
+        base = dict(object_type="Initiative", object_id=obj_id, on_behalf_of_id=None)
+        out.append(dict(base, transition="submit", from_state="draft", to_state="submitted", comment="",
+                        actor_id=reviewers["officer"].get(unit.id), at=r["submitted_at"]))
+        out.append(dict(base, transition="accept", from_state="submitted", to_state="accepted", comment="",
+                        actor_id=reviewer, at=_local(date(year, 4, 15))))
+        if r["state"] == "recognised":
+            out.append(dict(base, transition="recognise", from_state="accepted", to_state="recognised",
+                            comment=f"Quyết định số {decision_text[r['recognition_id']]}", actor_id=reviewer,
+                            at=_local(date(year, 5, 20))))
+    return out
+
+
 def seed(shape: str = "2023") -> str:
     root = units_demo.province(shape)
     if shape != "2023" or root is None:
@@ -82,6 +122,7 @@ def seed(shape: str = "2023") -> str:
     if db.session.scalar(sa.select(Initiative.id).where(Initiative.unit_id.in_([u.id for u in units])).limit(1)):
         return "dân vận khéo: đã có, bỏ qua"
     rng = random.Random(2021)
+    reviewers = _reviewers(root)
     fields = service.fields_of(root.id)
     kinds = service.kinds_of(root.id)
     criteria = service.criteria_of(root.id)
@@ -221,6 +262,7 @@ def seed(shape: str = "2023") -> str:
             scores.extend(dict(initiative_id=obj_id, criterion_id=c.id, score=min(p, c.max_score),
                                scored_at=_local(date(year, 5, 10))) for c, p in zip(criteria, parts))
         db.session.execute(sa.insert(InitiativeScore), scores)
+        db.session.execute(sa.insert(WorkflowHistory), _history_rows(ids, rows, decisions, rec_ids, reviewers, year))
         prev_by_unit = {}
         for obj_id, r in zip(ids, rows):
             fi = next(i for i, f in enumerate(fields) if f.id == r["field_id"])
