@@ -16,7 +16,7 @@ from danvan.blocs.forms import (
 from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
 from danvan.core import access, nav, workflow
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm
+from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -32,13 +32,6 @@ nav.register("Khối dân vận", "blocs.index", "blocs.view", 35)
 def _data(form) -> dict:
     return {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
 
-
-def _error(form, exc) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*list(target.errors), exc.message]
-    else:
-        flash(exc.message, "danger")
 
 
 # ---------------------------------------------------------------- blocs
@@ -110,7 +103,7 @@ def member_new(bloc_id: int):
             try:
                 _, problems = service.add_member(bloc, _data(form), actor=current_user)
             except service.BlocError as exc:
-                _error(form, exc)
+                add_error(form, exc.field, exc.message)
             else:
                 _flash_saved(problems)
                 return redirect_to("blocs.detail", bloc_id=bloc.id)
@@ -140,7 +133,7 @@ def member(member_id: int):
             try:
                 problems = service.update_member(member, _data(form), actor=current_user)
             except service.BlocError as exc:
-                _error(form, exc)
+                add_error(form, exc.field, exc.message)
             except StaleEdit as exc:
                 flash(exc.message, "danger")
                 status = 409
@@ -344,7 +337,7 @@ def _criteria_form(row):
             try:
                 saved = service.save_set(scope_root(current_user.unit), row, _data(form), actor=current_user)
             except service.BlocError as exc:
-                _error(form, exc)
+                add_error(form, exc.field, exc.message)
                 status = exc.status
             except StaleEdit as exc:
                 flash(exc.message, "danger")

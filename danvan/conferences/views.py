@@ -7,6 +7,7 @@ from flask_login import current_user
 from danvan.core import access, nav
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
+from danvan.core.forms import add_error
 from danvan.core.htmx import empty, is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -47,13 +48,6 @@ LISTS = {"dai-bieu": "Danh sách đại biểu", "diem-cau": "Danh sách điểm
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _error(form, exc: ConferenceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "danger")
 
 
 def _organiser_units() -> list[tuple[int, str]]:
@@ -101,7 +95,7 @@ def new():
             if conf is None:
                 raise ConferenceError("Chọn đơn vị tổ chức.", "unit_id")
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
         else:
             flash("Đã tạo hội nghị.", "success")
             return redirect_to("conferences.detail", conference_id=conf.id)
@@ -126,7 +120,7 @@ def edit(conference_id: int):
         try:
             service.update(conf, _form_data(form), actor=current_user)
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
         except StaleEdit as exc:
             flash(exc.message, "danger")
             status = 409
@@ -200,7 +194,7 @@ def add_chair(conference_id: int):
             service.add_chair(conf, form.name.data, form.title.data, actor=current_user)
             return _part(conf, "chairs")
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
     return _part(conf, "chairs", 422, chair_form=form)
 
 
@@ -228,7 +222,7 @@ def add_points(conference_id: int):
                 flash(f"Đã thêm {len(added)} điểm cầu.", "success")
             return _part(conf, "points", points_form=PointsForm(formdata=None))
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
     return _part(conf, "points", 422, points_form=form)
 
 
@@ -252,7 +246,7 @@ def add_invitees(conference_id: int):
             service.add_invitees(conf, form.unit_ids.data or [], addressee=form.addressee.data, actor=current_user)
             return _part(conf, "invitees", invitees_form=InviteesForm(formdata=None))
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
     return _part(conf, "invitees", 422, invitees_form=form)
 
 
@@ -277,7 +271,7 @@ def confirm_invitee(conference_invitee_id: int):
         try:
             service.confirm(inv, form.status.data, form.delegates.data, form.note.data, actor=current_user)
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
         else:
             flash(f"Đã ghi xác nhận của {inv.unit.name}: {inv.status_label}.", "success")
             # organisers and invited units alike can read the conference page
@@ -305,7 +299,7 @@ def add_item(conference_id: int):
                              presenter=form.presenter.data, document=form.document.data)
             return _part(conf, "items", item_form=ItemForm(formdata=None))
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
     return _part(conf, "items", 422, item_form=form)
 
 
@@ -343,7 +337,7 @@ def invite_contributions(conference_id: int):
                 flash(f"Đã đề nghị {len(added)} đơn vị gửi tham luận.", "success")
             return _part(conf, "contributions", contrib_form=InviteContributionsForm(formdata=None))
         except ConferenceError as exc:
-            _error(form, exc)
+            add_error(form, exc.field, exc.message)
     return _part(conf, "contributions", 422, contrib_form=form)
 
 
@@ -361,7 +355,7 @@ def contribution(conference_contribution_id: int):
                 service.submit_contribution(c, title=form.title.data, presenter=form.presenter.data,
                                             upload=request.files.get("file"), actor=current_user)
             except ConferenceError as exc:
-                _error(form, exc)
+                add_error(form, exc.field, exc.message)
                 status = exc.status
             else:
                 flash("Đã gửi tham luận.", "success")

@@ -1,6 +1,7 @@
 """Base form: every string field is NFC-normalised and trimmed, long input refused."""
 from __future__ import annotations
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import Length
@@ -88,9 +89,9 @@ def max_len(n: int) -> Length:
 
 
 def add_error(form, field_name: str | None, message: str) -> None:
-    """Attach a service's error to the named field, or to the form when it has no such field."""
+    """Attach a service's error to the named field, or flash it when the form has no such field."""
     field = getattr(form, field_name, None) if field_name else None
     if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, message]
     else:
-        form.form_errors.append(message)
+        flash(message, "danger")

@@ -21,15 +21,6 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_MSG = "Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024."
 
 
-class VNIntegerField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Phải là số nguyên.") from None
-
-
 class VNDecimalField(DecimalField):
     def process_formdata(self, valuelist):
         if valuelist and isinstance(valuelist[0], str):
@@ -74,7 +65,7 @@ class VNDateField(DateField):
 class InitiativeForm(VersionedForm):
     unit_id = SelectField("Đơn vị đăng ký", coerce=int_or_zero, validate_choice=False,
                           validators=[DataRequired("Chọn đơn vị đăng ký.")])
-    year = VNIntegerField("Năm đăng ký", validators=[
+    year = IntegerField("Năm đăng ký", validators=[
         InputRequired("Nhập năm đăng ký."), NumberRange(2000, 2100, "Năm đăng ký phải từ 2000 đến 2100.")])
     name = StringField("Tên mô hình, điển hình", validators=[DataRequired("Nhập tên mô hình."), max_len(300)])
     kind_id = SelectField("Loại", coerce=int_or_zero, validate_choice=False, validators=[DataRequired("Chọn loại.")])
@@ -115,19 +106,19 @@ class ExemplaryForm(Form):
 
 
 class RecognitionForm(Form):
-    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
     decided_on = VNDateField("Ngày quyết định", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])
     title = StringField("Trích yếu", validators=[max_len(300)])
     initiative_ids = SelectMultipleField("Các mô hình được công nhận", coerce=int_or_zero, validate_choice=False)
 
 
 class ReportForm(Form):
-    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
     note = TextAreaField("Ghi chú gửi kèm", validators=[max_len(4000)])
 
 
 class SubmitAllForm(Form):
-    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
 
 
 class ImportForm(Form):
@@ -142,10 +133,10 @@ class OptionForm(Form):
 
 class OptionToggleForm(Form):
     what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=False)
-    option_id = VNIntegerField(validators=[InputRequired()])
+    option_id = IntegerField(validators=[InputRequired()])
     active = StringField()
 
 
 class DeadlineForm(Form):
-    year = VNIntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
+    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
     deadline = VNDateField("Hạn gửi danh sách tổng hợp", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField as _DateField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms import DecimalField as _DecimalField
-from wtforms import IntegerField as _IntegerField
-from wtforms import SelectField as _SelectField
-from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from danvan.core.forms import Form, VersionedForm, max_len
@@ -23,39 +20,6 @@ class DecimalField(_DecimalField):
         except ValueError:
             self.data = None
             raise ValueError("Phải là một số, ví dụ 12,5.") from None
-
-
-class IntegerField(_IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Phải là số nguyên.") from None
-
-
-class DateField(_DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Ngày không hợp lệ (dd/mm/yyyy).") from None
-
-
-class SelectField(_SelectField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Lựa chọn không hợp lệ.") from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError("Lựa chọn không hợp lệ.") from None
 
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from danvan.core import access, files, nav, workflow
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm
+from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -34,13 +34,6 @@ register_open_work_mover("Báo cáo tiến độ Đề án chưa duyệt", servi
 def _data(form) -> dict:
     return {name: f.data for name, f in form._fields.items() if name not in ("csrf_token", "evidence")}
 
-
-def _field_error(form, exc) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = [*target.errors, exc.message] if isinstance(target.errors, list) else [exc.message]
-    else:
-        flash(exc.message, "danger")
 
 
 def _as_of() -> tuple[AsOfForm, object]:
@@ -74,7 +67,7 @@ def new():
         try:
             programme = service.create_programme(scope_root(current_user.unit), _data(form), actor=current_user)
         except service.ProgrammeError as exc:
-            _field_error(form, exc)
+            add_error(form, exc.field, exc.message)
         else:
             flash("Đã tạo Đề án. Hãy thêm các nhóm nhiệm vụ, giải pháp.", "success")
             return redirect_to("programme.detail", programme_id=programme.id)
@@ -109,7 +102,7 @@ def edit(programme_id: int):
             try:
                 service.update_programme(programme, _data(form), actor=current_user)
             except service.ProgrammeError as exc:
-                _field_error(form, exc)
+                add_error(form, exc.field, exc.message)
             except StaleEdit as exc:
                 flash(exc.message, "danger")
                 status = 409
@@ -188,7 +181,7 @@ def _task_form(programme, task):
             try:
                 saved = service.save_task(programme, task, _data(form), actor=current_user)
             except service.ProgrammeError as exc:
-                _field_error(form, exc)
+                add_error(form, exc.field, exc.message)
             except StaleEdit as exc:
                 flash(exc.message, "danger")
                 status = 409
@@ -257,7 +250,7 @@ def report_new(task_id: int):
             try:
                 report = service.save_report(task, None, _data(form), form.evidence.data or [], actor=current_user)
             except service.ProgrammeError as exc:
-                _field_error(form, exc)
+                add_error(form, exc.field, exc.message)
                 status = exc.status
             else:
                 flash("Đã lưu báo cáo (bản nháp). Kiểm tra lại rồi bấm «Gửi báo cáo».", "success")
@@ -282,7 +275,7 @@ def report(progress_id: int):
             try:
                 service.save_report(report.task, report, _data(form), form.evidence.data or [], actor=current_user)
             except service.ProgrammeError as exc:
-                _field_error(form, exc)
+                add_error(form, exc.field, exc.message)
                 status = exc.status
             except StaleEdit as exc:
                 flash(exc.message, "danger")
