@@ -232,3 +232,11 @@ def test_aware_datetimes_are_stored_as_utc_on_every_backend(world, db_session):
     db_session.flush()
     db_session.expire(event)
     assert event.at == local and event.at.utcoffset().total_seconds() == 0 and event.at.hour == 1
+
+
+def test_durations_read_in_vietnamese():
+    from datetime import timedelta
+
+    assert vntext.fmt_duration(timedelta(days=2, hours=3, minutes=5)) == "2 ngày 3 giờ"
+    assert vntext.fmt_duration(timedelta(hours=1, minutes=45)) == "1 giờ 45 phút"
+    assert vntext.fmt_duration(timedelta(seconds=20)) == "dưới 1 phút"

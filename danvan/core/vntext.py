@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -90,6 +90,18 @@ def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return to_local(value).strftime("%H:%M %d/%m/%Y")
+
+
+def fmt_duration(delta: timedelta) -> str:
+    """'2 ngày 3 giờ', '45 phút', 'dưới 1 phút' (time spent in a workflow state)."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
+    if hours:
+        return f"{hours} giờ {mins} phút" if mins else f"{hours} giờ"
+    return f"{mins} phút" if mins else "dưới 1 phút"
 
 
 def parse_date(text: str | None) -> date | None:

@@ -617,19 +617,6 @@ def _panel(user) -> dict:
 panels.register("plans", "plans/_panel.html", _panel, order=10)
 
 
-def _duration(delta: timedelta) -> str:
-    """'2 ngày 3 giờ', '45 phút', 'dưới 1 phút'."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
-    if hours:
-        return f"{hours} giờ {mins} phút" if mins else f"{hours} giờ"
-    return f"{mins} phút" if mins else "dưới 1 phút"
-
-
-bp.add_app_template_filter(_duration, "plans_duration")
 
 
 def _days_left(d: date) -> int:
