@@ -14,7 +14,7 @@ from danvan.blocs.forms import (
     NewEvaluationForm,
 )
 from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
-from danvan.core import access, nav, workflow
+from danvan.core import access, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
@@ -22,7 +22,6 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import scope_root
 from danvan.core.vntext import today_local
-from danvan.dashboard import panels
 from danvan.extensions import db
 
 bp = Blueprint("blocs", __name__, url_prefix="/khoi-dan-van")

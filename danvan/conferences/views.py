@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, nav
+from danvan.core import access, nav, panels
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
@@ -13,7 +13,6 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit, subtree
 from danvan.core.vntext import to_local
-from danvan.dashboard import panels
 from danvan.extensions import db
 from danvan.printing import file_response, pdf_response
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
+from danvan.core import policies
 from danvan.core.units import Unit, scope_root
 from danvan.extensions import db
 
@@ -88,13 +89,31 @@ def in_scope(user, unit: Unit | None) -> bool:
 
 
 def can(user, permission: str, obj=None) -> bool:
-    """Role and, when an object (or unit) is given, scope. Used by views and templates."""
+    """Views, services and templates ask this, and only this.
+
+    - `can(user, "plans.edit")`: the role holds the permission;
+    - `can(user, "plans.edit", unit_or_obj)`: role, and the object's unit lies in scope;
+    - `can(user, "edit", doc)`: an object action (no dot): the policy registered for the
+      object's class in core/policies decides (role, scope and state together).
+    """
+    if "." not in permission:
+        if obj is None:
+            raise ValueError(f"object action {permission!r} needs an object")
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return bool(policies.lookup(type(obj).__name__, permission)(user, obj))
     if not has_permission(user, permission):
         return False
     if obj is None:
         return True
     unit = obj if isinstance(obj, Unit) else getattr(obj, "unit", None)
     return in_scope(user, unit)
+
+
+def authorize(user, action: str, obj) -> None:
+    """In a view after loading the object in scope: 403 unless `can(user, action, obj)`."""
+    if not can(user, action, obj):
+        abort(403)
 
 
 F = TypeVar("F", bound=Callable)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from danvan.core import nav
 from danvan.core.access import requires
-from danvan.dashboard.panels import panels_for
+from danvan.core.panels import panels_for
 
 bp = Blueprint("dashboard", __name__)
 nav.register("Trang chủ", "dashboard.index", "dashboard.view", 0)

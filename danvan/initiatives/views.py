@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, render_template, request, send_file, session
 from flask_login import current_user
 
-from danvan.core import access, files, nav, workflow
+from danvan.core import access, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
@@ -16,7 +16,6 @@ from danvan.core.pagination import paginate
 from danvan.core.units import Unit, register_open_work_mover
 from danvan.core.vntext import date_line, today_local
 from danvan.core.workflow import TransitionError
-from danvan.dashboard import panels
 from danvan.extensions import db
 from danvan.initiatives import excel, service
 from danvan.initiatives.forms import (

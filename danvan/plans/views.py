@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, render_template, request, send_file
 from flask_login import current_user
 
-from danvan.core import access, files, nav, workflow
+from danvan.core import access, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
@@ -17,7 +17,6 @@ from danvan.core.pagination import paginate
 from danvan.core.units import Unit, register_open_work_mover, scope_root
 from danvan.core.vntext import date_line, fmt_date, like_pattern, today_local
 from danvan.core.workflow import TransitionError
-from danvan.dashboard import panels
 from danvan.extensions import db
 from danvan.plans import calls as calls_service
 from danvan.plans import documents as service

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, files, nav, workflow
+from danvan.core import access, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
@@ -12,7 +12,6 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
-from danvan.dashboard import panels
 from danvan.programme import rollup, service, soket
 from danvan.programme.forms import (
     AsOfForm,

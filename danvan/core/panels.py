@@ -1,4 +1,7 @@
-"""Dashboard panels contributed by features: a template and a function giving its context."""
+"""Dashboard panels as a registry that features fill: a template and a function giving its context.
+
+Core knows no feature: each feature registers its panels at import; the dashboard only asks
+`panels_for(user)`."""
 from __future__ import annotations
 
 from collections.abc import Callable
