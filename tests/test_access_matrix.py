@@ -7,7 +7,7 @@ import pytest
 from danvan.core.access import PERMISSIONS, ROLES
 from tests.samples import all_samples
 
-PUBLIC = {"static", "auth.login"}
+PUBLIC = {"static", "auth.login", "healthz"}
 SKIP_METHODS = {"HEAD", "OPTIONS"}
 
 
