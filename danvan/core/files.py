@@ -304,6 +304,43 @@ def store(upload: FileStorage | None, *, owner_type: str, owner_id: int, unit_id
     return attachment
 
 
+def referenced() -> list[tuple[str, str]]:
+    """Every (name, sha256) the database points at: attachments and job results."""
+    from danvan.core.jobs import Job  # jobs stores its results through this module
+
+    rows = db.session.execute(sa.union(
+        sa.select(Attachment.stored_name, Attachment.sha256),
+        sa.select(Job.result_name, Job.result_sha256).where(Job.result_name.is_not(None))))
+    return sorted({(name, digest) for name, digest in rows})
+
+
+def migrate_storage(to: str, echo=print) -> tuple[int, int, int]:
+    """Copy every referenced file from the other store into `to`, checking each sha256 on both
+    sides; one commit per file, and files already there intact are skipped, so it resumes.
+    Returns (copied, already there, failed)."""
+    source, target = store_for("folder" if to == "database" else "database"), store_for(to)
+    copied = present = failed = 0
+    for name, digest in referenced():
+        try:
+            verify(name, digest, target)
+            present += 1
+            continue
+        except CorruptFile:
+            pass
+        try:
+            verify(name, digest, source)
+            target.save(name, b"".join(source.chunks(name)))
+            verify(name, digest, target)
+        except CorruptFile:
+            db.session.rollback()
+            failed += 1
+            echo(f"LỖI: tệp {name} thiếu hoặc sai mã kiểm tra sha256, không chuyển được.")
+            continue
+        db.session.commit()
+        copied += 1
+    return copied, present, failed
+
+
 def attachments_of(owner_type: str, owner_ids: list[int]) -> dict[int, list[Attachment]]:
     """Live attachments of many owners in one query."""
     out: dict[int, list[Attachment]] = {i: [] for i in owner_ids}
