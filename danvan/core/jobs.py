@@ -17,16 +17,18 @@ number. The result and the 'done' state commit together with the job's own write
 """
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 from huey import Huey
+from huey.exceptions import TaskLockedException
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -34,7 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from danvan.core import audit, files
 from danvan.core.models import UTCDateTime
 from danvan.core.units import Unit
-from danvan.core.vntext import now_utc
+from danvan.core.vntext import TZ, now_utc
 from danvan.extensions import db
 
 log = logging.getLogger("danvan.jobs")
@@ -315,10 +317,42 @@ def delete_expired(now: datetime | None = None) -> int:
     return len(expired)
 
 
-@huey.periodic_task(lambda dt: True, name="danvan.jobs_housekeeping")
-def housekeeping() -> None:
-    # Every minute on every consumer: both steps are safe to repeat and to run concurrently.
-    with _state["app"].app_context():
-        requeue_lost()
-        if now_utc().minute == 0:
-            delete_expired()
+def daily_at(hour: int, minute: int = 0) -> Callable[[datetime], bool]:
+    """A Huey schedule (Huey passes naive UTC times): that wall-clock time in Asia/Ho_Chi_Minh."""
+    def due(moment: datetime) -> bool:
+        local = moment.replace(tzinfo=UTC).astimezone(TZ)
+        return (local.hour, local.minute) == (hour, minute)
+
+    return due
+
+
+def periodic(schedule: Callable[[datetime], bool], name: str) -> Callable[[Callable[[], object]], Callable]:
+    """A periodic task run in the app and committed. Every consumer schedules it, so a Huey lock
+    (shared through Redis or the SQLite queue) lets one run at a time; the task itself must
+    still be safe to repeat (reminders record what they sent)."""
+    def register(fn: Callable[[], object]) -> Callable:
+        @huey.periodic_task(schedule, name=name)
+        @functools.wraps(fn)
+        def task():
+            try:
+                with huey.lock_task(name), _state["app"].app_context():
+                    result = fn()
+                    db.session.commit()
+                    log.info("%s: %s", name, result)
+                    return result
+            except TaskLockedException:
+                log.info("%s is already running on another consumer", name)
+                return None
+
+        return task
+
+    return register
+
+
+@periodic(lambda moment: True, name="danvan.jobs_housekeeping")
+def housekeeping() -> int:
+    # Every minute: both steps are safe to repeat; results expire on the hour.
+    requeued = requeue_lost()
+    if now_utc().minute == 0:
+        delete_expired()
+    return requeued
