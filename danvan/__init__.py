@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from danvan.config import INSTANCE, ROOT, Config, require_secret_key
-from danvan.core import access, health, htmx, jobs, nav, transaction, vntext
+from danvan.core import access, files, health, htmx, jobs, nav, transaction, vntext
 from danvan.extensions import csrf, db, login_manager, migrate
 
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
@@ -82,6 +82,11 @@ def create_app(config: dict | None = None) -> Flask:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Wait this long for another request's write lock, then answer 503 "Hệ thống đang bận".
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_SECONDS"], **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -98,7 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.unauthorized_handler(auth_service.unauthorized)
 
     # Import every model so metadata (and Alembic autogenerate) knows every table.
-    from danvan.core import files, numbering, workflow  # noqa: F401
+    from danvan.core import numbering, workflow  # noqa: F401
 
     feature_modules("models")
     for module in feature_modules("views"):
@@ -159,6 +164,12 @@ def _register_error_pages(app: Flask) -> None:
     def csrf_error(error):
         return render_error(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ "
                                  "(thiếu mã bảo vệ CSRF). Vui lòng tải lại trang và thử lại.")
+
+    @app.errorhandler(files.CorruptFile)
+    def corrupt_file(error: files.CorruptFile):
+        logging.getLogger("danvan").error("stored file %s is missing or fails its sha256 check", error)
+        return render_error(500, "Tệp lưu trữ bị mất hoặc bị hỏng (mã kiểm tra sha256 không khớp) nên không "
+                                 "được gửi đi. Lỗi đã được ghi lại; vui lòng báo quản trị viên.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

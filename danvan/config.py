@@ -63,6 +63,8 @@ class Config:
     FILE_STORAGE = os.environ.get("FILE_STORAGE", "folder")
     # Number of trusted proxies in front of the app (one balancer): client address from it.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # SQLite: how long a request waits for another's write lock before answering 503.
+    SQLITE_BUSY_SECONDS = float(os.environ.get("SQLITE_BUSY_SECONDS", "10"))
 
 
 EMBEDDED_DATABASE_URL = f"sqlite:///{INSTANCE / 'danvan.db'}"
