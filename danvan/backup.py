@@ -13,7 +13,7 @@ import base64
 import io
 import json
 import tarfile
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ def _encode(value: Any) -> Any:
         return {"$dt": value.isoformat()}
     if isinstance(value, date):
         return {"$d": value.isoformat()}
+    if isinstance(value, time):
+        return {"$t": value.isoformat()}
     if isinstance(value, Decimal):
         return {"$dec": str(value)}
     if isinstance(value, bytes | memoryview):
@@ -47,11 +49,18 @@ def _decode(value: Any) -> Any:
             return datetime.fromisoformat(inner)
         if key == "$d":
             return date.fromisoformat(inner)
+        if key == "$t":
+            return time.fromisoformat(inner)
         if key == "$dec":
             return Decimal(inner)
         if key == "$b64":
             return base64.b64decode(inner)
     return value
+
+
+def _tables() -> list[sa.Table]:
+    # File bytes travel under files/ and go back through the target's own store (FILE_STORAGE).
+    return [t for t in db.metadata.sorted_tables if t.name != "file_chunk"]
 
 
 def _revision() -> str | None:
@@ -70,7 +79,7 @@ def backup(path: Path) -> dict:
         db.session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
     manifest: dict = {"format": FORMAT, "revision": _revision(), "tables": {}, "files": []}
     with tarfile.open(path, "w:gz") as tar:
-        for table in db.metadata.sorted_tables:
+        for table in _tables():
             keys = [c.key for c in table.columns]
             pk = list(table.primary_key.columns)
             lines = [json.dumps([_encode(row[k]) for k in keys], ensure_ascii=False)
@@ -107,7 +116,7 @@ def restore(path: Path) -> dict:
         for table in db.metadata.sorted_tables:
             if db.session.scalar(sa.select(sa.func.count()).select_from(table)):
                 raise RestoreError(f"CSDL đích không rỗng (bảng {table.name}); chỉ phục hồi vào CSDL mới")
-        for table in db.metadata.sorted_tables:
+        for table in _tables():
             _restore_table(table, member(f"tables/{table.name}.jsonl").decode())
         for name, digest in manifest["files"]:
             stored, got = files.save(member(f"files/{name}"), name)
@@ -128,11 +137,12 @@ def _restore_table(table: sa.Table, text: str) -> None:
     later = [fk.parent.key for fk in table.foreign_keys if fk.column.table is table]
     db.session.execute(sa.insert(table), [{**r, **dict.fromkeys(later)} for r in rows])
     pk = [c.key for c in table.primary_key.columns]
+    stamped = [c.key for c in table.columns if c.onupdate is not None]  # keep updated_at as it was
     for column in later:
         for r in rows:
             if r[column] is not None:
                 db.session.execute(sa.update(table).where(*(table.c[k] == r[k] for k in pk))
-                                   .values({column: r[column]}))
+                                   .values({column: r[column], **{k: r[k] for k in stamped}}))
 
 
 def _reset_sequences() -> None:
