@@ -145,15 +145,22 @@ def _register_error_pages(app: Flask) -> None:
         context = {"code": code, "title": ERROR_TITLES.get(code, "Lỗi"),
                    "message": message or ERROR_TEXTS.get(code, GENERIC_ERROR_TEXT)}
         headers = {"Retry-After": BUSY_RETRY_AFTER} if code == 503 else {}
-        if htmx.is_htmx():
-            return render_template("errors/_fragment.html", **context), code, headers
+
+        def bare() -> str:
+            # Straight from the Jinja environment: no context processors, so no query for the
+            # user or the menu, which a busy or unreachable database could not answer.
+            name = "errors/_fragment.html" if htmx.is_htmx() else "errors/bare.html"
+            return app.jinja_env.get_template(name).render(**context)
+
+        if code == 503:
+            return bare(), code, headers
         try:
-            # The full page reads the user and the menu: with the database busy or down it cannot.
-            body = render_template("errors/bare.html" if code == 503 else "errors/error.html", **context)
+            template = "errors/_fragment.html" if htmx.is_htmx() else "errors/error.html"
+            body = render_template(template, **context)
         except Exception:
             db.session.rollback()
             logging.getLogger("danvan").exception("error page %s failed; serving the bare one", code)
-            body = render_template("errors/bare.html", **context)
+            body = bare()
         return body, code, headers
 
     def busy(error: BaseException | None) -> bool:
