@@ -266,3 +266,20 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def run_jobs(app, db_session):
+    """run_jobs() -> states: run every queued job here and now, in the test's transaction (the
+    real consumer is exercised in tests/test_jobs.py; features' tests need the result only)."""
+    from danvan.core import jobs
+
+    def run() -> list[str]:
+        db_session.flush()
+        ids = list(db_session.scalars(sa.select(jobs.Job.id).where(jobs.Job.state == "queued")
+                                      .order_by(jobs.Job.id)))
+        db_session.info.pop(jobs.PENDING_KEY, None)
+        with app.app_context():
+            return [jobs.execute(job_id) for job_id in ids]
+
+    return run

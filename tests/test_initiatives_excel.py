@@ -58,7 +58,7 @@ def stored() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Initiative))
 
 
-def test_template_and_export_share_one_format(world, login_as):
+def test_template_and_export_share_one_format(world, login_as, run_jobs):
     officer = login_as("officer", world.c1)
     r = officer.get("/dan-van-kheo/mau-excel")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
@@ -66,7 +66,11 @@ def test_template_and_export_share_one_format(world, login_as):
     assert [c.value for c in wb[excel.SHEET][1]] == excel.HEADERS
     assert "Phường Xuất Hóa" in " ".join(str(c.value) for c in wb["Huong dan"]["A"])
     make_initiative(world.c1, name="Con đường hoa", budget=12.5)
-    r = officer.get("/dan-van-kheo/xuat-excel?q=con+duong")
+    r = officer.post_form("/dan-van-kheo/xuat-excel?q=con+duong")   # a background job
+    assert r.status_code == 303 and "/cong-viec/" in r.headers["Location"]
+    assert run_jobs() == ["done"]
+    r = officer.get(r.headers["Location"] + "/tai-ve")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     ws = load_workbook(io.BytesIO(r.data))[excel.SHEET]
     assert [c.value for c in ws[1]] == excel.HEADERS
     data = [c for c in ws[2]]

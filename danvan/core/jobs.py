@@ -81,6 +81,7 @@ class Job(db.Model):
     result_size: Mapped[int | None] = mapped_column(sa.Integer)
     result_url: Mapped[str | None] = mapped_column(sa.String(500))
     result_text: Mapped[str | None] = mapped_column(sa.String(500))
+    result_data: Mapped[dict | None] = mapped_column(sa.JSON)  # what a result page shows
 
     unit: Mapped[Unit] = relationship()
 
@@ -108,6 +109,7 @@ class FileResult:
 class PageResult:
     url: str
     text: str = ""
+    data: dict | None = None
 
 
 class JobError(Exception):
@@ -134,15 +136,21 @@ class Context:
         return db.session.get(_user_model(), self.job.owner_id)
 
     def progress(self, percent: int, step: str) -> None:
-        """Record progress and commit: a job commits only at these points and at the end, so it
-        never holds the SQLite write lock for long. Raises Superseded when the claim was lost."""
-        done = db.session.execute(
+        """Record progress and commit, so the page sees it and SQLite's write lock is let go.
+        Objects already loaded stay loaded (no reload per row). Report progress only between
+        writes: what the job wrote so far commits with it. Raises Superseded if the claim was lost."""
+        session = db.session()
+        done = session.execute(
             sa.update(Job).where(Job.id == self.job.id, Job.attempt == self.attempt, Job.state == "running")
             .values(progress=max(0, min(100, int(percent))), step=step[:255], heartbeat_at=now_utc()))
         if done.rowcount != 1:
-            db.session.rollback()
+            session.rollback()
             raise Superseded()
-        db.session.commit()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
 
 
 Handler = Callable[[Context], FileResult | PageResult]
@@ -265,7 +273,7 @@ def execute(job_id: int) -> str:
             values.update(result_name=stored, result_sha256=digest, result_filename=result.filename,
                           result_mimetype=result.mimetype, result_size=len(result.data))
         else:
-            values["result_url"] = result.url
+            values.update(result_url=result.url, result_data=result.data)
         finished = db.session.execute(
             sa.update(Job).where(Job.id == job_id, Job.attempt == attempt, Job.state == "running").values(**values))
         if finished.rowcount != 1:

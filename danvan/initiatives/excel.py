@@ -117,11 +117,17 @@ def _save(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def export(stmt: sa.Select) -> bytes:
-    """The filtered list in the template's columns (real date and number cells)."""
+def export(stmt: sa.Select, progress=None) -> bytes:
+    """The filtered list in the template's columns (real date and number cells).
+    `progress(percent, step)` hears about it every few hundred rows (background jobs)."""
+    progress = progress or (lambda percent, step: None)
+    progress(5, "Đang đọc danh sách mô hình")
+    objs = list(db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))))
     wb, ws = _new_book()
     r = HEADER_ROW
-    for obj in db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))):
+    for n, obj in enumerate(objs, 1):
+        if n % 500 == 0:
+            progress(10 + 75 * n // len(objs), f"Đang ghi dòng {fmt_number(n)}/{fmt_number(len(objs))}")
         r += 1
         values = {
             "unit": obj.unit.name, "year": obj.year, "name": obj.name, "kind": obj.kind.name,
@@ -136,6 +142,7 @@ def export(stmt: sa.Select) -> bytes:
         for i, (key, _, _, _) in enumerate(COLUMNS):
             ws.cell(row=r, column=i + 1, value=values.get(key))
         _format_row(ws, r)
+    progress(90, "Đang lưu tệp Excel")
     return _save(wb)
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from danvan.core import access, files, nav, panels, workflow
 from danvan.core.access import requires
+from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -18,6 +19,7 @@ from danvan.core.vntext import date_line, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.initiatives import excel, service
+from danvan.initiatives import jobs as initiative_jobs
 from danvan.initiatives.forms import (
     DeadlineForm,
     ImportForm,
@@ -414,13 +416,14 @@ def _bytes_io(data):
 
 # ---------------------------------------------------------------- Excel
 
-@bp.route("/xuat-excel")
+@bp.route("/xuat-excel", methods=["POST"])
 @requires("initiatives.view")
 def export():
-    filters = service.parse_filters(request.args)
-    data = excel.export(service.list_stmt(current_user, filters))
-    return send_file(_bytes_io(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"dan-van-kheo-{filters.year or 'tat-ca'}.xlsx")
+    """Any size of list: a background job; the user watches its progress, then downloads."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = initiative_jobs.submit_export(current_user, request.args)
+    return redirect_to("jobs.detail", job_id=job.id)
 
 
 @bp.route("/mau-excel")

@@ -47,6 +47,7 @@ def upgrade():
     sa.Column('result_size', sa.Integer(), nullable=True),
     sa.Column('result_url', sa.String(length=500), nullable=True),
     sa.Column('result_text', sa.String(length=500), nullable=True),
+    sa.Column('result_data', sa.JSON(), nullable=True),
     sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_job_state')),
     sa.CheckConstraint('progress BETWEEN 0 AND 100', name=op.f('ck_job_progress')),
     sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_job_owner_id_user_account')),
