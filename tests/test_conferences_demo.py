@@ -43,7 +43,7 @@ def _client(app, db_session, username: str):
     return client
 
 
-def test_demo_conferences_are_idempotent_and_the_past_one_prints(app, db_session):
+def test_demo_conferences_are_idempotent_and_the_past_one_prints(app, db_session, run_jobs):
     units_demo.seed("2023")
     auth_demo.seed("2023")
     summary = demo.seed("2023")
@@ -95,7 +95,9 @@ def test_demo_conferences_are_idempotent_and_the_past_one_prints(app, db_session
     assert "xã Nam Mẫu" in texts["tham-luan"] and "Huyện ủy Na Rì" not in texts["tham-luan"]
     assert f"Số {numbers['ket-luan'].number_text}" in texts["ket-luan"]
     assert "Hoàng Thu Trang" in texts["ket-luan"] and "Phan Thị Na" in texts["ket-luan"]
-    r = client.get(f"/hoi-nghi/{past.id}/bo-tai-lieu.pdf")
+    r = client.post_form(f"/hoi-nghi/{past.id}/bo-tai-lieu.pdf")
+    assert r.status_code == 303 and run_jobs() == ["done"]
+    r = client.get(r.headers["Location"] + "/tai-ve")
     assert r.status_code == 200
     packet = _text(r.data)
     assert "MỤC LỤC" in packet and "THAM LUẬN" in packet   # the accepted tham luận files are bound in
