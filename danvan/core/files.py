@@ -310,7 +310,8 @@ def referenced() -> list[tuple[str, str]]:
 
     rows = db.session.execute(sa.union(
         sa.select(Attachment.stored_name, Attachment.sha256),
-        sa.select(Job.result_name, Job.result_sha256).where(Job.result_name.is_not(None))))
+        sa.select(Job.result_name, Job.result_sha256).where(Job.result_name.is_not(None)),
+        sa.select(Job.input_name, Job.input_sha256).where(Job.input_name.is_not(None))))
     return sorted({(name, digest) for name, digest in rows})
 
 

@@ -74,6 +74,8 @@ class Job(db.Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    input_name: Mapped[str | None] = mapped_column(sa.String(200))  # an uploaded file to work on
+    input_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     result_name: Mapped[str | None] = mapped_column(sa.String(200))
     result_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     result_filename: Mapped[str | None] = mapped_column(sa.String(255))
@@ -135,6 +137,10 @@ class Context:
     def owner(self):
         return db.session.get(_user_model(), self.job.owner_id)
 
+    def input(self) -> bytes:
+        """The uploaded file the job was given (checked against its sha256)."""
+        return files.read(self.job.input_name, self.job.input_sha256)
+
     def progress(self, percent: int, step: str) -> None:
         """Record progress and commit, so the page sees it and SQLite's write lock is let go.
         Objects already loaded stay loaded (no reload per row). Report progress only between
@@ -195,14 +201,21 @@ def queue_depth() -> int:
 PENDING_KEY = "danvan_jobs_to_enqueue"
 
 
-def submit(kind_name: str, *, owner, title: str, params: dict | None = None, unit=None) -> Job:
-    """Record a job for `owner` in their unit; it is queued when the request commits."""
+def submit(kind_name: str, *, owner, title: str, params: dict | None = None, unit=None,
+           input_data: bytes | None = None, input_of: Job | None = None) -> Job:
+    """Record a job for `owner` in their unit; it is queued when the request commits. An upload
+    to work on is stored with the job (`input_data`) or shared with an earlier job (`input_of`),
+    and deleted with the job when it expires: the web worker never parses it."""
     if kind_name not in _KINDS:
         raise KeyError(f"no job handler {kind_name!r}")
     days = current_app.config["JOB_RESULT_DAYS"]
     job = Job(kind=kind_name, title=title[:255], params=params or {}, owner_id=owner.id,
               unit_id=(unit or owner.unit).id, expires_at=now_utc() + timedelta(days=days),
               state="queued", progress=0, step="Đang chờ đến lượt", attempt=0)
+    if input_data is not None:
+        job.input_name, job.input_sha256 = files.save(input_data)
+    elif input_of is not None:
+        job.input_name, job.input_sha256 = input_of.input_name, input_of.input_sha256
     db.session.add(job)
     db.session.flush()
     db.session().info.setdefault(PENDING_KEY, []).append(job.id)
@@ -264,7 +277,8 @@ def execute(job_id: int) -> str:
     ctx = Context(job, attempt)
     stored: str | None = None
     try:
-        with audit.acting_as(ctx.owner):
+        # A request context of its own so handlers can build URLs (url_for) for result pages.
+        with audit.acting_as(ctx.owner), current_app.test_request_context("/"):
             result = _KINDS[job.kind](ctx)
         values: dict = {"state": "done", "progress": 100, "step": "Đã xong", "finished_at": now_utc(),
                         "result_text": (result.text or "")[:500] or None}
@@ -317,9 +331,12 @@ def delete_expired(now: datetime | None = None) -> int:
     """Delete finished jobs past their expiry, and their result files."""
     expired = list(db.session.scalars(sa.select(Job).where(Job.expires_at < (now or now_utc()),
                                                            Job.state.in_(("done", "failed")))))
+    shared = set(db.session.scalars(sa.select(Job.input_name).where(
+        Job.input_name.in_([j.input_name for j in expired if j.input_name]), Job.id.not_in([j.id for j in expired]))))
     for job in expired:
-        if job.result_name:
-            files.delete(job.result_name)
+        for name in (job.result_name, job.input_name):
+            if name and name not in shared:
+                files.delete(name)
         db.session.delete(job)
     db.session.commit()
     return len(expired)

@@ -1,9 +1,12 @@
-"""Dân vận khéo work that runs in the job consumers: the Excel export of any list."""
+"""Dân vận khéo work that runs in the job consumers: the Excel export of any list, and the XLSX
+import (parse and check → a preview page; then save), so no web worker ever opens an upload."""
 from __future__ import annotations
 
+from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from danvan.core import jobs
+from danvan.core.vntext import fmt_date, fmt_number
 from danvan.initiatives import excel, service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,3 +24,55 @@ def export(ctx: jobs.Context) -> jobs.FileResult:
     stmt = service.list_stmt(ctx.owner, filters)  # the owner's scope, as when they asked
     data = excel.export(stmt, progress=ctx.progress)
     return jobs.FileResult(data, f"dan-van-kheo-{filters.year or 'tat-ca'}.xlsx", XLSX)
+
+
+# -- XLSX import: the upload is checked, then saved, in the consumers -------------------------
+
+PREVIEW_ROWS, PROBLEM_ROWS = 200, 500
+
+
+def submit_import_check(actor, data: bytes, filename: str) -> jobs.Job:
+    return jobs.submit("initiatives.import_check", owner=actor, input_data=data, params={"filename": filename},
+                       title=f"Kiểm tra tệp nhập «Dân vận khéo»: {filename}")
+
+
+def submit_import_save(actor, check: jobs.Job) -> jobs.Job:
+    """Save what a check found clean; a check is saved once (a second click changes nothing)."""
+    check.result_data = {**check.result_data, "confirmed": True}
+    return jobs.submit("initiatives.import_save", owner=actor, input_of=check, params={"check_job": check.id},
+                       title=f"Lưu đăng ký từ tệp {check.params.get('filename', '')}")
+
+
+def _summary(result: excel.ImportResult) -> dict:
+    preview = [{"row": r["row"], "unit": r.get("unit", ""), "year": r.get("year"), "name": r.get("name"),
+                "kind": r.get("kind", ""), "field": r.get("field", ""), "organisation": r.get("organisation"),
+                "is_new": r.get("is_new"), "linked": bool(r.get("previous_id")),
+                "period": f"{fmt_date(r.get('start_on'))} – {fmt_date(r.get('end_on'))}"}
+               for r in result.preview[:PREVIEW_ROWS]]
+    problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems[:PROBLEM_ROWS]]
+    return {"ok": result.ok, "rows": len(result.rows), "preview": preview, "problems": problems,
+            "problem_count": len(result.problems)}
+
+
+@jobs.kind("initiatives.import_check")
+def import_check(ctx: jobs.Context) -> jobs.PageResult:
+    ctx.progress(10, "Đang đọc tệp Excel")
+    result = excel.parse(ctx.input(), ctx.owner)
+    summary = _summary(result)
+    text = (f"{fmt_number(summary['rows'])} dòng hợp lệ, sẵn sàng lưu." if result.ok
+            else f"Tệp có {fmt_number(summary['problem_count'])} lỗi; chưa lưu dòng nào.")
+    return jobs.PageResult(url_for("initiatives.import_result", job_id=ctx.job.id), text=text, data=summary)
+
+
+@jobs.kind("initiatives.import_save")
+def import_save(ctx: jobs.Context) -> jobs.PageResult:
+    ctx.progress(10, "Đang kiểm tra lại tệp Excel")
+    result = excel.parse(ctx.input(), ctx.owner)
+    if not result.ok:  # something changed since the check (a row saved meanwhile): nothing saved
+        first = result.problems[0].message if result.problems else "Tệp không có dòng dữ liệu nào."
+        raise jobs.JobError(f"Tệp không còn hợp lệ nên chưa lưu dòng nào: {first}")
+    ctx.progress(50, f"Đang lưu {fmt_number(len(result.rows))} đăng ký")
+    created = excel.save(result, ctx.owner)  # commits together with the job's 'done'
+    return jobs.PageResult(url_for("initiatives.index", year=created[0].year, state="draft"),
+                           text=f"Đã nhập {fmt_number(len(created))} đăng ký ở trạng thái Nháp. "
+                                "Kiểm tra rồi bấm «Gửi tất cả bản nháp».")

@@ -40,6 +40,8 @@ def upgrade():
     sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('input_name', sa.String(length=200), nullable=True),
+    sa.Column('input_sha256', sa.String(length=64), nullable=True),
     sa.Column('result_name', sa.String(length=200), nullable=True),
     sa.Column('result_sha256', sa.String(length=64), nullable=True),
     sa.Column('result_filename', sa.String(length=255), nullable=True),
