@@ -114,6 +114,13 @@ class PageResult:
     data: dict | None = None
 
 
+@dataclass
+class TextResult:
+    """Text to read and copy on the job's own page (a draft, a summary)."""
+    text: str
+    summary: str = ""
+
+
 class JobError(Exception):
     """An expected failure: its Vietnamese message is shown to the user as is."""
 
@@ -159,7 +166,7 @@ class Context:
             session.expire_on_commit = True
 
 
-Handler = Callable[[Context], FileResult | PageResult]
+Handler = Callable[[Context], FileResult | PageResult | TextResult]
 _KINDS: dict[str, Handler] = {}
 
 
@@ -280,9 +287,12 @@ def execute(job_id: int) -> str:
         # A request context of its own so handlers can build URLs (url_for) for result pages.
         with audit.acting_as(ctx.owner), current_app.test_request_context("/"):
             result = _KINDS[job.kind](ctx)
+        summary = result.summary if isinstance(result, TextResult) else result.text
         values: dict = {"state": "done", "progress": 100, "step": "Đã xong", "finished_at": now_utc(),
-                        "result_text": (result.text or "")[:500] or None}
-        if isinstance(result, FileResult):
+                        "result_text": (summary or "")[:500] or None}
+        if isinstance(result, TextResult):
+            values["result_data"] = {"text": result.text}
+        elif isinstance(result, FileResult):
             stored, digest = files.save(result.data)
             values.update(result_name=stored, result_sha256=digest, result_filename=result.filename,
                           result_mimetype=result.mimetype, result_size=len(result.data))

@@ -12,6 +12,7 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
+from danvan.programme import jobs as programme_jobs
 from danvan.programme import rollup, service, soket
 from danvan.programme.forms import (
     AsOfForm,
@@ -373,29 +374,27 @@ def heatmap(programme_id: int):
 @bp.route("/<int:programme_id>/so-ket", methods=["GET", "POST"])
 @requires("programme.view")
 def soket_draft(programme_id: int):
+    """The sơ kết rolls up the whole scope: drafting it is a background job. POST: the draft as a
+    BC document in the plans feature (also a job)."""
     programme = service.load_programme_or_404(programme_id, current_user)
-    root = scope_root(current_user.unit)
-    text = soket.draft_text(programme, root, today_local())
-    status = 200
     if request.method == "POST":
         if not (access.has_permission(current_user, "programme.report")
                 and access.has_permission(current_user, "plans.edit")):
             abort(403)
-        try:
-            document = soket.create_document(programme, root, text, actor=current_user)
-        except Exception as exc:  # plans' DocumentError: its message is for the user
-            if not hasattr(exc, "message"):
-                raise
-            flash(exc.message, "danger")
-            status = getattr(exc, "status", 422)
-        else:
-            if document is not None:
-                flash("Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; hãy biên tập rồi gửi duyệt.",
-                      "success")
-                return redirect_to(document)
-            flash("Chức năng văn bản chưa sẵn sàng: hãy sao chép dự thảo dưới đây.", "warning")
-    return render_template("programme/soket.html", programme=programme, text=text, root=root,
-                           plans_ready=soket.plans_available()), status
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=True).id)
+    return render_template("programme/soket.html", programme=programme, root=scope_root(current_user.unit),
+                           plans_ready=soket.plans_available())
+
+
+@bp.route("/<int:programme_id>/so-ket/du-thao", methods=["POST"])
+@requires("programme.view")
+def soket_text(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=False).id)
 
 
 def _panel(user) -> dict:
