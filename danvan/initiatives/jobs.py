@@ -2,11 +2,14 @@
 import (parse and check → a preview page; then save), so no web worker ever opens an upload."""
 from __future__ import annotations
 
-from flask import url_for
+import sqlalchemy as sa
+from flask import current_app, url_for
 from werkzeug.datastructures import MultiDict
 
-from danvan.core import jobs
-from danvan.core.vntext import fmt_date, fmt_number
+from danvan.core import access, jobs
+from danvan.core.units import Unit
+from danvan.core.vntext import date_line, fmt_date, fmt_number, today_local
+from danvan.extensions import db
 from danvan.initiatives import excel, service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,3 +79,37 @@ def import_save(ctx: jobs.Context) -> jobs.PageResult:
     return jobs.PageResult(url_for("initiatives.index", year=created[0].year, state="draft"),
                            text=f"Đã nhập {fmt_number(len(created))} đăng ký ở trạng thái Nháp. "
                                 "Kiểm tra rồi bấm «Gửi tất cả bản nháp».")
+
+
+# -- the consolidated list as a PDF in the Party format ---------------------------------------
+
+def ban_code(committee: Unit) -> str:
+    ban = db.session.scalar(sa.select(Unit).where(Unit.parent_id == committee.id, Unit.kind == "ban",
+                                                  Unit.code.like("BDV%")).limit(1))
+    return ban.code if ban is not None else (committee.code or "")
+
+
+def consolidated_data(actor, stats) -> dict:
+    place, today = current_app.config["PROVINCE_PLACE"], today_local()
+    return dict(stats=stats, place=place, today=today, issuer=actor.scope, date_line=date_line(place, today))
+
+
+def submit_consolidated_pdf(actor, year: int, root: Unit) -> jobs.Job:
+    return jobs.submit("initiatives.consolidated_pdf", owner=actor, params={"year": year, "unit_id": root.id},
+                       title=f"PDF tổng hợp «Dân vận khéo» {year} — {root.name}")
+
+
+@jobs.kind("initiatives.consolidated_pdf")
+def consolidated_pdf(ctx: jobs.Context) -> jobs.FileResult:
+    from danvan.printing import render_pdf
+
+    owner, year = ctx.owner, ctx.params["year"]
+    root = db.session.get(Unit, ctx.params["unit_id"])
+    if not access.in_scope(owner, root):
+        raise jobs.JobError("Đơn vị không còn trong phạm vi của bạn.")
+    ctx.progress(10, "Đang tổng hợp số liệu")
+    data = consolidated_data(owner, service.statistics(owner, year, root))
+    ctx.progress(40, "Đang dàn trang PDF")
+    pdf = render_pdf("print/initiatives_consolidated.html", **data, superior=owner.scope.name.upper(),
+                     issuing="BAN DÂN VẬN", issuer_code=ban_code(owner.scope))
+    return jobs.FileResult(pdf, f"tong-hop-dan-van-kheo-{year}.pdf", "application/pdf")

@@ -1,7 +1,7 @@
 """'Dân vận khéo': list and search, register, review, recognise, consolidate, Excel, configuration."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, send_file
+from flask import Blueprint, abort, flash, render_template, request, send_file
 from flask_login import current_user
 
 from danvan.core import access, files, jobs, nav, panels, workflow
@@ -11,7 +11,7 @@ from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit, register_open_work_mover
-from danvan.core.vntext import date_line, today_local
+from danvan.core.vntext import today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.initiatives import excel, service
@@ -385,23 +385,17 @@ def print_consolidated():
     _config()
     root, year = _stats_root(), _stats_year()
     stats = service.statistics(current_user, year, root)
-    data = dict(stats=stats, place=current_app.config["PROVINCE_PLACE"], today=today_local(),
-                issuer=current_user.scope, date_line=date_line(current_app.config["PROVINCE_PLACE"], today_local()))
-    if request.args.get("format") == "pdf" and _pdf_available():
-        from danvan.printing import pdf_response, render_pdf
-
-        issuer = current_user.scope
-        pdf = render_pdf("print/initiatives_consolidated.html", **data,
-                         superior=issuer.name.upper(), issuing="BAN DÂN VẬN",
-                         issuer_code=_ban_code(issuer))
-        return pdf_response(pdf, f"tong-hop-dan-van-kheo-{year}.pdf")
-    return render_template("initiatives/print.html", **data)
+    return render_template("initiatives/print.html", **initiative_jobs.consolidated_data(current_user, stats))
 
 
-def _ban_code(committee: Unit) -> str:
-    ban = db.session.scalar(db.select(Unit).where(Unit.parent_id == committee.id, Unit.kind == "ban",
-                                                  Unit.code.like("BDV%")).limit(1))
-    return ban.code if ban is not None else (committee.code or "")
+@bp.route("/tong-hop/in.pdf", methods=["POST"])
+@requires("initiatives.view")
+def print_consolidated_pdf():
+    """One row per registration of the whole scope: many pages, so a background job."""
+    if not _pdf_available() or not ConfirmForm().validate_on_submit():
+        abort(400 if _pdf_available() else 404)
+    root, year = _stats_root(), _stats_year()
+    return redirect_to("jobs.detail", job_id=initiative_jobs.submit_consolidated_pdf(current_user, year, root).id)
 
 
 def _bytes_io(data):
