@@ -7,7 +7,7 @@ export FLASK_APP := app
 APT_TEST_PACKAGES := chromium libharfbuzz-subset0 fonts-liberation poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 PG_HOST := 127.0.0.1
 
-.PHONY: run install install-dev test test-sqlite test-postgresql test-deps pg-up redis-up bench lint cluster-test
+.PHONY: run install install-dev test test-sqlite test-postgresql test-deps pg-up redis-up bench lint cluster-test haproxy-installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -75,5 +75,16 @@ test: $(VENV)/.installed-dev test-deps pg-up redis-up
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
-bench: $(VENV)/.installed-dev pg-up
+bench: $(VENV)/.installed-dev pg-up redis-up haproxy-installed
 	$(PY) -m bench
+	timeout 900 $(PY) deploy/cluster_test.py --bench
+
+# The production shape on loopback (PostgreSQL, Redis, 2 gunicorn, HAProxy, 2 consumers); about
+# 3 minutes, so it runs from `make bench`, not `make test`. Installs Debian's haproxy if missing.
+haproxy-installed:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { \
+	  echo "Cài gói Debian: haproxy"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+
+cluster-test: $(VENV)/.installed-dev pg-up redis-up haproxy-installed
+	timeout 600 $(PY) deploy/cluster_test.py

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import socket
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +71,7 @@ class Job(db.Model):
     progress: Mapped[int] = mapped_column(sa.Integer, default=0)
     step: Mapped[str] = mapped_column(sa.String(255), default="Đang chờ đến lượt")
     attempt: Mapped[int] = mapped_column(sa.Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(sa.String(100))  # host:pid of the consumer running it
     error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -266,7 +269,8 @@ def _claim(job_id: int) -> int | None:
     claimed = db.session.execute(
         sa.update(Job).where(Job.id == job_id, sa.or_(
             Job.state == "queued", sa.and_(Job.state == "running", Job.heartbeat_at < stale)))
-        .values(state="running", attempt=Job.attempt + 1, heartbeat_at=now, step="Bắt đầu thực hiện"))
+        .values(state="running", attempt=Job.attempt + 1, heartbeat_at=now, step="Bắt đầu thực hiện",
+                worker=f"{socket.gethostname()}:{os.getpid()}"[:100]))
     if claimed.rowcount != 1:
         db.session.rollback()
         return None

@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('step', sa.String(length=255), nullable=False),
     sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('worker', sa.String(length=100), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
