@@ -34,7 +34,9 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")  # busy timeout: connect_args "timeout" (SQLITE_BUSY_SECONDS)
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # Busy timeout (a second writer waits, not fails): pysqlite's connect "timeout", from
+        # SQLITE_BUSY_SECONDS (10 s) in create_app; past it the user gets 503 "Hệ thống đang bận".
         cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
         cursor.close()
 

@@ -121,19 +121,8 @@ class Cluster:
         admin.dispose()
         self.engine = sa.create_engine(self.db_url)
         subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, env=self.env, check=True, capture_output=True)
-        seed = ("from danvan import create_app\nfrom danvan.extensions import db\n"
-                "from danvan.units import demo as u\nfrom danvan.auth import demo as a\nfrom danvan.plans import demo as p\n"
-                "from danvan.initiatives import demo as i\nfrom danvan.plans import documents as d\n"
-                "from danvan.auth.models import User\n"
-                "app = create_app()\nwith app.app_context():\n"
-                "    u.seed('2023'); a.seed('2023'); p.seed('2023'); i.seed('2023')\n"
-                "    me = db.session.scalar(db.select(User).where(User.username == 'canbo.bdv'))\n"
-                "    d.create_document(me.unit, {'type_code': 'BC', 'summary': 'Báo cáo thử cụm máy chủ', 'year': 2026,\n"
-                "        'sections': p.SECTIONS, 'signer_mode': 'T/M', 'signer_authority': 'BAN THƯỜNG VỤ',\n"
-                "        'signer_title': '', 'signer_name': '', 'recipients': 'Lưu VT.'}, actor=me)\n"
-                "    db.session.commit()\n"
-                "    db.session.execute(db.text('ANALYZE')); db.session.commit()\n")
-        subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=self.env, check=True, capture_output=True)
+        subprocess.run([sys.executable, str(ROOT / "deploy/cluster_seed.py")], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
         for name in ("app1", "app2", "balancer"):
             self.ports[name] = free_port()
         for name in ("app1", "app2"):
@@ -364,7 +353,8 @@ def bench_mixed(c: Cluster) -> bool:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     return report(errors == 0, f"50 người dùng × 60 s qua HAProxy (đọc + ghi): {len(results)} yêu cầu, "
-                               f"{len(results) / 60:.0f}/s, {errors} lỗi, p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms")
+                               f"{len(results) / 60:.0f}/s, {errors} lỗi, p50 {pct(0.5):.0f} ms, "
+                               f"p99 {pct(0.99):.0f} ms")
 
 
 def main() -> int:
