@@ -22,14 +22,16 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# One job consumer beside the web server (Huey on SQLite under instance/); both stop together.
+# One job consumer beside the web server (Huey on SQLite under instance/); when either ends
+# (Ctrl-C reaches both), the other is stopped too.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Mở http://127.0.0.1:5000 — đăng nhập bằng một tài khoản mẫu ở trên."
 	@$(FLASK) worker --workers 2 & worker=$$!; \
-	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port 5000 & web=$$!; \
+	trap 'kill -TERM $$web 2>/dev/null; kill -INT $$worker 2>/dev/null' INT TERM; \
+	wait -n $$web $$worker; kill -TERM $$web 2>/dev/null; kill -INT $$worker 2>/dev/null; wait
 
 # Debian packages the tests need (headless Chromium, PDF tools, fonts); idempotent.
 test-deps:

@@ -131,7 +131,7 @@ class Cluster:
             self.start_worker(name)
         self.start_balancer()
         for name in ("app1", "app2", "balancer"):
-            wait_until(lambda n=name: self.healthy(self.ports[n]), 60, f"{name} trả lời /healthz")
+            wait_until(lambda n=name: self.healthy(self.ports[n]), 180, f"{name} trả lời /healthz")
 
     def log(self, name: str):
         return open(self.tmp / f"{name}.log", "ab")
