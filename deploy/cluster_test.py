@@ -108,7 +108,7 @@ class Cluster:
                     "SECRET_KEY": secrets.token_hex(32), "FILE_STORAGE": "database", "PROXY_COUNT": "1",
                     "DANVAN_INSTANCE": str(self.tmp), "UPLOAD_DIR": str(self.tmp / "uploads"), "FLASK_APP": "app",
                     "JOB_STALE_SECONDS": "10", "WEB_WORKERS": "2", "WEB_THREADS": "4", "WEB_ACCESS_LOG": "/dev/null",
-                    "WEB_LOG_LEVEL": "warning"}
+                    "WEB_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT)}
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports: dict[str, int] = {}
         self.engine: sa.Engine | None = None
@@ -121,8 +121,10 @@ class Cluster:
         admin.dispose()
         self.engine = sa.create_engine(self.db_url)
         subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, env=self.env, check=True, capture_output=True)
-        subprocess.run([sys.executable, str(ROOT / "deploy/cluster_seed.py")], cwd=ROOT, env=self.env, check=True,
-                       capture_output=True)
+        seeded = subprocess.run([sys.executable, str(ROOT / "deploy/cluster_seed.py")], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True)
+        if seeded.returncode:
+            raise RuntimeError("nạp dữ liệu mẫu lỗi:\n" + seeded.stderr[-2000:])
         for name in ("app1", "app2", "balancer"):
             self.ports[name] = free_port()
         for name in ("app1", "app2"):

@@ -11,6 +11,7 @@ stored only after it was written and its checksum was read back.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -92,6 +93,8 @@ class FolderStore:
 
         return read()
 
+    detached_chunks = chunks  # a file needs no context
+
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
 
@@ -108,19 +111,35 @@ class DatabaseStore:
             db.session.add(FileChunk(name=name, seq=seq, data=data[start:start + CHUNK]))
         db.session.flush()
 
-    def chunks(self, name: str) -> Iterator[bytes]:
-        # One chunk per query: a 20 MB file never sits whole in memory. The session is taken
-        # now, so a response can stream after the request's context has gone.
-        session = db.session()
-        seqs = list(session.scalars(sa.select(FileChunk.seq).where(FileChunk.name == name)
-                                    .order_by(FileChunk.seq)))
+    def _seqs(self, session, name: str) -> list[int]:
+        seqs = list(session.scalars(sa.select(FileChunk.seq).where(FileChunk.name == name).order_by(FileChunk.seq)))
         if not seqs:
             raise CorruptFile(name)
+        return seqs
+
+    @staticmethod
+    def _chunk(conn, name: str, seq: int) -> bytes:
+        return conn.execute(sa.select(FileChunk.data).where(FileChunk.name == name, FileChunk.seq == seq)).scalar_one()
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """In the current transaction (sees what it wrote); one chunk per query, so a 20 MB file
+        never sits whole in memory."""
+        session = db.session()
+        seqs = self._seqs(session, name)
+        return (self._chunk(session, name, seq) for seq in seqs)
+
+    def detached_chunks(self, name: str) -> Iterator[bytes]:
+        """For a response that streams after the request's context (and session) is gone, on a
+        connection of its own; the request has committed by then. (Tests bind the session to
+        one connection: that one is reused.)"""
+        session = db.session()
+        seqs, bind = self._seqs(session, name), session.get_bind()
 
         def read():
-            for seq in seqs:
-                yield session.scalar(sa.select(FileChunk.data).where(FileChunk.name == name,
-                                                                     FileChunk.seq == seq))
+            opened = contextlib.nullcontext(bind) if isinstance(bind, sa.Connection) else bind.connect()
+            with opened as conn:
+                for seq in seqs:
+                    yield self._chunk(conn, name, seq)
 
         return read()
 
@@ -170,14 +189,19 @@ def verify(name: str, sha256: str, store=None) -> None:
 
 
 def stream(name: str, sha256: str) -> Iterator[bytes]:
-    """The file's chunks, after its checksum was verified (raises CorruptFile before any byte)."""
+    """The file's chunks for a response, after its checksum was verified (raises CorruptFile
+    before any byte)."""
     store = store_for()
     verify(name, sha256, store)
-    return store.chunks(name)
+    return store.detached_chunks(name)
 
 
 def read(name: str, sha256: str) -> bytes:
-    return b"".join(stream(name, sha256))
+    store = store_for()
+    data = b"".join(store.chunks(name))
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise CorruptFile(name)
+    return data
 
 
 def delete(name: str) -> None:

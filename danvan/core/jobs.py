@@ -235,7 +235,10 @@ def submit(kind_name: str, *, owner, title: str, params: dict | None = None, uni
 @event.listens_for(Session, "after_commit")
 def _enqueue_after_commit(session: Session) -> None:
     for job_id in session.info.pop(PENDING_KEY, []):
-        run_job(job_id)
+        try:
+            run_job(job_id)
+        except Exception:  # queue unreachable: the row is saved, the reaper queues it later
+            log.exception("could not queue job %s; requeue_lost() will", job_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")
