@@ -166,6 +166,7 @@ backend app
     balance roundrobin
     option httpchk GET /healthz
     http-check expect status 200
+    timeout check 5s
     default-server inter {HEALTH_INTERVAL_MS}ms fall {HEALTH_FALL} rise 1
     server app1 127.0.0.1:{self.ports['app1']} check
     server app2 127.0.0.1:{self.ports['app2']} check
@@ -350,12 +351,16 @@ def bench_mixed(c: Cluster) -> bool:
                    ["/", "/van-ban/", "/yeu-cau/", "/dan-van-kheo/", "/thong-bao/", "/ping"], writes=True)
     latencies = sorted(lat for _, s, lat in results)
     errors = sum(1 for _, s, _ in results if s != 200)
+    by_status: dict[int, int] = {}
+    for _, s, _ in results:
+        if s != 200:
+            by_status[s] = by_status.get(s, 0) + 1
 
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     return report(errors == 0, f"50 người dùng × 60 s qua HAProxy (đọc + ghi): {len(results)} yêu cầu, "
-                               f"{len(results) / 60:.0f}/s, {errors} lỗi, p50 {pct(0.5):.0f} ms, "
+                               f"{len(results) / 60:.0f}/s, {errors} lỗi {by_status or ''}, p50 {pct(0.5):.0f} ms, "
                                f"p99 {pct(0.99):.0f} ms")
 
 
