@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfWriter
 
-from danvan.conferences import service
+from danvan.conferences import contributions
 from danvan.conferences.models import (
     ConferenceChair,
     ConferenceContribution,
@@ -53,7 +53,7 @@ def setup(world, login_as):
                      {"title": "Tham luận bí mật Bằng Lũng", "file": (io.BytesIO(_blank_pdf()), "bang-lung.pdf")})
     assert r.status_code == 303, r.get_data(as_text=True)[:1000]
     attachment = db.session.scalar(sa.select(Attachment).where(
-        Attachment.owner_type == service.CONTRIBUTION_OWNER, Attachment.owner_id == contrib[world.c3.id].id))
+        Attachment.owner_type == contributions.CONTRIBUTION_OWNER, Attachment.owner_id == contrib[world.c3.id].id))
     return dict(conf=conf, organiser=organiser, inv=inv, contrib=contrib, attachment=attachment)
 
 
