@@ -318,6 +318,8 @@ def criteria_edit(criteria_id: int):
 
 
 def _criteria_form(row):
+    if row is not None:   # a set published above is read in the list; its form answers 403, GET included
+        access.authorize(current_user, "configure", row)
     form = CriteriaSetForm(obj=row)
     if request.method == "GET":
         if row is None:
@@ -327,8 +329,6 @@ def _criteria_form(row):
             form.criteria.data = "\n".join(f"{c.title} | {c.max_points}" for c in row.criteria)
     status = 200
     if request.method == "POST":
-        if row is not None:
-            access.authorize(current_user, "configure", row)
         status = 422
         if form.validate_on_submit():
             try:
