@@ -9,21 +9,12 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from pypdf import PdfWriter
 
 from danvan.blocs.models import Bloc, BlocMember, CriteriaSet, Criterion, Evaluation, EvaluationScore
 from danvan.conferences.models import ConferenceContribution, ConferenceInvitee, ConferenceItem
 from danvan.core import access
 from danvan.extensions import db
-from tests.samples.conferences import make_conference
-
-
-def _pdf() -> bytes:
-    out = io.BytesIO()
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    writer.write(out)
-    return out.getvalue()
+from tests.samples.conferences import blank_pdf, make_conference
 
 
 @pytest.fixture
@@ -90,14 +81,14 @@ def test_confirming_attendance_is_the_invited_units_editing_roles(conf, world, l
 def test_sending_reviewing_and_scheduling_a_tham_luan(conf, world, login_as):
     c = conf.contributions[0]
     url = f"/hoi-nghi/tham-luan/{c.id}"
-    paper = {"title": "Tham luận thử", "file": (io.BytesIO(_pdf()), "tham-luan.pdf")}
+    paper = {"title": "Tham luận thử", "file": (io.BytesIO(blank_pdf()), "tham-luan.pdf")}
     viewer = login_as("viewer", world.c1)
     assert "Gửi tham luận" not in viewer.get(url).get_data(as_text=True)
     assert viewer.post_form(url, dict(paper)).status_code == 403
     officer = login_as("officer", world.c1)
     assert "Gửi tham luận" in officer.get(url).get_data(as_text=True)
     assert officer.post_form(url, {"title": "Tham luận thử",
-                                   "file": (io.BytesIO(_pdf()), "tham-luan.pdf")}).status_code == 303
+                                   "file": (io.BytesIO(blank_pdf()), "tham-luan.pdf")}).status_code == 303
     db.session.refresh(c)
     assert c.state == "submitted"
     assert "Gửi tham luận" not in officer.get(url).get_data(as_text=True)      # sent: no second form

@@ -8,30 +8,26 @@ from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
-from danvan.core.htmx import is_htmx, redirect_to
+from danvan.core.htmx import redirect_to
 
 from .. import contributions, service
 from ..forms import InviteContributionsForm, ReviewForm, SubmitContributionForm
 from ..models import ConferenceContribution
 from ..service import ConferenceError
-from .page import bp, load_managed_or_404, part
+from .page import bp, load_managed_or_404, save_part
 
 
 @bp.route("/<int:conference_id>/tham-luan", methods=["POST"])
 @requires("conferences.edit")
 def invite_contributions(conference_id: int):
     conf = load_managed_or_404(conference_id)
-    form = InviteContributionsForm()
-    if form.validate_on_submit():
-        try:
-            added = contributions.invite_contributions(conf, form.unit_ids.data or [], topic=form.topic.data,
-                                                       deadline=form.deadline.data, actor=current_user)
-            if not is_htmx():
-                flash(f"Đã đề nghị {len(added)} đơn vị gửi tham luận.", "success")
-            return part(conf, "contributions", contrib_form=InviteContributionsForm(formdata=None))
-        except ConferenceError as exc:
-            add_error(form, exc.field, exc.message)
-    return part(conf, "contributions", 422, contrib_form=form)
+
+    def save(f) -> str:
+        added = contributions.invite_contributions(conf, f.unit_ids.data or [], topic=f.topic.data,
+                                                   deadline=f.deadline.data, actor=current_user)
+        return f"Đã đề nghị {len(added)} đơn vị gửi tham luận."
+
+    return save_part(conf, "contributions", "contrib_form", InviteContributionsForm(), save)
 
 
 @bp.route("/tham-luan/<int:conference_contribution_id>", methods=["GET", "POST"])

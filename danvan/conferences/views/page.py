@@ -1,11 +1,14 @@
 """The conferences blueprint and the conference page that every part re-renders after a change."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
+
+from flask import Blueprint, flash, render_template
 from flask_login import current_user
 
 from danvan.core import access, nav, panels
 from danvan.core.files import attachments_of
+from danvan.core.forms import add_error
 from danvan.core.htmx import is_htmx, redirect_to
 
 from .. import contributions, participants, service
@@ -19,6 +22,7 @@ from ..forms import (
 )
 from ..models import DOCUMENTS, LISTS
 from ..panel import panel_context
+from ..service import ConferenceError
 
 bp = Blueprint("conferences", __name__, url_prefix="/hoi-nghi")
 nav.register("Hội nghị", "conferences.index", "conferences.view", 50)
@@ -58,3 +62,18 @@ def part(conf, name: str, status: int = 200, **forms):
     if status >= 400:
         return render_template("conferences/detail.html", **ctx), status
     return redirect_to("conferences.detail", conference_id=conf.id, _anchor=name)
+
+
+def save_part(conf, name: str, form_key: str, form, save: Callable[[object], object]):
+    """One htmx part form: validate, `save(form)` (a text it returns is flashed on a full page), then the part
+    again with an empty form, or with the errors (422)."""
+    if form.validate_on_submit():
+        try:
+            message = save(form)
+        except ConferenceError as exc:
+            add_error(form, exc.field, exc.message)
+        else:
+            if isinstance(message, str) and not is_htmx():
+                flash(message, "success")
+            return part(conf, name, **{form_key: type(form)(formdata=None)})
+    return part(conf, name, 422, **{form_key: form})

@@ -14,7 +14,7 @@ from .. import agenda, documents, participants, service
 from ..forms import ChairForm, ConfirmInviteeForm, InviteesForm, ItemForm, PointsForm
 from ..models import ConferenceChair, ConferenceInvitee, ConferenceItem, ConferencePoint
 from ..service import ConferenceError
-from .page import bp, load_managed_or_404, part
+from .page import bp, load_managed_or_404, part, save_part
 
 
 def _removed(obj):
@@ -29,14 +29,8 @@ def _removed(obj):
 @requires("conferences.edit")
 def add_chair(conference_id: int):
     conf = load_managed_or_404(conference_id)
-    form = ChairForm()
-    if form.validate_on_submit():
-        try:
-            service.add_chair(conf, form.name.data, form.title.data, actor=current_user)
-            return part(conf, "chairs")
-        except ConferenceError as exc:
-            add_error(form, exc.field, exc.message)
-    return part(conf, "chairs", 422, chair_form=form)
+    return save_part(conf, "chairs", "chair_form", ChairForm(), lambda f: service.add_chair(
+        conf, f.name.data, f.title.data, actor=current_user))
 
 
 @bp.route("/chu-tri/<int:conference_chair_id>/xoa", methods=["POST"])
@@ -49,18 +43,14 @@ def remove_chair(conference_chair_id: int):
 @requires("conferences.edit")
 def add_points(conference_id: int):
     conf = load_managed_or_404(conference_id)
-    form = PointsForm()
-    if form.validate_on_submit():
-        try:
-            added = participants.add_points(conf, form.unit_ids.data or [], venue=form.venue.data,
-                                            contact_name=form.contact_name.data,
-                                            contact_phone=form.contact_phone.data, actor=current_user)
-            if not is_htmx():
-                flash(f"Đã thêm {len(added)} điểm cầu.", "success")
-            return part(conf, "points", points_form=PointsForm(formdata=None))
-        except ConferenceError as exc:
-            add_error(form, exc.field, exc.message)
-    return part(conf, "points", 422, points_form=form)
+
+    def save(f) -> str:
+        added = participants.add_points(conf, f.unit_ids.data or [], venue=f.venue.data,
+                                        contact_name=f.contact_name.data, contact_phone=f.contact_phone.data,
+                                        actor=current_user)
+        return f"Đã thêm {len(added)} điểm cầu."
+
+    return save_part(conf, "points", "points_form", PointsForm(), save)
 
 
 @bp.route("/diem-cau/<int:conference_point_id>/xoa", methods=["POST"])
@@ -73,15 +63,8 @@ def remove_point(conference_point_id: int):
 @requires("conferences.edit")
 def add_invitees(conference_id: int):
     conf = load_managed_or_404(conference_id)
-    form = InviteesForm()
-    if form.validate_on_submit():
-        try:
-            participants.add_invitees(conf, form.unit_ids.data or [], addressee=form.addressee.data,
-                                      actor=current_user)
-            return part(conf, "invitees", invitees_form=InviteesForm(formdata=None))
-        except ConferenceError as exc:
-            add_error(form, exc.field, exc.message)
-    return part(conf, "invitees", 422, invitees_form=form)
+    return save_part(conf, "invitees", "invitees_form", InviteesForm(), lambda f: participants.add_invitees(
+        conf, f.unit_ids.data or [], addressee=f.addressee.data, actor=current_user))
 
 
 @bp.route("/khach-moi/<int:conference_invitee_id>/xoa", methods=["POST"])
@@ -124,15 +107,9 @@ def invitee_pdf(conference_invitee_id: int):
 @requires("conferences.edit")
 def add_item(conference_id: int):
     conf = load_managed_or_404(conference_id)
-    form = ItemForm()
-    if form.validate_on_submit():
-        try:
-            agenda.add_item(conf, start_time=form.start_time.data, content=form.content.data,
-                            presenter=form.presenter.data, document=form.document.data)
-            return part(conf, "items", item_form=ItemForm(formdata=None))
-        except ConferenceError as exc:
-            add_error(form, exc.field, exc.message)
-    return part(conf, "items", 422, item_form=form)
+    return save_part(conf, "items", "item_form", ItemForm(), lambda f: agenda.add_item(
+        conf, start_time=f.start_time.data, content=f.content.data, presenter=f.presenter.data,
+        document=f.document.data))
 
 
 @bp.route("/chuong-trinh/<int:conference_item_id>/xoa", methods=["POST"])
