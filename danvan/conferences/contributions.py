@@ -14,7 +14,7 @@ from danvan.extensions import db
 
 from .agenda import add_item
 from .models import Conference, ConferenceContribution, ConferenceItem
-from .participants import units_in_scope
+from .participants import add_new, units_in_scope
 from .service import ConferenceError
 
 CONTRIBUTION_OWNER = "ConferenceContribution"
@@ -46,16 +46,8 @@ def invite_contributions(conf: Conference, unit_ids: list, *, topic: str, deadli
     if deadline > conf.starts_at.astimezone(TZ).date():
         raise ConferenceError("Hạn gửi phải trước ngày hội nghị.", "deadline")
     units = units_in_scope(conf, unit_ids, actor)
-    have = {c.unit_id for c in conf.contributions}
-    added = []
-    for unit in units:
-        if unit.id in have:
-            continue
-        c = ConferenceContribution(unit=unit, topic=topic, deadline=deadline, state="invited")
-        conf.contributions.append(c)
-        added.append(c)
-    db.session.flush()
-    return added
+    return add_new(conf.contributions, units,
+                   lambda unit: ConferenceContribution(unit=unit, topic=topic, deadline=deadline, state="invited"))
 
 
 def submit_contribution(c: ConferenceContribution, *, title: str, presenter: str, upload, actor) -> None:

@@ -3,6 +3,9 @@
 Every unit added lies in the organiser's tree and in the actor's scope, and is still open."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 
 from danvan.core import access
@@ -40,24 +43,26 @@ def units_in_scope(conf: Conference, unit_ids: list[int], actor) -> list[Unit]:
     return units
 
 
+def add_new(parts: list, units: list[Unit], make: Callable[[Unit], Any]) -> list:
+    """Append a part made for each unit that has none yet (adding twice changes nothing); flush."""
+    have = {p.unit_id for p in parts}
+    added = [make(unit) for unit in units if unit.id not in have]
+    parts.extend(added)
+    db.session.flush()
+    return added
+
+
 def add_points(conf: Conference, unit_ids: list, *, venue: str = "", contact_name: str = "",
                contact_phone: str = "", actor) -> list[ConferencePoint]:
     units = units_in_scope(conf, unit_ids, actor)
     venue, contact_name, contact_phone = clean(venue), clean(contact_name), clean(contact_phone)
     if len(venue) > 300 or len(contact_name) > 120 or len(contact_phone) > 40:
         raise ConferenceError("Địa điểm tối đa 300, người liên hệ 120, điện thoại 40 ký tự.", "venue")
-    have = {p.unit_id for p in conf.points}
-    added = []
-    for unit in units:
-        if unit.id in have:
-            continue
-        point = ConferencePoint(unit=unit, venue=venue or f"Hội trường {unit.name}",
-                                contact_name=contact_name, contact_phone=contact_phone)
-        conf.points.append(point)
-        added.append(point)
+    added = add_new(conf.points, units, lambda unit: ConferencePoint(
+        unit=unit, venue=venue or f"Hội trường {unit.name}", contact_name=contact_name, contact_phone=contact_phone))
     if added and not conf.online:
         conf.online = True
-    db.session.flush()
+        db.session.flush()
     return added
 
 
@@ -70,17 +75,8 @@ def add_invitees(conf: Conference, unit_ids: list, *, addressee: str = "", actor
     addressee = clean(addressee)
     if len(addressee) > 200:
         raise ConferenceError("Người được mời tối đa 200 ký tự.", "addressee")
-    have = {i.unit_id for i in conf.invitees}
-    added = []
-    for unit in units:
-        if unit.id in have:
-            continue
-        text = f"{addressee} {unit.name}" if addressee else default_addressee(unit)
-        inv = ConferenceInvitee(unit=unit, addressee=text[:300])
-        conf.invitees.append(inv)
-        added.append(inv)
-    db.session.flush()
-    return added
+    return add_new(conf.invitees, units, lambda unit: ConferenceInvitee(
+        unit=unit, addressee=(f"{addressee} {unit.name}" if addressee else default_addressee(unit))[:300]))
 
 
 def confirm(inv: ConferenceInvitee, status: str, delegates: int | None, note: str, *, actor) -> None:
