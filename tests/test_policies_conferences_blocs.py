@@ -188,3 +188,19 @@ def test_a_criteria_set_is_changed_only_by_the_publishing_trees_admin(world, log
     assert r.status_code == 303, r.get_data(as_text=True)[:1000]
     db.session.refresh(cs)
     assert cs.name == "Bộ đổi tên"
+
+
+def test_reopening_a_scored_sheet_is_the_level_aboves_and_withdraws_the_rating(world, login_as):
+    ev, _ = _sheet(_bloc(world.c1), world.p, state="scored")
+    ev.rating, ev.final_total = "tot", Decimal(80)
+    url = f"/khoi-dan-van/danh-gia/{ev.id}/chuyen"
+    own = login_as("leader", world.c1)
+    assert "Mở lại để chấm lại" not in own.get(f"/khoi-dan-van/danh-gia/{ev.id}").get_data(as_text=True)
+    assert own.post_form(url, {"transition": "reopen", "comment": "Chấm lại"}).status_code == 403
+    district = login_as("leader", world.d1b)
+    assert "Mở lại để chấm lại" in district.get(f"/khoi-dan-van/danh-gia/{ev.id}").get_data(as_text=True)
+    bad = district.post_form(url, {"transition": "score", "comment": "Chấm lại"})
+    assert bad.status_code == 422 and "Thao tác không hợp lệ." in bad.get_data(as_text=True)
+    assert district.post_form(url, {"transition": "reopen", "comment": "Chấm lại"}).status_code == 303
+    db.session.refresh(ev)
+    assert (ev.state, ev.rating) == ("submitted", None)

@@ -138,6 +138,15 @@ def open_actions(evaluation: Evaluation, user) -> dict:
     }
 
 
+def send_back(evaluation: Evaluation, name: str, comment: str, *, actor) -> None:
+    """The level above returns a submitted sheet, or reopens a scored one (its rating is withdrawn)."""
+    if name not in ("return", "reopen"):
+        raise BlocError("Thao tác không hợp lệ.")
+    workflow.apply(EVALUATION_WORKFLOW, evaluation, name, actor=actor, comment=comment)
+    if name == "reopen":
+        evaluation.rating = None
+
+
 def save_final(evaluation: Evaluation, raw: dict, comment: str, *, actor) -> str:
     """The level above scores every criterion; the rating follows from the set's thresholds."""
     t = EVALUATION_WORKFLOW.get("score")

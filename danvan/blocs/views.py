@@ -258,15 +258,10 @@ def evaluation_transition(evaluation_id: int):
     if not form.validate_on_submit():
         abort(400)
     name = request.form.get("transition", "")
-    if name not in ("return", "reopen"):
-        return _evaluation_page(evaluation, 422, ["Thao tác không hợp lệ."])
     try:
-        workflow.apply(sheets.EVALUATION_WORKFLOW, evaluation, name, actor=current_user,
-                       comment=request.form.get("comment", ""))
-    except workflow.TransitionError as exc:
+        sheets.send_back(evaluation, name, request.form.get("comment", ""), actor=current_user)
+    except (service.BlocError, workflow.TransitionError) as exc:
         return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
-    if name == "reopen":
-        evaluation.rating = None
     flash("Đã trả lại phiếu đánh giá." if name == "return" else "Đã mở lại phiếu để chấm lại.", "success")
     return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
 
