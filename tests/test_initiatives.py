@@ -409,15 +409,16 @@ def test_consolidated_list_late_missing_and_uneven_fields(world, login_as):
 
 
 def test_registration_call_tracking_shows_who_answered(world, login_as):
-    from danvan.plans import calls
+    from danvan import calls
 
     province_leader = login_as("leader", world.bdv)
     year = today_local().year
     call = calls.create_call(world.bdv, {"title": f"Đăng ký mô hình Dân vận khéo năm {year}",
-                                         "kind": "initiative_registration", "deadline": today_local()},
+                                         "kind": "initiative_registration", "year": year,
+                                         "deadline": today_local()},
                              targets=[world.d1, world.d2], actor=province_leader.user, notify=False)
     district_call = calls.create_call(world.d1b, {"title": f"Đăng ký mô hình Dân vận khéo năm {year}",
-                                                  "kind": "initiative_registration",
+                                                  "kind": "initiative_registration", "year": year,
                                                   "deadline": today_local() + timedelta(days=5)},
                                       targets=[world.c1, world.c2], actor=province_leader.user, notify=False)
     commune = login_as("officer", world.c1)

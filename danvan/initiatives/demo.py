@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from danvan import calls
 from danvan.auth.models import User, UserRole
 from danvan.core.numbering import DocumentCounter
 from danvan.core.units import Unit
@@ -289,18 +290,15 @@ def seed(shape: str = "2023") -> str:
 
 
 def _next_year_call(root: Unit, reporting: list[Unit]) -> str | None:
-    """The province's call for next year's registrations (plans feature), answered by the
+    """The province's call for next year's registrations, answered by the
     districts' consolidated lists; its tracking page starts with every unit pending."""
-    calls = service._calls()
-    if calls is None:
-        return None
     year = today_local().year + 1
     bdv = db.session.scalar(sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind == "ban",
                                                   Unit.code == "BDVTU"))
     if bdv is None:
         return None
-    title = service.CALL_TITLE.format(year=year)
-    calls.create_call(bdv, {"title": title, "kind": "initiative_registration", "deadline": date(year, 3, 31),
+    title = f"Đăng ký mô hình Dân vận khéo năm {year}"
+    calls.create_call(bdv, {"title": title, "kind": service.CALL_KIND, "year": year, "deadline": date(year, 3, 31),
                             "description": "Các huyện ủy, thành ủy, đảng ủy trực thuộc tổng hợp đăng ký mô hình, "
                                            "điển hình «Dân vận khéo» của đơn vị và gửi về Ban Dân vận Tỉnh ủy."},
                       reporting, actor=None, notify=False)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import aliased
 
+from danvan import calls
 from danvan.core import access, audit, numbering, workflow
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import TZ, fold, like_pattern, now_utc, today_local
@@ -41,7 +42,6 @@ DEFAULT_CRITERIA = [
 ORGANISATIONS = ["Mặt trận Tổ quốc", "Hội Liên hiệp Phụ nữ", "Đoàn Thanh niên", "Hội Nông dân",
                  "Hội Cựu chiến binh", "Chính quyền", "Công an", "Quân sự", "Chi bộ", "Khối dân vận"]
 REGISTERING_KINDS = ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa")
-CALL_TITLE = "Đăng ký mô hình Dân vận khéo năm {year}"
 
 WORKFLOW = Workflow(
     name="initiative",
@@ -345,7 +345,7 @@ def transition(obj: Initiative, name: str, *, actor, comment: str = "") -> None:
     workflow.apply(WORKFLOW, obj, name, actor=actor, comment=comment, validate=problems_to_submit)
     if name == "submit":
         obj.submitted_at = now_utc()
-        _answer_calls(obj.unit, obj.year, obj, actor)
+        calls.answer_open_calls(obj.unit, CALL_KIND, obj.year, obj, actor=actor)
     if name == "return":
         obj.exemplary = False
     _mirror_state(obj)
@@ -610,7 +610,7 @@ class Statistics:
     by_year_new: dict[int, tuple[int, int, int]]  # year -> (registered, new, recognised)
     own_report: InitiativeReport | None
     reporting: bool                        # the rows are reporting units that send lists up
-    call: object | None = None             # the plans feature's call for the year, if any
+    call: calls.Call | None = None         # the registration call of the year, if any
 
     @property
     def late_units(self) -> list[UnitRow]:
@@ -683,7 +683,7 @@ def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
     active_fields = [f for f in fields if f.active]
     tracked = {}
     if call is not None:
-        tracked = {r.unit.id: r for r in _calls().tracking(call).rows}
+        tracked = calls.target_rows(call)
     for c in children:
         row = rows_by_id[c.id]
         if row.registered:   # a unit with nothing registered is flagged as missing, not as uneven
@@ -761,64 +761,30 @@ def send_report(actor, year: int, note: str = "") -> InitiativeReport:
     report.recognised_count, report.note = t.recognised, (note or "").strip()
     db.session.flush()
     audit.record(actor, "send_consolidated", report, {"total": (None, t.registered)})
-    _answer_calls(root, year, report, actor)
+    calls.answer_open_calls(root, CALL_KIND, year, report, actor=actor)
     return report
 
 
-# ---------------------------------------------------------------- calls (plans feature)
-# A call "Đăng ký mô hình Dân vận khéo năm N" (kind initiative_registration) is answered by a
-# target unit's registrations (when the target registers itself, e.g. communes answering their
-# district's call) and by a district's consolidated list (answering the province's call).
+# ---------------------------------------------------------------- calls
+# A registration call of year N is answered by a target unit's registrations (when the target
+# registers itself, e.g. communes answering their district's call) and by a district's
+# consolidated list (answering the province's call).
 
+CALL_KIND = calls.register_kind(
+    "initiative_registration", "Đăng ký mô hình “Dân vận khéo”",
+    objects={"Initiative": ("initiatives.detail", "initiative_id"),
+             "InitiativeReport": ("initiatives.report", "initiative_report_id")})
 SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "returned",
                     "accepted": "approved", "recognised": "approved"}
 
 
-def _calls():
-    try:
-        from danvan.plans import calls
-    except ImportError:  # the plans feature is optional
-        return None
-    return calls
-
-
-def calls_answered_by(unit: Unit, year: int) -> list:
-    """Open registration calls of the year that target `unit`."""
-    calls = _calls()
-    if calls is None:
-        return []
-    from danvan.plans.models import PlanCall, PlanCallTarget
-
-    return list(db.session.scalars(
-        sa.select(PlanCall).join(PlanCallTarget, PlanCallTarget.call_id == PlanCall.id)
-        .where(PlanCallTarget.unit_id == unit.id, PlanCall.kind == "initiative_registration",
-               PlanCall.archived_at.is_(None), PlanCall.search_key.like(f"%nam {year}%"))
-        .order_by(PlanCall.id)))
-
-
-def call_issued_by(root: Unit, year: int):
+def call_issued_by(root: Unit, year: int) -> calls.Call | None:
     """The registration call of the year issued by `root` (or one of its bans), if any."""
-    if _calls() is None:
-        return None
-    from danvan.plans.models import PlanCall
-
-    issuers = sa.select(Unit.id).where(sa.or_(Unit.id == root.id,
-                                              sa.and_(Unit.parent_id == root.id, Unit.kind == "ban")))
-    return db.session.scalar(sa.select(PlanCall).where(
-        PlanCall.unit_id.in_(issuers), PlanCall.kind == "initiative_registration", PlanCall.archived_at.is_(None),
-        PlanCall.search_key.like(f"%nam {year}%")).order_by(PlanCall.id.desc()).limit(1))
-
-
-def _answer_calls(unit: Unit, year: int, obj, actor) -> None:
-    calls = _calls()
-    for call in calls_answered_by(unit, year):
-        calls.record_submission(call, unit, obj, actor=actor, state="submitted")
+    return calls.issued_call(root, CALL_KIND, year)
 
 
 def _mirror_state(obj: Initiative) -> None:
-    calls = _calls()
-    if calls is not None:
-        calls.update_submission_state(obj, SUBMISSION_STATE[obj.state])
+    calls.update_submission_state(obj, SUBMISSION_STATE[obj.state])
 
 
 # ---------------------------------------------------------------- unit merges

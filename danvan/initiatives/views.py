@@ -37,9 +37,6 @@ nav.register("Dân vận khéo", "initiatives.index", "initiatives.view", 25)
 panels.register("initiatives", "initiatives/_panel.html", service.panel_context, 30)
 register_open_work_mover("Đăng ký Dân vận khéo", service.move_open_work)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-if (_calls := service._calls()) is not None:   # the call tracking page links to what answered
-    _calls.register_object_link("Initiative", "initiatives.detail", "initiative_id")
-    _calls.register_object_link("InitiativeReport", "initiatives.report", "initiative_report_id")
 
 
 def _config():
@@ -337,8 +334,7 @@ def statistics():
     stats = service.statistics(current_user, year, root)
     return render_template("initiatives/statistics.html", stats=stats, years=service.years_in_scope(current_user),
                            report_form=ReportForm(year=year),
-                           may_send=service.may_send_report(current_user) and root.id == current_user.scope.id,
-                           pdf_available=_pdf_available())
+                           may_send=service.may_send_report(current_user) and root.id == current_user.scope.id)
 
 
 @bp.route("/tong-hop/gui", methods=["POST"])
@@ -369,16 +365,7 @@ def _bad(status: int):
     year = service._int(request.form.get("year")) or today_local().year
     stats = service.statistics(current_user, year, current_user.scope)
     return render_template("initiatives/statistics.html", stats=stats, years=service.years_in_scope(current_user),
-                           report_form=ReportForm(year=year), may_send=service.may_send_report(current_user),
-                           pdf_available=_pdf_available()), status
-
-
-def _pdf_available() -> bool:
-    try:
-        from danvan.printing import pdf_response, render_pdf  # noqa: F401
-    except ImportError:
-        return False
-    return True
+                           report_form=ReportForm(year=year), may_send=service.may_send_report(current_user)), status
 
 
 @bp.route("/tong-hop/in")
@@ -389,7 +376,7 @@ def print_consolidated():
     stats = service.statistics(current_user, year, root)
     data = dict(stats=stats, place=current_app.config["PROVINCE_PLACE"], today=today_local(),
                 issuer=current_user.scope, date_line=date_line(current_app.config["PROVINCE_PLACE"], today_local()))
-    if request.args.get("format") == "pdf" and _pdf_available():
+    if request.args.get("format") == "pdf":
         from danvan.printing import pdf_response, render_pdf
 
         issuer = current_user.scope

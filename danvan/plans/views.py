@@ -1,13 +1,11 @@
 """Documents (kế hoạch, báo cáo…), calls for submissions and their tracking pages."""
 from __future__ import annotations
 
-import io
-from datetime import date, timedelta
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, render_template, request, send_file
+from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
+from danvan import calls
 from danvan.core import access, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
@@ -18,24 +16,19 @@ from danvan.core.units import Unit, register_open_work_mover, scope_root
 from danvan.core.vntext import date_line, fmt_date, like_pattern, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
-from danvan.plans import calls as calls_service
 from danvan.plans import documents as service
 from danvan.plans.forms import (
     DEFAULT_SECTIONS,
-    CallForm,
     DelegationForm,
     DocumentFilterForm,
     DocumentForm,
-    ExtendForm,
     TransitionForm,
 )
-from danvan.plans.models import STATES, PlanCall, PlanDelegation, PlanDocument
+from danvan.plans.models import STATES, PlanDelegation, PlanDocument
 
 bp = Blueprint("plans", __name__, cli_group=None)
 nav.register("Văn bản", "plans.index", "plans.view", 20)
-nav.register("Yêu cầu nộp", "plans.calls", "plans.view", 21)
 nav.register("Ủy quyền duyệt", "plans.delegations", "plans.approve", 70, group="admin")
-calls_service.register_object_link("PlanDocument", "plans.document_detail", "document_id")
 register_open_work_mover("Văn bản chưa duyệt, yêu cầu nộp đang mở", service.move_open_work)
 OWNER_TYPE = "PlanDocument"
 
@@ -75,8 +68,8 @@ def index():
 
 # documents: create / edit -----------------------------------------------------------
 
-def _open_calls() -> dict[int, PlanCall]:
-    return {c.id: c for c in calls_service.open_calls_for_unit(current_user.unit, kind="document")}
+def _open_calls() -> dict[int, calls.Call]:
+    return {c.id: c for c in calls.open_calls_for_unit(current_user.unit, kind=service.CALL_KIND)}
 
 
 def _prepare(form: DocumentForm, calls_by_id: dict, doc: PlanDocument | None = None) -> None:
@@ -166,14 +159,6 @@ def document_edit(document_id: int):
 
 # documents: detail, workflow, attachments -------------------------------------------
 
-def _pdf_enabled() -> bool:
-    try:
-        from danvan.printing import render_pdf  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _detail_context(doc: PlanDocument, *, transition_form=None, error=None) -> dict:
     rows = workflow.history(doc)
     spent = workflow.time_in_states(rows)
@@ -187,7 +172,6 @@ def _detail_context(doc: PlanDocument, *, transition_form=None, error=None) -> d
         and access.has_permission(current_user, "plans.edit"),
         "problems": service.problems(doc) if doc.state in service.EDITABLE else [],
         "workflow": service.WORKFLOW, "labels": {t.name: t.label for t in service.WORKFLOW.transitions},
-        "pdf_enabled": _pdf_enabled(),
     }
 
 
@@ -309,236 +293,6 @@ def document_pdf(document_id: int):
     return pdf_response(pdf, name)
 
 
-# calls --------------------------------------------------------------------------------
-
-def _load_call(call_id: int) -> tuple[PlanCall, bool]:
-    """(call, issuer_side): in my scope (I see tracking) or targeting my committee; else 404."""
-    call = db.session.get(PlanCall, call_id)
-    if call is None:
-        abort(404)
-    if access.in_scope(current_user, call.unit):
-        return call, True
-    if calls_service.target_for(call, current_user.unit) is not None:
-        return call, False
-    abort(404)
-
-
-@bp.route("/yeu-cau/")
-@requires("plans.view")
-def calls():
-    tab = request.args.get("tab", "")
-    loc = request.args.get("loc", "")
-    today = today_local()
-    mine = calls_service.my_calls(current_user)   # [(call, row)] for my committee
-    if loc == "sap_han":
-        mine = [(c, r) for c, r in mine if r.missing and today <= r.deadline <= today + timedelta(days=7)]
-    elif loc == "qua_han":
-        mine = [(c, r) for c, r in mine if r.missing and r.deadline < today]
-    closed = tab == "da_dong"
-    issued_stmt = access.scoped(
-        sa.select(PlanCall).where(PlanCall.archived_at.is_not(None) if closed else PlanCall.archived_at.is_(None)),
-        PlanCall.unit_id, current_user).order_by(PlanCall.deadline.desc(), PlanCall.id.desc())
-    pattern = like_pattern(request.args.get("q"))
-    if pattern:
-        issued_stmt = issued_stmt.where(PlanCall.search_key.like(pattern, escape="\\"))
-    page = paginate(issued_stmt)
-    counts = calls_service.summaries(page.items)
-    return render_page_or_partial("plans/calls.html", "plans/_call_rows.html", page=page, counts=counts,
-                                  mine=mine, tab=tab, loc=loc, today=today, closed=closed)
-
-
-def _target_choices() -> list[tuple[int, str]]:
-    root = current_user.scope
-    units = db.session.scalars(calls_service.allowed_targets(current_user.unit))
-    return [(u.id, f"{'— ' * max(0, u.depth - root.depth - 1)}{u.name}") for u in units]
-
-
-@bp.route("/yeu-cau/moi", methods=["GET", "POST"])
-@requires("calls.manage")
-def call_new():
-    form = CallForm()
-    form.kind.choices = list(calls_service.KINDS.items())
-    form.targets.choices = _target_choices()
-    if form.validate_on_submit():
-        root = current_user.scope
-        allowed = list(db.session.scalars(calls_service.allowed_targets(current_user.unit)))
-        if form.target_mode.data == "reporting":
-            targets = [u for u in allowed if u.parent_id == root.id]
-        elif form.target_mode.data == "communes":
-            targets = [u for u in allowed if u.kind == "xa"]
-        else:
-            wanted = set(form.targets.data or [])
-            targets = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(wanted)))) if wanted else []
-        data = {"title": form.title.data, "kind": form.kind.data, "type_code": form.type_code.data,
-                "deadline": form.deadline.date, "description": form.description.data}
-        try:
-            call = calls_service.create_call(current_user.unit, data, targets, actor=current_user)
-        except calls_service.CallError as exc:
-            getattr(form, exc.field or "title", form.title).errors.append(exc.message)
-            return render_template("plans/call_form.html", form=form), exc.status
-        flash(f"Đã gửi yêu cầu tới {len(call.targets)} đơn vị.", "success")
-        return redirect_to("plans.call_detail", call_id=call.id)
-    return render_template("plans/call_form.html", form=form), 422 if request.method == "POST" else 200
-
-
-STATUS_FILTERS = [("", "Tất cả"), ("missing", "Chưa nộp"), ("submitted", "Đã nộp"), ("late", "Nộp muộn"),
-                  ("returned", "Bị trả lại"), ("approved", "Đã duyệt")]
-
-
-def _call_context(call: PlanCall, issuer_side: bool, **extra) -> dict:
-    archived = call.archived_at is not None
-    ctx = {"call": call, "issuer_side": issuer_side, "status_filters": STATUS_FILTERS,
-           "status": request.args.get("trang_thai", ""), "confirm_form": ConfirmForm(formdata=None),
-           "extend_form": ExtendForm(formdata=None), "today": today_local(), "archived": archived,
-           "can_manage": issuer_side and not archived and access.has_permission(current_user, "calls.manage"),
-           "can_archive": issuer_side and not archived and access.has_permission(current_user, "calls.manage")
-           and calls_service.issuing_committee(current_user, call),
-           "can_restore": issuer_side and archived and access.has_permission(current_user, "plans.restore"),
-           **extra}
-    if issuer_side:
-        t = calls_service.tracking(call)
-        ctx.update(tracking=t, rows=t.filtered(ctx["status"]))
-    else:
-        ctx["mine"] = calls_service.my_target_status(current_user, [call.id]).get(call.id)
-    return ctx
-
-
-@bp.route("/yeu-cau/<int:call_id>")
-@requires("plans.view")
-def call_detail(call_id: int):
-    call, issuer_side = _load_call(call_id)
-    return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html",
-                                  **_call_context(call, issuer_side))
-
-
-@bp.route("/yeu-cau/<int:call_id>/xlsx")
-@requires("plans.view")
-def call_export(call_id: int):
-    call, issuer_side = _load_call(call_id)
-    if not issuer_side:
-        abort(404)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    t = calls_service.tracking(call)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Theo dõi"
-    ws.append([call.title])
-    ws["A1"].font = Font(bold=True)
-    ws.append([t.summary])
-    ws.append(["STT", "Đơn vị", "Hạn nộp", "Trạng thái", "Ngày nộp", "Số ngày muộn"])
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for i, row in enumerate(t.filtered(request.args.get("trang_thai", "")), start=1):
-        submitted = row.submitted_at.astimezone(calls_service.TZ).replace(tzinfo=None) if row.submitted_at else None
-        ws.append([i, row.unit.name, row.deadline, row.status_label, submitted, row.days_late or None])
-        ws.cell(ws.max_row, 3).number_format = "DD/MM/YYYY"
-        ws.cell(ws.max_row, 5).number_format = "DD/MM/YYYY HH:MM"
-    for col, width in zip("ABCDEF", (6, 40, 12, 18, 18, 12)):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    return send_file(buf, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name=f"theo-doi-yeu-cau-{call.id}.xlsx", max_age=0)
-
-
-@bp.route("/yeu-cau/<int:call_id>/nhac", methods=["POST"])
-@requires("calls.manage")
-def call_remind(call_id: int):
-    call, issuer_side = _load_call(call_id)
-    if not issuer_side:
-        abort(404)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if call.archived_at is not None:
-        return _closed(call)
-    sent = calls_service.remind_missing(call, actor=current_user)
-    if sent:
-        flash(f"Đã nhắc {sent} đơn vị chưa nộp.", "success")
-    else:
-        flash("Không có đơn vị nào cần nhắc (các đơn vị chưa nộp đã được nhắc hôm nay).", "info")
-    return redirect_to("plans.call_detail", call_id=call.id)
-
-
-@bp.route("/yeu-cau/<int:call_id>/gia-han", methods=["POST"])
-@requires("calls.manage")
-def call_extend(call_id: int):
-    call, issuer_side = _load_call(call_id)
-    if not issuer_side:
-        abort(404)
-    form = ExtendForm()
-    if call.archived_at is not None:
-        return _closed(call)
-    if not form.validate_on_submit():
-        msg = " ".join(e for errs in form.errors.values() for e in errs)
-        return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html", status_code=422,
-                                      **_call_context(call, True, error=msg or "Dữ liệu không hợp lệ."))
-    unit = db.session.get(Unit, form.unit_id.data)
-    try:
-        if unit is None:
-            raise calls_service.CallError("Đơn vị không nằm trong danh sách nhận yêu cầu.", "unit_id", 404)
-        calls_service.extend_deadline(call, unit, form.extended_until.date, actor=current_user)
-    except calls_service.CallError as exc:
-        return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html", status_code=exc.status,
-                                      **_call_context(call, True, error=exc.message))
-    flash(f"Đã gia hạn cho {unit.name}." if form.extended_until.date else f"Đã bỏ gia hạn của {unit.name}.",
-          "success")
-    return redirect_to("plans.call_detail", call_id=call.id)
-
-
-CLOSED = "Yêu cầu này đã đóng: chỉ xem, không thao tác được."
-
-
-def _closed(call: PlanCall, status: int = 409):
-    return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html", status_code=status,
-                                  **_call_context(call, True, error=CLOSED))
-
-
-@bp.route("/yeu-cau/<int:call_id>/dong", methods=["POST"])
-@requires("calls.manage")
-def call_archive(call_id: int):
-    """Close (archive) a call: only the issuing committee's officers and leaders."""
-    call, issuer_side = _load_call(call_id)
-    if not issuer_side:
-        abort(404)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not calls_service.issuing_committee(current_user, call):
-        return render_page_or_partial(
-            "plans/call_detail.html", "plans/_tracking.html", status_code=403, **_call_context(
-                call, True, error="Chỉ đơn vị đã gửi yêu cầu mới đóng được yêu cầu này."))
-    try:
-        calls_service.archive_call(call, actor=current_user)
-    except calls_service.CallError as exc:
-        return _closed(call, exc.status)
-    flash(f"Đã đóng yêu cầu «{call.title}». Các đơn vị nhận không còn thấy yêu cầu trong danh sách phải nộp.",
-          "success")
-    return redirect_to("plans.call_detail", call_id=call.id)
-
-
-@bp.route("/yeu-cau/<int:call_id>/khoi-phuc", methods=["POST"])
-@requires("plans.restore")
-def call_restore(call_id: int):
-    """Reopen a closed call (administrators, as for archived documents)."""
-    call, issuer_side = _load_call(call_id)
-    if not issuer_side:
-        abort(404)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        calls_service.restore_call(call, actor=current_user)
-    except calls_service.CallError as exc:
-        return render_page_or_partial("plans/call_detail.html", "plans/_tracking.html", status_code=exc.status,
-                                      **_call_context(call, True, error=exc.message))
-    flash(f"Đã khôi phục yêu cầu «{call.title}».", "success")
-    return redirect_to("plans.call_detail", call_id=call.id)
-
-
 # delegation ---------------------------------------------------------------------------
 
 def _delegation_form() -> DelegationForm:
@@ -604,32 +358,13 @@ def _panel(user) -> dict:
     drafts = db.session.scalar(sa.select(sa.func.count()).select_from(service.my_drafts(user).subquery())) \
         if access.has_permission(user, "plans.edit") else 0
     waiting = db.session.scalar(sa.select(sa.func.count()).select_from(service.waiting_for(user).subquery()))
-    mine = calls_service.my_calls(user)
-    soon = [(c, r) for c, r in mine if r.missing and today <= r.deadline <= today + timedelta(days=7)]
-    overdue = [(c, r) for c, r in mine if r.missing and r.deadline < today]
+    mine = calls.my_calls(user)
     pending = sum(1 for _, r in mine if r.missing)
-    return {"drafts": drafts or 0, "waiting": waiting or 0, "soon": soon, "overdue": overdue, "today": today,
+    return {"drafts": drafts or 0, "waiting": waiting or 0, "soon": calls.due_soon(mine, today),
+            "overdue": calls.overdue(mine, today), "today": today,
             "pending": pending,
             "can_edit": access.has_permission(user, "plans.edit")}
 
 
 panels.register("plans", "plans/_panel.html", _panel, order=10)
 
-
-
-
-def _days_left(d: date) -> int:
-    return (d - today_local()).days
-
-
-bp.add_app_template_filter(_days_left, "days_left")
-
-
-@bp.cli.command("send-reminders")
-def send_reminders_command() -> None:
-    """Nhắc hạn nộp: 3 ngày trước hạn và khi quá hạn (mỗi đơn vị, mỗi yêu cầu một lần)."""
-    import click
-
-    sent = calls_service.send_reminders()
-    db.session.commit()
-    click.echo(f"Đã gửi {sent} lời nhắc.")
