@@ -7,6 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort
 
+from danvan import calls
 from danvan.core import access, audit, files, workflow
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, like_pattern, now_utc, today_local
@@ -24,6 +25,10 @@ from danvan.programme.models import (
 from danvan.programme.rollup import report_percent
 
 OWNER_TYPE = "ProgressReport"
+# A call for Đề án progress of year N is answered by the unit's progress reports of that year.
+CALL_KIND = calls.register_kind("programme_progress", "Báo cáo tiến độ thực hiện Đề án",
+                                objects={OWNER_TYPE: ("programme.report", "progress_id")})
+SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "returned", "accepted": "approved"}
 EVIDENCE_MESSAGE = ("Báo cáo «Hoàn thành» phải kèm ít nhất một tài liệu minh chứng (biên bản, kế hoạch, "
                     "báo cáo, ảnh…). Vui lòng tải lên tệp minh chứng.")
 
@@ -331,8 +336,10 @@ def transition(report: ProgressReport, name: str, *, actor, comment: str = "") -
     workflow.apply(workflow_for(report), report, name, actor=actor, comment=comment, validate=validate_report)
     if name == "submit":
         report.submitted_at = now_utc()
+        calls.answer_open_calls(report.unit, CALL_KIND, report.year, report, actor=actor)
     elif name in ("accept", "return"):
         report.reviewed_at = now_utc()
+    calls.update_submission_state(report, SUBMISSION_STATE[report.state])
     db.session.flush()
 
 
