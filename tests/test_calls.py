@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from danvan import calls
 from danvan.core.vntext import today_local
-from danvan.initiatives import service as initiatives
+from danvan.initiatives import registration, statistics
 from danvan.programme.models import Programme, ProgressReport, Task, TaskGroup
 from tests.test_initiatives import make_initiative
 
@@ -30,11 +30,11 @@ def test_registration_answers_the_call_of_its_year_whatever_the_titles(world, lo
     leader = login_as("leader", world.d1b)
     year = TODAY.year
     # The title names no year; another call's title names this year but the call is for next year.
-    plain = calls.create_call(world.d1b, {"title": "Đăng ký mô hình mới", "kind": initiatives.CALL_KIND,
+    plain = calls.create_call(world.d1b, {"title": "Đăng ký mô hình mới", "kind": registration.CALL_KIND,
                                           "year": year, "deadline": TODAY}, [world.c1, world.c2],
                               actor=leader.user, notify=False)
     misleading = calls.create_call(world.d1b, {"title": f"Đăng ký mô hình Dân vận khéo năm {year}",
-                                               "kind": initiatives.CALL_KIND, "year": year + 1,
+                                               "kind": registration.CALL_KIND, "year": year + 1,
                                                "deadline": TODAY}, [world.c1], actor=leader.user, notify=False)
     documents_call = calls.create_call(world.d1b, {"title": f"Báo cáo năm {year}", "type_code": "BC",
                                                    "year": year, "deadline": TODAY}, [world.c1],
@@ -50,9 +50,9 @@ def test_registration_answers_the_call_of_its_year_whatever_the_titles(world, lo
     page = leader.get(f"/yeu-cau/{plain.id}").get_data(as_text=True)
     assert f'href="/dan-van-kheo/{obj.id}"' in page
     # The committee's statistics find the call by kind and year.
-    assert initiatives.call_issued_by(world.d1, year).id == plain.id
-    assert initiatives.call_issued_by(world.d1, year + 1).id == misleading.id
-    assert initiatives.call_issued_by(world.d1, year - 1) is None
+    assert statistics.call_issued_by(world.d1, year).id == plain.id
+    assert statistics.call_issued_by(world.d1, year + 1).id == misleading.id
+    assert statistics.call_issued_by(world.d1, year - 1) is None
 
 
 def test_every_call_says_what_it_asks_for_in_vietnamese(world, login_as):
@@ -61,7 +61,7 @@ def test_every_call_says_what_it_asks_for_in_vietnamese(world, login_as):
     for label in ("Văn bản (kế hoạch, báo cáo…)", "Đăng ký mô hình “Dân vận khéo”",
                   "Báo cáo tiến độ thực hiện Đề án"):
         assert label in form
-    call = calls.create_call(world.d1b, {"title": "Đăng ký năm sau", "kind": initiatives.CALL_KIND,
+    call = calls.create_call(world.d1b, {"title": "Đăng ký năm sau", "kind": registration.CALL_KIND,
                                          "year": TODAY.year + 1, "deadline": TODAY}, [world.c1],
                              actor=issuer.user, notify=False)
     report = calls.create_call(world.d1b, {"title": "Báo cáo quý", "type_code": "BC", "deadline": TODAY},
@@ -79,7 +79,7 @@ def test_every_call_says_what_it_asks_for_in_vietnamese(world, login_as):
 
 def test_call_year_through_the_form(world, login_as, db_session):
     issuer = login_as("officer", world.d1b)
-    base = {"title": "Đăng ký Dân vận khéo", "kind": initiatives.CALL_KIND, "type_code": "",
+    base = {"title": "Đăng ký Dân vận khéo", "kind": registration.CALL_KIND, "type_code": "",
             "deadline": _fmt(TODAY + timedelta(days=3)), "target_mode": "reporting"}
     for bad, message in (("abc", "Phải là số nguyên."), ("1999", "Năm phải trong khoảng 2000–2100.")):
         r = issuer.post_form("/yeu-cau/moi", {**base, "year": bad})

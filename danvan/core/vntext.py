@@ -104,6 +104,14 @@ def fmt_duration(delta: timedelta) -> str:
     return f"{mins} phút" if mins else "dưới 1 phút"
 
 
+def int_or_none(value) -> int | None:
+    """A whole number from a query or form value, else None (missing, empty or not a number)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def parse_date(text: str | None) -> date | None:
     """Strict dd/mm/yyyy (also the HTML date input's yyyy-mm-dd). Two-digit years are refused."""
     text = clean(text)
