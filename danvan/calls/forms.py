@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from danvan.core.forms import DateTextField, Form, max_len
+from danvan.core.forms import Form, VNDateField, max_len
 from danvan.core.numbering import TYPE_CHOICES
 
 TARGET_MODES = [("reporting", "Tất cả đơn vị trực thuộc (huyện, thành ủy, đảng ủy trực thuộc)"),
@@ -19,7 +19,7 @@ class CallForm(Form):
                             validate_choice=False)
     year = IntegerField("Năm", validators=[Optional(), NumberRange(2000, 2100, "Năm phải trong khoảng 2000–2100.")],
                         description="Năm mà yêu cầu hỏi tới (bỏ trống: năm của hạn nộp).")
-    deadline = DateTextField("Hạn nộp", validators=[DataRequired("Nhập hạn nộp (dd/mm/yyyy).")])
+    deadline = VNDateField("Hạn nộp", validators=[DataRequired("Nhập hạn nộp (dd/mm/yyyy).")])
     description = TextAreaField("Nội dung, hướng dẫn", validators=[max_len(10000)])
     target_mode = SelectField("Đơn vị nhận", choices=TARGET_MODES, default="reporting")
     targets = SelectMultipleField("Chọn đơn vị", choices=[], coerce=int, validate_choice=False)
@@ -27,4 +27,4 @@ class CallForm(Form):
 
 class ExtendForm(Form):
     unit_id = IntegerField("Đơn vị", validators=[DataRequired("Chọn đơn vị.")])
-    extended_until = DateTextField("Gia hạn đến", validators=[Optional()])
+    extended_until = VNDateField("Gia hạn đến", validators=[Optional()])

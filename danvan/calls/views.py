@@ -94,7 +94,7 @@ def new():
                             for u in db.session.scalars(calls.allowed_targets(current_user.unit))]
     if form.validate_on_submit():
         data = {"title": form.title.data, "kind": form.kind.data, "type_code": form.type_code.data,
-                "year": form.year.data, "deadline": form.deadline.date, "description": form.description.data}
+                "year": form.year.data, "deadline": form.deadline.data, "description": form.description.data}
         try:
             call = calls.create_call(current_user.unit, data, _targets(form), actor=current_user)
         except calls.CallError as exc:
@@ -196,10 +196,10 @@ def extend(call_id: int):
     try:
         if unit is None:
             raise calls.CallError("Đơn vị không nằm trong danh sách nhận yêu cầu.", "unit_id", 404)
-        calls.extend_deadline(call, unit, form.extended_until.date, actor=current_user)
+        calls.extend_deadline(call, unit, form.extended_until.data, actor=current_user)
     except calls.CallError as exc:
         return _render(call, exc.status, error=exc.message)
-    flash(f"Đã gia hạn cho {unit.name}." if form.extended_until.date else f"Đã bỏ gia hạn của {unit.name}.",
+    flash(f"Đã gia hạn cho {unit.name}." if form.extended_until.data else f"Đã bỏ gia hạn của {unit.name}.",
           "success")
     return redirect_to("calls.detail", call_id=call.id)
 

@@ -118,16 +118,16 @@ def parse_date(text: str | None) -> date | None:
     if not text:
         return None
     if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", text):
-        raise ValueError("Năm phải có đủ 4 chữ số (05/03/2023, không phải 05/03/23).")
+        raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
         if parsed.year < 1900:
-            raise ValueError("Năm phải có đủ 4 chữ số.")
+            raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
         return parsed
-    raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2023.")
+    raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024.")
 
 
 def fmt_number(value: int | float | None, decimals: int = 0) -> str:

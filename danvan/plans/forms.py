@@ -5,7 +5,7 @@ import wtforms
 from wtforms import FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange
 
-from danvan.core.forms import DateTextField, Form, VersionedForm, max_len
+from danvan.core.forms import Form, VersionedForm, VNDateField, max_len
 from danvan.core.numbering import TYPE_CHOICES
 from danvan.core.vntext import nfc
 from danvan.plans.models import SIGNER_MODES
@@ -70,8 +70,8 @@ class UploadForm(Form):
 class DelegationForm(Form):
     delegate_id = SelectField("Người được ủy quyền", choices=[], coerce=int, validate_choice=False,
                               validators=[DataRequired("Chọn người được ủy quyền.")])
-    starts_on = DateTextField("Từ ngày", validators=[DataRequired("Nhập ngày bắt đầu (dd/mm/yyyy).")])
-    ends_on = DateTextField("Đến ngày", validators=[DataRequired("Nhập ngày kết thúc (dd/mm/yyyy).")])
+    starts_on = VNDateField("Từ ngày", validators=[DataRequired("Nhập ngày bắt đầu (dd/mm/yyyy).")])
+    ends_on = VNDateField("Đến ngày", validators=[DataRequired("Nhập ngày kết thúc (dd/mm/yyyy).")])
 
 
 class DocumentFilterForm(Form):

@@ -318,7 +318,7 @@ def delegations():
 
         user = db.session.get(User, form.delegate_id.data)
         try:
-            service.delegate(current_user, user, form.starts_on.date, form.ends_on.date, actor=current_user)
+            service.delegate(current_user, user, form.starts_on.data, form.ends_on.data, actor=current_user)
         except service.DocumentError as exc:
             getattr(form, exc.field or "delegate_id", form.delegate_id).errors.append(exc.message)
             status = exc.status
