@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from danvan.calls.kinds import default_kind, get_kind
 from danvan.calls.models import SUBMISSION_STATES, Call, CallSubmission, CallTarget
 from danvan.core import audit
+from danvan.core.errors import ServiceError
 from danvan.core.htmx import link
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.units import ADVISORY_KINDS, Unit, scope_root
@@ -21,12 +22,8 @@ from danvan.notifications import service as notifications
 MAX_TARGETS = 2000
 
 
-class CallError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class CallError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 # deadlines --------------------------------------------------------------------------

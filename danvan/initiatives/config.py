@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 
 from danvan.core import access
+from danvan.core.errors import ServiceError
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, fold
 from danvan.extensions import db
@@ -31,12 +32,8 @@ ORGANISATIONS = ["Mặt trận Tổ quốc", "Hội Liên hiệp Phụ nữ", "�
 REGISTERING_KINDS = ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa")
 
 
-class InitiativeError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class InitiativeError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 

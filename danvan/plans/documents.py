@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from danvan import calls
 from danvan.core import audit, numbering, workflow
+from danvan.core.errors import ServiceError
 from danvan.core.htmx import link
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.units import Unit, scope_root
@@ -59,12 +60,8 @@ CALL_KIND = calls.register_kind(
     answer=("plans.document_new", "Soạn văn bản trả lời", "plans.edit"), type_codes=True, default=True)
 
 
-class DocumentError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class DocumentError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 def approver_unit_for(unit: Unit, call: calls.Call | None) -> Unit:

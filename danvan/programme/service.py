@@ -9,6 +9,7 @@ from flask import abort
 
 from danvan import calls
 from danvan.core import access, audit, files, workflow
+from danvan.core.errors import ServiceError
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, like_pattern, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
@@ -64,12 +65,8 @@ def workflow_for(report) -> Workflow:
     return PROGRESS_WORKFLOW_TOP if report.unit_id == report.task.programme.unit_id else PROGRESS_WORKFLOW
 
 
-class ProgrammeError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class ProgrammeError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 # ---------------------------------------------------------------- visibility
