@@ -12,9 +12,7 @@ from danvan.core.vntext import date_line, int_or_none, today_local
 from danvan.extensions import db
 from danvan.initiatives import search, statistics
 from danvan.initiatives.config import InitiativeError
-from danvan.initiatives.forms import (
-    ReportForm,
-)
+from danvan.initiatives.forms import ReportForm
 from danvan.initiatives.models import InitiativeReport
 from danvan.initiatives.views.common import bp, load_province
 

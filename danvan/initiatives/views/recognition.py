@@ -12,9 +12,7 @@ from danvan.core.vntext import int_or_none, today_local
 from danvan.extensions import db
 from danvan.initiatives import config, review, search
 from danvan.initiatives.config import InitiativeError
-from danvan.initiatives.forms import (
-    RecognitionForm,
-)
+from danvan.initiatives.forms import RecognitionForm
 from danvan.initiatives.models import Initiative, InitiativeRecognition
 from danvan.initiatives.views.common import bp
 from danvan.initiatives.views.registrations import detail_context

@@ -11,9 +11,7 @@ from flask_login import current_user
 from danvan.core.access import requires
 from danvan.core.htmx import redirect_to
 from danvan.initiatives import excel, search
-from danvan.initiatives.forms import (
-    ImportForm,
-)
+from danvan.initiatives.forms import ImportForm
 from danvan.initiatives.views.common import XLSX, bp
 
 

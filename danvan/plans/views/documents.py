@@ -1,39 +1,32 @@
-"""Documents (kế hoạch, báo cáo…), calls for submissions and their tracking pages."""
+"""Documents (kế hoạch, báo cáo…): list, drafting, detail and workflow, attachments, printing."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan import calls
-from danvan.core import access, files, nav, panels, workflow
+from danvan.core import access, files, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.units import Unit, register_open_work_mover, scope_root
 from danvan.core.vntext import date_line, fmt_date, like_pattern, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.plans import documents as service
 from danvan.plans.forms import (
     DEFAULT_SECTIONS,
-    DelegationForm,
     DocumentFilterForm,
     DocumentForm,
     TransitionForm,
 )
-from danvan.plans.models import STATES, PlanDelegation, PlanDocument
+from danvan.plans.models import STATES, PlanDocument
+from danvan.plans.views.common import bp
 
-bp = Blueprint("plans", __name__, cli_group=None)
-nav.register("Văn bản", "plans.index", "plans.view", 20)
-nav.register("Ủy quyền duyệt", "plans.delegations", "plans.approve", 70, group="admin")
-register_open_work_mover("Văn bản chưa duyệt, yêu cầu nộp đang mở", service.move_open_work)
 OWNER_TYPE = "PlanDocument"
 
-
-# documents: list ----------------------------------------------------------------------
 
 def _documents_query(user, filters: DocumentFilterForm) -> sa.Select:
     loc = filters.loc.data or ""
@@ -291,80 +284,3 @@ def document_pdf(document_id: int):
                      place=ctx["place"], authority=ctx["authority"])
     name = f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.pdf"
     return pdf_response(pdf, name)
-
-
-# delegation ---------------------------------------------------------------------------
-
-def _delegation_form() -> DelegationForm:
-    form = DelegationForm()
-    from danvan.auth.models import User
-
-    root = scope_root(current_user.unit)
-    same = sa.select(Unit.id).where(sa.or_(Unit.id == root.id, sa.and_(Unit.parent_id == root.id,
-                                                                        Unit.kind == "ban")))
-    users = db.session.scalars(sa.select(User).where(User.unit_id.in_(same), User.active.is_(True),
-                                                     User.id != current_user.id).order_by(User.full_name))
-    form.delegate_id.choices = [(u.id, f"{u.full_name} — {u.title or u.unit.name}") for u in users]
-    return form
-
-
-@bp.route("/uy-quyen", methods=["GET", "POST"])
-@requires("plans.approve")
-def delegations():
-    form = _delegation_form()
-    status = 200
-    if form.validate_on_submit():
-        from danvan.auth.models import User
-
-        user = db.session.get(User, form.delegate_id.data)
-        try:
-            service.delegate(current_user, user, form.starts_on.data, form.ends_on.data, actor=current_user)
-        except service.DocumentError as exc:
-            getattr(form, exc.field or "delegate_id", form.delegate_id).errors.append(exc.message)
-            status = exc.status
-        else:
-            flash(f"Đã ủy quyền duyệt văn bản cho {user.full_name}.", "success")
-            return redirect_to("plans.delegations")
-    elif request.method == "POST":
-        status = 422
-    rows = list(db.session.scalars(sa.select(PlanDelegation).where(
-        sa.or_(PlanDelegation.delegator_id == current_user.id, PlanDelegation.delegate_id == current_user.id))
-        .order_by(PlanDelegation.starts_on.desc())))
-    return render_template("plans/delegations.html", form=form, rows=rows, today=today_local(),
-                           confirm_form=ConfirmForm(formdata=None)), status
-
-
-@bp.route("/uy-quyen/<int:delegation_id>/huy", methods=["POST"])
-@requires("plans.approve")
-def delegation_revoke(delegation_id: int):
-    row = access.get_scoped_or_404(PlanDelegation, delegation_id, current_user)
-    if row.delegator_id != current_user.id:
-        flash("Chỉ người ủy quyền mới hủy được.", "warning")
-        return redirect_to("plans.delegations")
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    service.revoke_delegation(row, actor=current_user)
-    flash("Đã hủy ủy quyền.", "success")
-    return redirect_to("plans.delegations")
-
-
-# dashboard ------------------------------------------------------------------------------
-
-def _panel(user) -> dict:
-    if not access.has_permission(user, "plans.view"):
-        return {}
-    today = today_local()
-    drafts = db.session.scalar(sa.select(sa.func.count()).select_from(service.my_drafts(user).subquery())) \
-        if access.has_permission(user, "plans.edit") else 0
-    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(service.waiting_for(user).subquery()))
-    mine = calls.my_calls(user)
-    pending = sum(1 for _, r in mine if r.missing)
-    return {"drafts": drafts or 0, "waiting": waiting or 0, "soon": calls.due_soon(mine, today),
-            "overdue": calls.overdue(mine, today), "today": today,
-            "pending": pending,
-            "can_edit": access.has_permission(user, "plans.edit")}
-
-
-panels.register("plans", "plans/_panel.html", _panel, order=10)
-
