@@ -112,7 +112,9 @@ class VNDecimalField(DecimalField):
         self.message = message
 
     def process_formdata(self, valuelist):
-        if valuelist and isinstance(valuelist[0], str):
+        if not valuelist:   # not sent: the default stays
+            return
+        if isinstance(valuelist[0], str):
             raw = valuelist[0].replace(" ", "")
             valuelist = [raw.replace(".", "").replace(",", ".") if "," in raw else raw]
         try:
