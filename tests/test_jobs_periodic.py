@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from danvan import calls
+from danvan.calls import jobs as calls_jobs
 from danvan.core import jobs
 from danvan.core.vntext import today_local
-from danvan.plans import calls
-from danvan.plans import jobs as plans_jobs
-from danvan.plans.models import PlanReminder
 
 
 def _due(moment_utc: datetime) -> set[str]:
@@ -32,12 +31,12 @@ def test_reminder_task_sends_once_and_waits_for_a_running_one(app, db_session, w
                              [world.c2], actor=None, notify=False)
 
     def reminders() -> int:
-        return db_session.scalar(sa.select(sa.func.count()).select_from(PlanReminder)
-                                 .where(PlanReminder.call_id == call.id))
+        return db_session.scalar(sa.select(sa.func.count()).select_from(calls.CallReminder)
+                                 .where(calls.CallReminder.call_id == call.id))
 
     with jobs.huey.lock_task("danvan.send_reminders"):  # another consumer is sending right now
-        assert plans_jobs.send_reminders.call_local() is None
+        assert calls_jobs.send_reminders.call_local() is None
     assert reminders() == 0
-    assert plans_jobs.send_reminders.call_local() == "1 lời nhắc"
-    assert plans_jobs.send_reminders.call_local() == "0 lời nhắc"   # a second consumer's run: nothing twice
+    assert calls_jobs.send_reminders.call_local() == "1 lời nhắc"
+    assert calls_jobs.send_reminders.call_local() == "0 lời nhắc"   # a second consumer's run: nothing twice
     assert reminders() == 1

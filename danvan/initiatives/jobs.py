@@ -10,21 +10,21 @@ from danvan.core import access, jobs
 from danvan.core.units import Unit
 from danvan.core.vntext import date_line, fmt_date, fmt_number, today_local
 from danvan.extensions import db
-from danvan.initiatives import excel, service
+from danvan.initiatives import excel, search, statistics
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def submit_export(actor, args: MultiDict) -> jobs.Job:
-    filters = service.parse_filters(args)
+    filters = search.parse_filters(args)
     return jobs.submit("initiatives.export", owner=actor, params={"filters": filters.as_args()},
                        title=f"Xuất Excel «Dân vận khéo» {filters.year or 'mọi năm'}")
 
 
 @jobs.kind("initiatives.export")
 def export(ctx: jobs.Context) -> jobs.FileResult:
-    filters = service.parse_filters(MultiDict({k: v for k, v in ctx.params["filters"].items() if v is not None}))
-    stmt = service.list_stmt(ctx.owner, filters)  # the owner's scope, as when they asked
+    filters = search.parse_filters(MultiDict({k: v for k, v in ctx.params["filters"].items() if v is not None}))
+    stmt = search.list_stmt(ctx.owner, filters)  # the owner's scope, as when they asked
     data = excel.export(stmt, progress=ctx.progress)
     return jobs.FileResult(data, f"dan-van-kheo-{filters.year or 'tat-ca'}.xlsx", XLSX)
 
@@ -108,7 +108,7 @@ def consolidated_pdf(ctx: jobs.Context) -> jobs.FileResult:
     if not access.in_scope(owner, root):
         raise jobs.JobError("Đơn vị không còn trong phạm vi của bạn.")
     ctx.progress(10, "Đang tổng hợp số liệu")
-    data = consolidated_data(owner, service.statistics(owner, year, root))
+    data = consolidated_data(owner, statistics.statistics(owner, year, root))
     ctx.progress(40, "Đang dàn trang PDF")
     pdf = render_pdf("print/initiatives_consolidated.html", **data, superior=owner.scope.name.upper(),
                      issuing="BAN DÂN VẬN", issuer_code=ban_code(owner.scope))

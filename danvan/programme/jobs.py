@@ -7,6 +7,7 @@ from werkzeug.exceptions import NotFound
 from danvan.core import jobs
 from danvan.core.units import scope_root
 from danvan.core.vntext import today_local
+from danvan.plans.documents import DocumentError
 from danvan.programme import service, soket
 
 
@@ -39,11 +40,7 @@ def document(ctx: jobs.Context) -> jobs.PageResult:
     ctx.progress(10, f"Đang tổng hợp số liệu trong phạm vi {root.name}")
     try:
         url = soket.create_document(programme, root, "", actor=ctx.owner)
-    except Exception as exc:  # plans' DocumentError: its message is for the user
-        if not hasattr(exc, "message"):
-            raise
+    except DocumentError as exc:  # its message is for the user
         raise jobs.JobError(exc.message) from None
-    if url is None:
-        raise jobs.JobError("Chức năng văn bản chưa sẵn sàng: hãy lập dự thảo rồi sao chép nội dung.")
     return jobs.PageResult(url, text="Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; "
                                      "hãy biên tập rồi gửi duyệt.")

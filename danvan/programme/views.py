@@ -9,11 +9,11 @@ from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import paginate
+from danvan.core.pagination import paginate, paginate_rows
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
 from danvan.programme import jobs as programme_jobs
-from danvan.programme import rollup, service, soket
+from danvan.programme import rollup, service
 from danvan.programme.forms import (
     AsOfForm,
     EditReportForm,
@@ -350,18 +350,9 @@ def _heat_context(programme):
         rows.sort(key=lambda r: r.unit.path if bucket == "child" else r.unit.name)
     threshold = float(programme.lagging_below)
     lagging = [r for r in rows if r.progress is not None and r.progress < threshold]
-    page = paginate_list(rows)
+    page = paginate_rows(rows, per_page=50)
     return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form,
                 threshold=threshold, lagging=len(lagging), total_rows=len(rows), pct=rollup.pct, bucket=bucket)
-
-
-def paginate_list(rows: list):
-    from danvan.core.pagination import Page, page_arg
-
-    per_page = 50
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(page_arg(), pages)
-    return Page(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(rows))
 
 
 @bp.route("/<int:programme_id>/ban-do-nhiet")
@@ -384,8 +375,7 @@ def soket_draft(programme_id: int):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=True).id)
-    return render_template("programme/soket.html", programme=programme, root=scope_root(current_user.unit),
-                           plans_ready=soket.plans_available())
+    return render_template("programme/soket.html", programme=programme, root=scope_root(current_user.unit))
 
 
 @bp.route("/<int:programme_id>/so-ket/du-thao", methods=["POST"])
