@@ -140,7 +140,7 @@ class Cluster:
 
     def start_app(self, name: str) -> None:
         env = {**self.env, "BIND": f"127.0.0.1:{self.ports[name]}"}
-        self.procs[name] = subprocess.Popen([GUNICORN, "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT, env=env,
+        self.procs[name] = subprocess.Popen([GUNICORN, "-c", "deploy/gunicorn.conf.py", "app:app"], cwd=ROOT, env=env,
                                             stdout=self.log(name), stderr=subprocess.STDOUT)
 
     def start_worker(self, name: str) -> None:

@@ -1,4 +1,6 @@
-"""gunicorn settings for an app server: `gunicorn -c gunicorn.conf.py app:app`.
+"""gunicorn settings for an app server: `gunicorn -c deploy/gunicorn.conf.py app:app`.
+(Kept out of the top folder on purpose: gunicorn loads ./gunicorn.conf.py by itself, and
+bench/ runs its own 2 sync workers.)
 
 Heavy work (exports, packets, long PDFs, imports) runs in the job consumers, so requests are
 short: a sync-style gthread worker per core pair, modest timeouts, graceful restarts
