@@ -9,10 +9,11 @@ from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import paginate
+from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
-from danvan.programme import rollup, service, soket
+from danvan.programme import heatmap as heatmap_rows
+from danvan.programme import rollup, service, soket, summary  # noqa: F401 (summary: flush hook)
 from danvan.programme.forms import (
     AsOfForm,
     EditReportForm,
@@ -26,6 +27,7 @@ from danvan.programme.forms import (
 from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES, ProgressReport
 
 bp = Blueprint("programme", __name__, url_prefix="/de-an")
+HEAT_PER_PAGE = 50
 nav.register("Đề án", "programme.index", "programme.view", 30)
 register_open_work_mover("Báo cáo tiến độ Đề án chưa duyệt", service.move_open_work)
 
@@ -342,25 +344,18 @@ def _heat_context(programme):
     root = scope_root(current_user.unit)
     groups = rollup.load_structure(programme)
     bucket = "unit" if asof_form.level.data == "unit" else "child"
-    rows = rollup.heatmap(programme, root, as_of, bucket, groups)
-    if asof_form.sort.data == "lag":
-        rows.sort(key=lambda r: (r.progress is None, r.progress if r.progress is not None else 0))
-    else:
-        rows.sort(key=lambda r: r.unit.path if bucket == "child" else r.unit.name)
-    threshold = float(programme.lagging_below)
-    lagging = [r for r in rows if r.progress is not None and r.progress < threshold]
-    page = paginate_list(rows)
-    return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form,
-                threshold=threshold, lagging=len(lagging), total_rows=len(rows), pct=rollup.pct, bucket=bucket)
-
-
-def paginate_list(rows: list):
-    from danvan.core.pagination import Page, page_arg
-
-    per_page = 50
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(page_arg(), pages)
-    return Page(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(rows))
+    sort = "lag" if asof_form.sort.data == "lag" else "name"
+    q = (request.args.get("q") or "").strip()[:100]
+    number = page_arg()
+    heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number, per_page=HEAT_PER_PAGE)
+    if heat.total and not heat.rows:  # past the last page: show the last one
+        number = -(-heat.total // HEAT_PER_PAGE)
+        heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number,
+                                      per_page=HEAT_PER_PAGE)
+    page = Page(items=heat.rows, page=number, per_page=HEAT_PER_PAGE, total=heat.total)
+    return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form, q=q,
+                threshold=float(programme.lagging_below), lagging=heat.lagging, total_rows=heat.total,
+                pct=rollup.pct, bucket=bucket)
 
 
 @bp.route("/<int:programme_id>/ban-do-nhiet")

@@ -1,0 +1,86 @@
+"""Read-mostly aggregates cached under keys that carry a data version (caches never lie).
+
+A data version is a random token per named scope ("programme", "initiatives"…), kept in the
+database table `data_version`. Writers bump it in their own transaction (`bump`), readers read it
+first and put it into the cache key (`cached`). Why this is never stale:
+- the reader reads the token before the data, so a token committed with new data is never paired
+  with older data (READ COMMITTED: a later statement sees everything committed before it);
+- the token is random, not a counter: a rolled-back transaction (a 4xx, a test) can never make a
+  later write reuse a key whose cached value was computed from data that no longer exists;
+- the token lives in the database, so every process (gunicorn workers with an in-process
+  SimpleCache, app servers sharing Redis) sees the same one.
+The cache backend: Redis when REDIS_URL is set, else an in-process SimpleCache (embedded default).
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, g, has_request_context
+from flask_caching import Cache
+from sqlalchemy.orm import Mapped, mapped_column
+
+from danvan.extensions import db
+
+cache = Cache()
+TIMEOUT = 3600  # a key never goes stale (the version changes); expiry only frees memory
+
+
+class DataVersion(db.Model):
+    __tablename__ = "data_version"
+
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(32))
+
+    def __repr__(self) -> str:
+        return f"<DataVersion {self.name} {self.token}>"
+
+
+def init_app(app: Flask) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "danvan:"}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    config["CACHE_DEFAULT_TIMEOUT"] = TIMEOUT
+    cache.init_app(app, config={**config, **app.config.get("CACHE_OVERRIDES", {})})
+
+
+def bump(names: Iterable[str], connection: sa.Connection | None = None) -> None:
+    """Give each scope a new token, inside the caller's transaction (usable from flush events)."""
+    conn = connection if connection is not None else db.session.connection()
+    table = DataVersion.__table__
+    for name in sorted(set(names)):
+        token = secrets.token_hex(8)
+        if conn.execute(sa.update(table).where(table.c.name == name).values(token=token)).rowcount == 0:
+            conn.execute(sa.insert(table).values(name=name, token=token))
+    _forget_versions()
+
+
+def _forget_versions() -> None:
+    if has_request_context():  # only requests remember versions
+        g.pop("data_versions", None)
+
+
+def versions(names: Iterable[str]) -> str:
+    """The current tokens of the scopes, joined: read once per request and scope set."""
+    names = tuple(sorted(set(names)))
+    # remembered for the request only: outside one, another connection may have written since
+    memo = g.setdefault("data_versions", {}) if has_request_context() else {}
+    if names not in memo:
+        found = dict(db.session.execute(sa.select(DataVersion.name, DataVersion.token)
+                                        .where(DataVersion.name.in_(names))).all())
+        memo[names] = ".".join(found.get(n, "0") for n in names)
+    return memo[names]
+
+
+def cached(scopes: Iterable[str], key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per data version of `scopes`; the value must be picklable plain data."""
+    full_key = f"{key}@{versions(scopes)}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value)
+    return value
