@@ -44,9 +44,9 @@ class HeatPage:
     lagging: int      # of those, rows under the programme's threshold
 
 
-def _row_query(programme: Programme, root: Unit, as_of: date, bucket: str):
+def _row_query(programme: Programme, root: Unit, as_of: date, bucket: str, source: str | None):
     """(bucket_id, group_id, Σw·p, Σw, expected, reported, group weight) per unit row and group."""
-    c = cells(programme, root, as_of)
+    c = cells(programme, root, as_of, source=source)
     bucket_id = c.c.unit_id if bucket == "unit" else c.c.bucket_id
     per_task = (
         sa.select(bucket_id.label("bucket_id"), c.c.group_id, c.c.task_id,
@@ -71,8 +71,8 @@ def _order(sort: str, bucket: str, progress, name, path, ident) -> tuple:
 
 
 def _page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: str, q: str,
-          offset: int, limit: int | None) -> HeatPage:
-    per_group = _row_query(programme, root, as_of, bucket)
+          offset: int, limit: int | None, source: str | None = None) -> HeatPage:
+    per_group = _row_query(programme, root, as_of, bucket, source)
     counted = sa.and_(per_group.c.ws > 0, per_group.c.gw > 0)
     gp = per_group.c.wp / per_group.c.ws
     sums = (sa.select(per_group.c.bucket_id,
@@ -117,9 +117,10 @@ def heat_page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sor
                                                     offset=(page - 1) * per_page, limit=per_page))
 
 
-def heatmap(programme: Programme, root: Unit, as_of: date, bucket: str, groups: list[TaskGroup]) -> list[HeatRow]:
+def heatmap(programme: Programme, root: Unit, as_of: date, bucket: str, groups: list[TaskGroup], *,
+            source: str | None = None) -> list[HeatRow]:
     """Every row (sơ kết drafts, tests): units in path or name order."""
-    rows = _page(programme, root, as_of, bucket, sort="name", q="", offset=0, limit=None).rows
+    rows = _page(programme, root, as_of, bucket, sort="name", q="", offset=0, limit=None, source=source).rows
     for row in rows:
         for g in groups:
             row.cells.setdefault(g.id, None)
