@@ -150,7 +150,11 @@ class Context:
     def close(self) -> None:
         if self.server is not None:
             self.server.terminate()
-            self.server.wait(timeout=10)
+            try:
+                self.server.wait(timeout=30)   # workers finish the requests still queued
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait(timeout=10)
         from danvan.extensions import db
 
         with self.app.app_context():
@@ -185,6 +189,8 @@ class Context:
                "-s", str(self.script), f"http://127.0.0.1:{self.port}{path}"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
         data = json.loads(out.split("WRK ", 1)[1].splitlines()[0])
+        if not data["requests"]:
+            raise RuntimeError(f"{path}: no response within {seconds:.0f} s")
         if data["bad"] or data["errors"]:
             raise RuntimeError(f"{path}: {data['bad']} bad statuses, {data['errors']} socket errors")
         return Load(rps=data["requests"] / (data["us"] / 1e6), p50=data["p50"] / 1000, p95=data["p95"] / 1000)
