@@ -20,7 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context
 from flask_caching import Cache
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from danvan.extensions import db
 
@@ -74,6 +75,30 @@ def versions(names: Iterable[str]) -> str:
                                         .where(DataVersion.name.in_(names))).all())
         memo[names] = ".".join(found.get(n, "0") for n in names)
     return memo[names]
+
+
+# model class → data version scopes that any ORM write to one of its rows bumps (features fill it)
+_watched: dict[type, set[str]] = {}
+
+
+def watch(model: type, *scopes: str) -> None:
+    """Every ORM insert, update or delete of `model` rows bumps `scopes` in the same transaction.
+    Writes that bypass the ORM (bulk `sa.update`, COPY) must call `bump` themselves."""
+    _watched.setdefault(model, set()).update(scopes)
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_watched(session: Session, flush_context) -> None:
+    if not _watched:
+        return
+    scopes: set[str] = set()
+    changed = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    for obj in [*session.new, *changed, *session.deleted]:
+        for model, names in _watched.items():
+            if isinstance(obj, model):
+                scopes |= names
+    if scopes:
+        bump(scopes, session.connection())
 
 
 def cached(scopes: Iterable[str], key: str, compute: Callable[[], Any]) -> Any:
