@@ -21,7 +21,9 @@ from danvan.programme.models import Programme, ProgressLatest, ProgressReport, T
 SCOPE = "programme"
 # Changes to these columns of a report can change which report is latest-accepted, or its value.
 _WATCHED = ("state", "percent", "unit_id", "task_id", "period_end")
-_STRUCTURE = (Task, TaskGroup, Programme, Unit)
+# Who is responsible and how figures combine: any write to these moves figures too.
+for _model in (Task, TaskGroup, Programme, Unit):
+    cache.watch(_model, SCOPE)
 
 
 def _latest_select(pairs_filter) -> sa.Select:
@@ -89,14 +91,10 @@ def _changed_pairs(session: Session) -> set[tuple[int, int]]:
     return {p for p in pairs if None not in p}
 
 
-def _structure_changed(session: Session) -> bool:
-    return any(isinstance(obj, _STRUCTURE) for obj in session.new | session.dirty | session.deleted)
-
-
 @event.listens_for(Session, "after_flush")
 def _maintain(session: Session, flush_context) -> None:
     pairs = _changed_pairs(session)
-    if not pairs and not _structure_changed(session):
+    if not pairs:
         return
     conn = session.connection()
     refresh(conn, pairs)
