@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, g, has_request_context
 from flask_caching import Cache
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -109,3 +110,9 @@ def cached(scopes: Iterable[str], key: str, compute: Callable[[], Any]) -> Any:
         value = compute()
         cache.set(full_key, value)
     return value
+
+
+def cached_html(scopes: Iterable[str], key: str, render: Callable[[], str]) -> Markup:
+    """A rendered fragment of our own autoescaped templates, cached like `cached`. The fragment must
+    depend only on what the key names (no CSRF token, no user-specific link that the key omits)."""
+    return Markup(cached(scopes, "html:" + key, lambda: str(render())))

@@ -1,13 +1,15 @@
 """Đề án tracker: programmes, task groups, tasks, progress reports, heatmap, timeline, sơ kết draft."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, files, nav, panels, workflow
+from danvan.core import access, cache, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
-from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
@@ -82,10 +84,13 @@ def detail(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
     asof_form, as_of = _as_of()
     root = scope_root(current_user.unit)
-    figure = rollup.figures(programme, root, as_of)
-    return render_template("programme/detail.html", programme=programme, figure=figure, as_of=as_of,
-                           asof_form=asof_form, pct=rollup.pct, rules=rollup.RULES, root=root,
-                           can_manage=service.can_manage(current_user, programme))
+    can_manage = service.can_manage(current_user, programme)
+    key = f"figures:{programme.id}:{root.id}:{as_of.isoformat()}:{int(can_manage)}"
+    figures_html = cache.cached_html([summary.SCOPE], key, lambda: render_template(
+        "programme/_figures.html", programme=programme, figure=rollup.figures(programme, root, as_of),
+        pct=rollup.pct, can_manage=can_manage))
+    return render_template("programme/detail.html", programme=programme, figures_html=figures_html, as_of=as_of,
+                           asof_form=asof_form, rules=rollup.RULES, root=root, can_manage=can_manage)
 
 
 @bp.route("/<int:programme_id>/sua", methods=["GET", "POST"])
@@ -361,8 +366,18 @@ def _heat_context(programme):
 @bp.route("/<int:programme_id>/ban-do-nhiet")
 @requires("programme.view")
 def heatmap(programme_id: int):
+    """The heatmap fragment depends only on the programme, the viewer's scope and the query string:
+    its HTML is cached per data version and shared by every viewer of that scope."""
     programme = service.load_programme_or_404(programme_id, current_user)
-    return render_page_or_partial("programme/heatmap.html", "programme/_heatmap.html", **_heat_context(programme))
+    asof_form, as_of = _as_of()
+    root = scope_root(current_user.unit)
+    key = f"heat:{programme.id}:{root.id}:{as_of.isoformat()}:{urlencode(sorted(request.args.items(multi=True)))}"
+    html = cache.cached_html([summary.SCOPE], key, lambda: render_template("programme/_heatmap.html",
+                                                                             **_heat_context(programme)))
+    if is_htmx():
+        return html
+    return render_template("programme/heatmap.html", programme=programme, asof_form=asof_form, as_of=as_of,
+                           q=request.args.get("q", ""), heat_html=html)
 
 
 @bp.route("/<int:programme_id>/so-ket", methods=["GET", "POST"])
