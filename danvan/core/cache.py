@@ -78,28 +78,60 @@ def versions(names: Iterable[str]) -> str:
     return memo[names]
 
 
-# model class → data version scopes that any ORM write to one of its rows bumps (features fill it)
+# Which writes bump which scope. A model defined in danvan/<feature>/ belongs to the scope named after
+# its feature; `watch` adds more (the unit tree matters to every scoped figure). Only scopes some reader
+# declared (`declare`, at import) are bumped: the others' writers take no lock on a version row.
 _watched: dict[type, set[str]] = {}
+_unwatched: set[type] = set()
+_declared: set[str] = set()
+_memo: dict[type, frozenset[str]] = {}
+
+
+def declare(*scopes: str) -> None:
+    """Readers name, at import, the scopes their cached values depend on."""
+    _declared.update(scopes)
 
 
 def watch(model: type, *scopes: str) -> None:
-    """Every ORM insert, update or delete of `model` rows bumps `scopes` in the same transaction.
-    Writes that bypass the ORM (bulk `sa.update`, COPY) must call `bump` themselves."""
+    """Every ORM insert, update or delete of `model` rows (bulk ones through the session included)
+    bumps `scopes` in the same transaction. Writes outside the ORM (COPY) must call `bump`."""
     _watched.setdefault(model, set()).update(scopes)
+    _memo.clear()
+
+
+def unwatch(model: type) -> None:
+    """The model's feature bumps its scope itself, more precisely (programme/summary.py)."""
+    _unwatched.add(model)
+    _memo.clear()
+
+
+def scopes_of(model: type) -> frozenset[str]:
+    if model not in _memo:
+        names = {n for base, ns in _watched.items() if issubclass(model, base) for n in ns}
+        parts = model.__module__.split(".")
+        if len(parts) > 2 and parts[0] == "danvan" and parts[1] != "core" and model not in _unwatched:
+            names.add(parts[1])
+        _memo[model] = frozenset(names & _declared)
+    return _memo[model]
 
 
 @event.listens_for(Session, "after_flush")
 def _bump_watched(session: Session, flush_context) -> None:
-    if not _watched:
-        return
-    scopes: set[str] = set()
     changed = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
-    for obj in [*session.new, *changed, *session.deleted]:
-        for model, names in _watched.items():
-            if isinstance(obj, model):
-                scopes |= names
+    scopes = {n for obj in (*session.new, *changed, *session.deleted) for n in scopes_of(type(obj))}
     if scopes:
         bump(scopes, session.connection())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_bulk(state) -> None:
+    """`session.execute(sa.update(Model)…)` and friends bypass the flush: bump here."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    mapper = state.bind_arguments.get("mapper")
+    scopes = scopes_of(mapper.class_) if mapper is not None else frozenset()
+    if scopes:
+        bump(scopes, state.session.connection())
 
 
 def cached(scopes: Iterable[str], key: str, compute: Callable[[], Any]) -> Any:

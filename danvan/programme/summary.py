@@ -16,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from danvan.core import cache
 from danvan.core.units import Unit
-from danvan.programme.models import Programme, ProgressLatest, ProgressReport, Task, TaskGroup
+from danvan.programme.models import ProgressLatest, ProgressReport, Task
 
 SCOPE = "programme"
 # Changes to these columns of a report can change which report is latest-accepted, or its value.
 _WATCHED = ("state", "percent", "unit_id", "task_id", "period_end")
-# Who is responsible and how figures combine: any write to these moves figures too.
-for _model in (Task, TaskGroup, Programme, Unit):
-    cache.watch(_model, SCOPE)
+# Any write to the structure or the unit tree moves figures; report writes are judged by `_maintain`
+# (a draft saved moves nothing), so they are not bumped wholesale.
+cache.declare(SCOPE)
+cache.watch(Unit, SCOPE)
+cache.unwatch(ProgressReport)
 
 
 def _latest_select(pairs_filter) -> sa.Select:
