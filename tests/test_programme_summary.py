@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from danvan.core.vntext import today_local
 from danvan.programme import heatmap, rollup, service, summary
 from danvan.programme.models import Programme, ProgressLatest, ProgressReport, Task, TaskGroup, period_end
 from danvan.units import service as units_service
@@ -203,3 +204,22 @@ def test_heatmap_search_pages_and_exact_totals(world, db_session, login_as):
     # 3 communes, 3 districts and the province answer for some task: 7 rows, 6 under 50 %
     assert 'id="heat-lagging">6</strong>/7 đơn vị' in everything
     assert everything.index("Xã Nam Mẫu") < everything.index("Phường Xuất Hóa")
+
+
+def test_dashboard_panel_is_cached_but_never_stale(world, db_session, login_as, count_queries):
+    p, tasks = _programme(world, db_session)
+    commune_task = tasks[0]
+    report = _accepted_report(commune_task, world.c1, 60)
+    report.state = "submitted"
+    db_session.add(report)
+    viewer = login_as("viewer", world.bdv)
+    with count_queries() as cold:
+        first = viewer.get("/").get_data(as_text=True)
+    with count_queries() as warm:
+        assert viewer.get("/").get_data(as_text=True) == first
+    assert warm.count < cold.count                       # the panels came from the cache
+    leader = login_as("leader", world.d1)
+    assert leader.post_form(f"/de-an/bao-cao/{report.id}/chuyen", {"transition": "accept"}).status_code == 303
+    after = viewer.get("/").get_data(as_text=True)
+    figure = rollup.figures(p, world.p, today_local())
+    assert figure.progress and rollup.pct(figure.progress) in after and after != first

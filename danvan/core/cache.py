@@ -67,15 +67,24 @@ def _forget_versions() -> None:
 
 
 def versions(names: Iterable[str]) -> str:
-    """The current tokens of the scopes, joined: read once per request and scope set."""
-    names = tuple(sorted(set(names)))
-    # remembered for the request only: outside one, another connection may have written since
-    memo = g.setdefault("data_versions", {}) if has_request_context() else {}
-    if names not in memo:
-        found = dict(db.session.execute(sa.select(DataVersion.name, DataVersion.token)
-                                        .where(DataVersion.name.in_(names))).all())
-        memo[names] = ".".join(found.get(n, "0") for n in names)
-    return memo[names]
+    """The current tokens of the scopes, joined. Every token is read in one query, once per request
+    (outside a request each call reads: another connection may have written since)."""
+    memo = g.setdefault("data_versions", None) if has_request_context() else None
+    if memo is None:
+        memo = dict(db.session.execute(sa.select(DataVersion.name, DataVersion.token)).all())
+        if has_request_context():
+            g.data_versions = memo
+    return ".".join(memo.get(n, "0") for n in sorted(set(names)))
+
+
+def cached(scopes: Iterable[str], key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per data version of `scopes`; the value must be picklable plain data."""
+    full_key = f"{key}@{versions(scopes)}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value)
+    return value
 
 
 # Which writes bump which scope. A model defined in danvan/<feature>/ belongs to the scope named after
@@ -132,16 +141,6 @@ def _bump_bulk(state) -> None:
     scopes = scopes_of(mapper.class_) if mapper is not None else frozenset()
     if scopes:
         bump(scopes, state.session.connection())
-
-
-def cached(scopes: Iterable[str], key: str, compute: Callable[[], Any]) -> Any:
-    """`compute()` once per data version of `scopes`; the value must be picklable plain data."""
-    full_key = f"{key}@{versions(scopes)}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value)
-    return value
 
 
 def cached_html(scopes: Iterable[str], key: str, render: Callable[[], str]) -> Markup:
