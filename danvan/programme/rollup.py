@@ -284,3 +284,18 @@ def figures(programme: Programme, root: Unit, as_of: date, *, totals: dict | Non
                 gf.reported += r
         out.append(gf)
     return ProgrammeFigure(out)
+
+
+@dataclass
+class Headline:
+    progress: float | None
+    formula: str
+
+
+def headline(programme: Programme, root: Unit, as_of: date) -> Headline:
+    """The programme's overall figure for list rows and panels: cached, no structure loaded on a hit."""
+    def compute() -> Headline:
+        figure = figures(programme, root, as_of)
+        return Headline(figure.progress, figure.formula)
+
+    return cache.cached([SCOPE], f"rollup:headline:{programme.id}:{root.id}:{as_of.isoformat()}", compute)

@@ -55,7 +55,7 @@ def index():
     page = paginate(service.programmes_query(current_user, q))
     root = scope_root(current_user.unit)
     today = today_local()
-    figures = {p.id: rollup.figures(p, root, today) for p in page.items}
+    figures = {p.id: rollup.headline(p, root, today) for p in page.items}
     return render_page_or_partial("programme/index.html", "programme/_rows.html", page=page, q=q,
                                   figures=figures, pct=rollup.pct)
 
