@@ -16,6 +16,7 @@ def _seed_province(ctx) -> int:
     import sqlalchemy as sa
 
     from danvan.blocs import demo as blocs_demo
+    from danvan.conferences import demo as conferences_demo
     from danvan.extensions import db
     from danvan.programme import demo as programme_demo
     from danvan.programme.models import Programme
@@ -23,6 +24,7 @@ def _seed_province(ctx) -> int:
     with ctx.app.app_context():
         programme_demo.seed("2023")
         blocs_demo.seed("2023")
+        conferences_demo.seed("2023")   # the dashboard's conference panel has something to show
         db.session.commit()
         return db.session.scalar(sa.select(Programme.id).where(Programme.title == programme_demo.TITLE))
 
@@ -86,6 +88,8 @@ def run(ctx) -> None:
         ("Bản đồ nhiệt theo từng xã (chậm nhất trước)", "/de-an/{id}/ban-do-nhiet?level=unit&sort=lag",
          "/de-an/{id}/ban-do-nhiet?level=unit&sort=lag&q={q}"),
     ]
+    # every panel full: calls (bench/plans), Dân vận khéo, conferences, Đề án, blocs
+    ctx.page("Việc của tôi (lãnh đạo tỉnh), mọi bảng có số liệu", "/", "lanhdao.bdv", goal=True)
     counts = {}
     for label, path, fragment in pages:
         for scale, pid, user, q in scales:
