@@ -14,6 +14,7 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
+from danvan.plans.documents import DocumentError
 from danvan.programme import heatmap as heatmap_rows
 from danvan.programme import rollup, service, soket, summary  # noqa: F401 (summary: flush hook)
 from danvan.programme.forms import (
@@ -393,19 +394,14 @@ def soket_draft(programme_id: int):
             abort(403)
         try:
             document = soket.create_document(programme, root, text, actor=current_user)
-        except Exception as exc:  # plans' DocumentError: its message is for the user
-            if not hasattr(exc, "message"):
-                raise
+        except DocumentError as exc:
             flash(exc.message, "danger")
-            status = getattr(exc, "status", 422)
+            status = exc.status
         else:
-            if document is not None:
-                flash("Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; hãy biên tập rồi gửi duyệt.",
-                      "success")
-                return redirect_to(document)
-            flash("Chức năng văn bản chưa sẵn sàng: hãy sao chép dự thảo dưới đây.", "warning")
-    return render_template("programme/soket.html", programme=programme, text=text, root=root,
-                           plans_ready=soket.plans_available()), status
+            flash("Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; hãy biên tập rồi gửi duyệt.",
+                  "success")
+            return redirect_to(document)
+    return render_template("programme/soket.html", programme=programme, text=text, root=root), status
 
 
 def _panel(user) -> dict:

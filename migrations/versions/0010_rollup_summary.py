@@ -1,7 +1,7 @@
 """roll-up summary (latest accepted report per task and unit) and data versions for caches
 
 Revision ID: 0010_rollup_summary
-Revises: 0006_merge_features
+Revises: 0007_calls_core
 Create Date: 2026-12-04 23:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_rollup_summary'
-down_revision = '0006_merge_features'
+down_revision = '0007_calls_core'
 branch_labels = None
 depends_on = None
 
