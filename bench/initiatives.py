@@ -121,6 +121,10 @@ def _load(ctx) -> tuple[int, float]:
             raw.commit()
         finally:
             raw.close()
+        # COPY bypasses the ORM: cached statistics must learn of it (core/cache.py)
+        from danvan.core import cache
+
+        cache.bump(["initiatives"])
         # As autovacuum would after a bulk load: statistics and the visibility map (index-only scans).
         # No transaction may stay open meanwhile, or VACUUM cannot mark the pages all-visible.
         db.session.commit()
