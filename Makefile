@@ -7,7 +7,7 @@ export FLASK_APP := app
 APT_TEST_PACKAGES := chromium libharfbuzz-subset0 fonts-liberation poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 PG_HOST := 127.0.0.1
 
-.PHONY: run install install-dev test test-sqlite test-postgresql test-deps pg-up redis-up bench lint cluster-test haproxy-installed
+.PHONY: run install install-dev test test-sqlite test-postgresql test-deps pg-up redis-up bench bench-deps lint cluster-test haproxy-installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -77,7 +77,13 @@ test: $(VENV)/.installed-dev test-deps pg-up redis-up
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
-bench: $(VENV)/.installed-dev pg-up redis-up haproxy-installed
+# Load tool: Debian's wrk (not the PyPI package of that name); installed when missing.
+bench-deps:
+	@command -v wrk >/dev/null || { echo "Cài gói Debian: wrk"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# Exits non-zero when a page misses the goal of issue 14 (see bench/harness.py GOAL).
+bench: $(VENV)/.installed-dev pg-up bench-deps redis-up haproxy-installed
 	$(PY) -m bench
 	timeout 900 $(PY) deploy/cluster_test.py --bench
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from danvan.config import INSTANCE, ROOT, Config, require_secret_key
-from danvan.core import access, files, health, htmx, jobs, nav, transaction, vntext
+from danvan.core import access, assets, cache, files, health, htmx, jobs, nav, transaction, vntext
 from danvan.extensions import csrf, db, login_manager, migrate
 
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
@@ -92,6 +92,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app)
+    assets.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."

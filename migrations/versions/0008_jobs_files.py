@@ -1,7 +1,7 @@
 """jobs and file storage
 
 Revision ID: 0008_jobs_files
-Revises: 0007_calls_core
+Revises: 0010_rollup_summary
 Create Date: 2026-12-04 22:37:47.024994
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_jobs_files'
-down_revision = '0007_calls_core'
+down_revision = '0010_rollup_summary'
 branch_labels = None
 depends_on = None
 
