@@ -104,4 +104,18 @@ def run(ctx) -> None:
     ctx.page("Khối dân vận: danh sách 108 khối", "/khoi-dan-van/", "lanhdao.bdv")
     ctx.page("Khối dân vận: xếp loại thành viên 2024", "/khoi-dan-van/danh-gia?year=2024&subject=member",
              "lanhdao.bdv")
-    ctx.page("Dự thảo báo cáo sơ kết (108 xã)", f"/de-an/{province}/so-ket", "lanhdao.bdv")
+    # The sơ kết draft is a background job now: time the drafting itself (what the consumer runs).
+    from danvan.auth.models import User
+    from danvan.core.units import scope_root
+    from danvan.core.vntext import today_local
+    from danvan.extensions import db
+    from danvan.programme import soket
+    from danvan.programme.models import Programme
+
+    with ctx.app.app_context():
+        programme = db.session.get(Programme, province)
+        root = scope_root(db.session.scalar(db.select(User).where(User.username == "lanhdao.bdv")).unit)
+        started = time.perf_counter()
+        soket.draft_text(programme, root, today_local())
+        elapsed = round(time.perf_counter() - started, 3)
+    ctx.report("Dự thảo báo cáo sơ kết (108 xã), trong tiến trình nền", elapsed, "s")

@@ -9,6 +9,10 @@ from danvan.extensions import db
 
 
 def register(app: Flask) -> None:
+    from danvan import ops
+
+    ops.register(app)
+
     @app.cli.command("seed-demo")
     @click.option("--shape", type=click.Choice(["2023", "2025"]), default="2023",
                   help="2023: tỉnh – huyện – xã (Bắc Kạn); 2025: tỉnh – xã, không cấp huyện.")

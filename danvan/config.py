@@ -50,3 +50,32 @@ class Config:
     LOGIN_LOCK_MINUTES = 15
     PROVINCE_PLACE = os.environ.get("PROVINCE_PLACE", "Bắc Kạn")
     PER_PAGE = 25
+
+    # --- deployment: jobs, files, several app servers (issue 11) ---------------------------
+    # Jobs: Huey on Redis when REDIS_URL is set, else on SQLite storage in instance/.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    HUEY_NAME = os.environ.get("HUEY_NAME", "danvan")
+    HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE / "huey.db"))
+    JOB_RESULT_DAYS = int(os.environ.get("JOB_RESULT_DAYS", "3"))
+    # A running job whose progress has not moved for this long is presumed dead (its consumer
+    # was killed) and queued again; the attempt number keeps the old run from finishing too.
+    JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "300"))
+    # Files: "folder" (UPLOAD_DIR) or "database" (bytes in the database, for several servers).
+    FILE_STORAGE = os.environ.get("FILE_STORAGE", "folder")
+    # Number of trusted proxies in front of the app (one balancer): client address from it.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # SQLite: how long a request waits for another's write lock before answering 503.
+    SQLITE_BUSY_SECONDS = float(os.environ.get("SQLITE_BUSY_SECONDS", "10"))
+
+
+EMBEDDED_DATABASE_URL = f"sqlite:///{INSTANCE / 'danvan.db'}"
+
+
+def require_secret_key(database_url: str) -> None:
+    """Any database but the embedded default means several servers or a real deployment:
+    a key generated into one server's instance/ would differ between servers, so refuse."""
+    if database_url != EMBEDDED_DATABASE_URL and not os.environ.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY phải được đặt trong biến môi trường khi DATABASE_URL không phải CSDL nhúng mặc định "
+            "(mọi máy chủ ứng dụng dùng chung một khoá). Ví dụ: export SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_hex(32))')")

@@ -69,9 +69,16 @@ def pytest_report_header(config):
     return f"danvan backend: {BACKEND}"
 
 
+# Jobs: Huey on SQLite storage in the SQLite run, on the machine's Redis in the PostgreSQL run;
+# a queue name of our own so that parallel test runs never take each other's tasks.
+REDIS_URL = os.environ.get("DANVAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+HUEY_NAME = f"danvan-test-{os.getpid()}-{secrets.token_hex(3)}"
+
+
 def app_config(url: str, **extra) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(TMP / "uploads"),
-            "SERVER_NAME": None, **extra}
+            "SERVER_NAME": None, "HUEY_NAME": HUEY_NAME, "HUEY_SQLITE_PATH": str(TMP / "huey.db"),
+            "REDIS_URL": REDIS_URL if BACKEND == "postgresql" else "", **extra}
 
 
 def upgrade_schema(app) -> None:
@@ -259,3 +266,20 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def run_jobs(app, db_session):
+    """run_jobs() -> states: run every queued job here and now, in the test's transaction (the
+    real consumer is exercised in tests/test_jobs.py; features' tests need the result only)."""
+    from danvan.core import jobs
+
+    def run() -> list[str]:
+        db_session.flush()
+        ids = list(db_session.scalars(sa.select(jobs.Job.id).where(jobs.Job.state == "queued")
+                                      .order_by(jobs.Job.id)))
+        db_session.info.pop(jobs.PENDING_KEY, None)
+        with app.app_context():
+            return [jobs.execute(job_id) for job_id in ids]
+
+    return run

@@ -148,8 +148,8 @@ def _docx_bytes(inner: str = "word/document.xml") -> bytes:
 def test_store_accepts_real_types(app, world, db_session, name, data, kind):
     stored = files.store(FileStorage(io.BytesIO(data), filename=name), owner_type="T", owner_id=1,
                          unit_id=world.c1.id, actor=None)
-    assert stored.kind == kind and stored.size == len(data) and stored.path.read_bytes() == data
-    assert "static" not in str(stored.path)
+    assert stored.kind == kind and stored.size == len(data) and stored.read_bytes() == data
+    assert "static" not in stored.stored_name
 
 
 @pytest.mark.parametrize("name, data, message", [

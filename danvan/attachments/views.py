@@ -1,7 +1,7 @@
 """Attachment download: scoped by the attachment's unit; never a static URL."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from danvan.core import access
@@ -15,7 +15,6 @@ bp = Blueprint("attachments", __name__, url_prefix="/tep")
 @requires("files.download")
 def download(attachment_id: int):
     attachment = access.get_scoped_or_404(Attachment, attachment_id, current_user)
-    if attachment.archived_at is not None or not attachment.path.is_file():
+    if attachment.archived_at is not None:
         abort(404)
-    return send_file(attachment.path, mimetype=attachment.mimetype, as_attachment=True,
-                     download_name=attachment.filename, max_age=0)
+    return attachment.download()

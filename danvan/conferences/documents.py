@@ -162,8 +162,9 @@ def packet(conf: Conference) -> bytes:
     files = attachments_of(CONTRIBUTION_OWNER, [c.id for c in accepted])
     for c in accepted:
         pdfs = [a for a in files.get(c.id, []) if a.kind == "pdf"]
-        if pdfs and pdfs[-1].path.is_file():
-            sections.append(printing.Section(f"Tham luận: {c.title} ({c.unit.name})", pdf=pdfs[-1].path.read_bytes()))
+        data = pdfs[-1].read_or_none() if pdfs else None
+        if data:
+            sections.append(printing.Section(f"Tham luận: {c.title} ({c.unit.name})", pdf=data))
     return printing.packet(sections, title="BỘ TÀI LIỆU HỘI NGHỊ", subtitle=conf.title)
 
 

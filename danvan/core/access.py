@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({"admin"}),
     "files.download": ALL,
     "notifications.view": ALL,
+    "jobs.view": ALL,
     # filed documents (plans)
     "plans.view": ALL,
     "plans.edit": frozenset({"leader", "officer"}),

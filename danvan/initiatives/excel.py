@@ -90,10 +90,16 @@ def template(actor) -> bytes:
     return book.bytes()
 
 
-def export(stmt: sa.Select) -> bytes:
-    """The filtered list in the template's columns (real date and number cells)."""
+def export(stmt: sa.Select, progress=None) -> bytes:
+    """The filtered list in the template's columns (real date and number cells).
+    `progress(percent, step)` hears about it every few hundred rows (background jobs)."""
+    progress = progress or (lambda percent, step: None)
+    progress(5, "Đang đọc danh sách mô hình")
+    objs = list(db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))))
     book, table = _new_book()
-    for obj in db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))):
+    for n, obj in enumerate(objs, 1):
+        if n % 500 == 0:
+            progress(10 + 75 * n // len(objs), f"Đang ghi dòng {fmt_number(n)}/{fmt_number(len(objs))}")
         values = {
             "unit": obj.unit.name, "year": obj.year, "name": obj.name, "kind": obj.kind.name,
             "field": obj.field.name, "organisation": obj.organisation, "is_new": "Mới" if obj.is_new else "Duy trì",
@@ -105,6 +111,7 @@ def export(stmt: sa.Select) -> bytes:
         for key in registration.TEXT_FIELDS:
             values[key] = getattr(obj, key) or None
         table.append([values.get(key) for key, *_ in COLUMNS])
+    progress(90, "Đang lưu tệp Excel")
     return book.bytes()
 
 

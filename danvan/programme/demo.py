@@ -6,12 +6,11 @@ import hashlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
 from danvan.auth.models import User, UserRole
+from danvan.core import files
 from danvan.core.files import Attachment
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, fmt_number, fold
@@ -181,9 +180,7 @@ def build(root: Unit, *, rng: random.Random, periods=PERIODS, evidence: bool = T
     history, attachments = [], []
     stored_name = "demo/minh-chung-de-an.pdf"
     if evidence:
-        path = Path(current_app.config["UPLOAD_DIR"]) / stored_name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(MINIMAL_PDF)
+        files.save(MINIMAL_PDF, stored_name)
     digest = hashlib.sha256(MINIMAL_PDF).hexdigest()
     for rid, uid, state, status, end, creator in saved:
         reviewer_unit = parent.get(uid) or uid

@@ -14,9 +14,9 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
-from danvan.plans.documents import DocumentError
 from danvan.programme import heatmap as heatmap_rows
-from danvan.programme import rollup, service, soket, summary  # noqa: F401 (summary: flush hook)
+from danvan.programme import jobs as programme_jobs
+from danvan.programme import rollup, service, summary  # noqa: F401 (summary: flush hook)
 from danvan.programme.forms import (
     AsOfForm,
     EditReportForm,
@@ -384,24 +384,26 @@ def heatmap(programme_id: int):
 @bp.route("/<int:programme_id>/so-ket", methods=["GET", "POST"])
 @requires("programme.view")
 def soket_draft(programme_id: int):
+    """The sơ kết rolls up the whole scope: drafting it is a background job. POST: the draft as a
+    BC document in the plans feature (also a job)."""
     programme = service.load_programme_or_404(programme_id, current_user)
-    root = scope_root(current_user.unit)
-    text = soket.draft_text(programme, root, today_local())
-    status = 200
     if request.method == "POST":
         if not (access.has_permission(current_user, "programme.report")
                 and access.has_permission(current_user, "plans.edit")):
             abort(403)
-        try:
-            document = soket.create_document(programme, root, text, actor=current_user)
-        except DocumentError as exc:
-            flash(exc.message, "danger")
-            status = exc.status
-        else:
-            flash("Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; hãy biên tập rồi gửi duyệt.",
-                  "success")
-            return redirect_to(document)
-    return render_template("programme/soket.html", programme=programme, text=text, root=root), status
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=True).id)
+    return render_template("programme/soket.html", programme=programme, root=scope_root(current_user.unit))
+
+
+@bp.route("/<int:programme_id>/so-ket/du-thao", methods=["POST"])
+@requires("programme.view")
+def soket_text(programme_id: int):
+    programme = service.load_programme_or_404(programme_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=False).id)
 
 
 def _panel(user) -> dict:

@@ -5,7 +5,7 @@ from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan.core.access import requires
-from danvan.core.forms import add_error
+from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -16,6 +16,7 @@ from danvan.printing import file_response, pdf_response
 from danvan.printing.office import DOCX_MIME, XLSX_MIME
 
 from .. import documents, service
+from .. import jobs as conference_jobs
 from ..forms import ConclusionForm, ConferenceForm
 from ..models import DOCUMENTS
 from ..service import ConferenceError
@@ -157,11 +158,14 @@ def document_docx(conference_id: int, conference_doc: str):
     return file_response(documents.docx(conf, conference_doc), f"{conference_doc}-{conf.id}.docx", DOCX_MIME)
 
 
-@bp.route("/<int:conference_id>/bo-tai-lieu.pdf")
+@bp.route("/<int:conference_id>/bo-tai-lieu.pdf", methods=["POST"])
 @requires("conferences.print")
 def packet_pdf(conference_id: int):
+    """Dozens of pages and bound-in files: a background job with a progress panel."""
     conf = service.load_conference_or_404(conference_id, current_user)
-    return pdf_response(documents.packet(conf), f"bo-tai-lieu-hoi-nghi-{conf.id}.pdf")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return redirect_to("jobs.detail", job_id=conference_jobs.submit_packet(current_user, conf).id)
 
 
 @bp.route("/<int:conference_id>/excel/<conference_list>.xlsx")

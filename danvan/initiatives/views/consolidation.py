@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan.core import access, cache
 from danvan.core.access import requires
+from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to
 from danvan.core.units import Unit
-from danvan.core.vntext import date_line, int_or_none, today_local
+from danvan.core.vntext import int_or_none, today_local
 from danvan.extensions import db
+from danvan.initiatives import jobs as initiative_jobs
 from danvan.initiatives import search, statistics
 from danvan.initiatives.config import InitiativeError
 from danvan.initiatives.forms import ReportForm
@@ -112,20 +114,14 @@ def print_consolidated():
     load_province()
     root, year = _stats_root(), _stats_year()
     stats = statistics.statistics(current_user, year, root)
-    data = dict(stats=stats, place=current_app.config["PROVINCE_PLACE"], today=today_local(),
-                issuer=current_user.scope, date_line=date_line(current_app.config["PROVINCE_PLACE"], today_local()))
-    if request.args.get("format") == "pdf":
-        from danvan.printing import pdf_response, render_pdf
-
-        issuer = current_user.scope
-        pdf = render_pdf("print/initiatives_consolidated.html", **data,
-                         superior=issuer.name.upper(), issuing="BAN DÂN VẬN",
-                         issuer_code=_ban_code(issuer))
-        return pdf_response(pdf, f"tong-hop-dan-van-kheo-{year}.pdf")
-    return render_template("initiatives/print.html", **data)
+    return render_template("initiatives/print.html", **initiative_jobs.consolidated_data(current_user, stats))
 
 
-def _ban_code(committee: Unit) -> str:
-    ban = db.session.scalar(db.select(Unit).where(Unit.parent_id == committee.id, Unit.kind == "ban",
-                                                  Unit.code.like("BDV%")).limit(1))
-    return ban.code if ban is not None else (committee.code or "")
+@bp.route("/tong-hop/in.pdf", methods=["POST"])
+@requires("initiatives.view")
+def print_consolidated_pdf():
+    """One row per registration of the whole scope: many pages, so a background job."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    root, year = _stats_root(), _stats_year()
+    return redirect_to("jobs.detail", job_id=initiative_jobs.submit_consolidated_pdf(current_user, year, root).id)

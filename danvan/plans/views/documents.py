@@ -218,7 +218,7 @@ def document_upload(document_id: int):
     except files.UploadError as exc:
         db.session.rollback()
         for att in stored:
-            att.path.unlink(missing_ok=True)
+            files.delete(att.stored_name)
         doc = _load(document_id)
         return render_template("plans/detail.html", **_detail_context(
             doc, error=exc.message + " Không tệp nào được lưu; vui lòng chọn lại.")), 422
