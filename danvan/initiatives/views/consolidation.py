@@ -44,7 +44,7 @@ def statistics_page():
     stats = statistics.statistics(current_user, year, root)
     return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
                            report_form=ReportForm(year=year),
-                           may_send=statistics.may_send_report(current_user) and root.id == current_user.scope.id)
+                           may_send=access.can(current_user, "send_initiative_report", root))
 
 
 @bp.route("/tong-hop/gui", methods=["POST"])
@@ -75,7 +75,8 @@ def _bad(status: int):
     year = int_or_none(request.form.get("year")) or today_local().year
     stats = statistics.statistics(current_user, year, current_user.scope)
     return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
-                           report_form=ReportForm(year=year), may_send=statistics.may_send_report(current_user)), status
+                           report_form=ReportForm(year=year),
+                           may_send=access.can(current_user, "send_initiative_report", current_user.scope)), status
 
 
 @bp.route("/tong-hop/in")
