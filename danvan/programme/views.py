@@ -268,8 +268,7 @@ def report(progress_id: int):
         form.version.data = report.version
     status = 200
     if request.method == "POST":
-        if not access.can(current_user, "programme.report", report):
-            abort(403)
+        access.authorize(current_user, "programme.report", report)
         status = 422
         if form.validate_on_submit():
             try:
@@ -305,7 +304,7 @@ def report_evidence_remove(progress_id: int):
 
 def _render_report(report, form, status=200, transition_form=None):
     own = service.reporting_unit(current_user).id == report.unit_id
-    editable = own and report.state in ("draft", "returned") and access.can(current_user, "programme.report", report)
+    editable = access.can(current_user, "edit", report)
     evidence = files.attachments_of(service.OWNER_TYPE, [report.id])[report.id]
     transitions = [t for t in service.workflow_for(report).available(report, current_user)
                    if t.name != "submit" or own]
@@ -370,9 +369,7 @@ def soket_draft(programme_id: int):
     text = soket.draft_text(programme, root, today_local())
     status = 200
     if request.method == "POST":
-        if not (access.has_permission(current_user, "programme.report")
-                and access.has_permission(current_user, "plans.edit")):
-            abort(403)
+        access.authorize(current_user, "draft_soket", programme)
         try:
             document = soket.create_document(programme, root, text, actor=current_user)
         except DocumentError as exc:
