@@ -161,3 +161,22 @@ def test_user_list_marks_locked_accounts_until_the_lock_ends(world, login_as, cr
     user.locked_until = now_utc() - timedelta(seconds=1)
     db.session.flush()
     assert "Đang tạm khóa" not in admin.get("/quan-tri/nguoi-dung?q=bi.khoa").get_data(as_text=True)
+
+
+def test_invitation_confirm_link_and_attendance_figures(world, login_as):
+    from danvan.conferences import participants
+    from danvan.conferences.models import ConferenceInvitee
+    from tests.samples.conferences import make_conference
+
+    conf = make_conference(world.d2)
+    invited = [ConferenceInvitee(conference=conf, unit=u, addressee="Lãnh đạo") for u in (world.c1, world.c2, world.c3)]
+    db.session.add_all(invited)
+    db.session.flush()
+    participants.confirm(invited[0], "confirmed", 3, "", actor=None)
+    participants.confirm(invited[2], "confirmed", 2, "", actor=None)
+    participants.confirm(invited[1], "declined", None, "", actor=None)
+    page = login_as("officer", world.d2).get(f"/hoi-nghi/{conf.id}").get_data(as_text=True)
+    assert "xác nhận tham dự: 2 · đại biểu: 5" in page
+    link = f"/hoi-nghi/khach-moi/{invited[0].id}/xac-nhan"
+    assert link in login_as("officer", world.c1).get("/hoi-nghi/").get_data(as_text=True)
+    assert link not in login_as("viewer", world.c1).get("/hoi-nghi/").get_data(as_text=True)
