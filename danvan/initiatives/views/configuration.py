@@ -47,12 +47,16 @@ def _config_error(exc: InitiativeError, **forms):
     return render_template("initiatives/configure.html", **_config_context(**forms)), exc.status
 
 
+def _invalid(form) -> InitiativeError:
+    return InitiativeError(" ".join(e for errs in form.errors.values() for e in errs))
+
+
 @bp.route("/cau-hinh/muc", methods=["POST"])
 @requires("initiatives.configure")
 def add_option():
     form = OptionForm()
     if not form.validate_on_submit():
-        return _config_error(InitiativeError(" ".join(e for errs in form.errors.values() for e in errs)),
+        return _config_error(_invalid(form),
                              option_form=form)
     try:
         config.add_option(current_user, form.what.data, form.name.data)
@@ -101,7 +105,7 @@ def save_criteria():
 def set_deadline():
     form = DeadlineForm()
     if not form.validate_on_submit():
-        return _config_error(InitiativeError(" ".join(e for errs in form.errors.values() for e in errs)),
+        return _config_error(_invalid(form),
                              deadline_form=form)
     try:
         config.set_deadline(current_user, form.year.data, form.deadline.data)
