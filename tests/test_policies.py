@@ -180,3 +180,14 @@ def test_invitation_confirm_link_and_attendance_figures(world, login_as):
     link = f"/hoi-nghi/khach-moi/{invited[0].id}/xac-nhan"
     assert link in login_as("officer", world.c1).get("/hoi-nghi/").get_data(as_text=True)
     assert link not in login_as("viewer", world.c1).get("/hoi-nghi/").get_data(as_text=True)
+
+
+def test_unit_form_only_for_an_admin_of_the_tree_while_the_unit_is_open(world, login_as):
+    from danvan.units import service as units
+
+    admin = login_as("admin", world.d1)
+    assert "Sửa thông tin" in admin.get(f"/don-vi/{world.c2.id}").get_data(as_text=True)
+    assert "Sửa thông tin" not in login_as("officer", world.d1).get(f"/don-vi/{world.c2.id}").get_data(as_text=True)
+    assert login_as("admin", world.d2).get(f"/don-vi/{world.c2.id}").status_code == 404
+    units.close(world.c2, today_local(), actor=admin.user)
+    assert "Sửa thông tin" not in admin.get(f"/don-vi/{world.c2.id}").get_data(as_text=True)
