@@ -56,7 +56,7 @@ def authenticate(username: str, password: str) -> User:
     now = now_utc()
     if user is None:
         raise AccountError(GENERIC_LOGIN_ERROR)
-    if user.locked_until and user.locked_until > now:
+    if user.is_locked(now):
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise AccountError(f"Tài khoản tạm khóa do nhập sai mật khẩu {cfg['LOGIN_MAX_FAILURES']} lần. "
                            f"Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị viên.")

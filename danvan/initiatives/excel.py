@@ -275,20 +275,14 @@ def parse(data: bytes, actor) -> ImportResult:
                 bad(idx["unit"], f"Không có đơn vị «{values['unit']}» trong phạm vi của bạn.")
             else:
                 values["unit_id"] = unit.id
-        if "kind" in values:
-            k = kinds.get(fold(values["kind"]))
-            if k is None:
-                bad(idx["kind"], f"Không có loại «{values['kind']}»; chọn một trong: "
-                                 + ", ".join(x.name for x in kinds.values()) + ".")
-            else:
-                values["kind_id"] = k.id
-        if "field" in values:
-            f = fields.get(fold(values["field"]))
-            if f is None:
-                bad(idx["field"], f"Không có lĩnh vực «{values['field']}»; chọn một trong: "
-                                  + ", ".join(x.name for x in fields.values()) + ".")
-            else:
-                values["field_id"] = f.id
+        for key, label, options in (("kind", "loại", kinds), ("field", "lĩnh vực", fields)):
+            if key in values:
+                option = options.get(fold(values[key]))
+                if option is None:
+                    bad(idx[key], f"Không có {label} «{values[key]}»; chọn một trong: "
+                                  + ", ".join(x.name for x in options.values()) + ".")
+                else:
+                    values[f"{key}_id"] = option.id
         if "organisation" in values and not values["organisation"]:
             bad(idx["organisation"], "Thiếu tổ chức chủ trì.")
         if "is_new" in values:

@@ -275,8 +275,7 @@ def report(progress_id: int):
         form.version.data = report.version
     status = 200
     if request.method == "POST":
-        if not access.can(current_user, "programme.report", report):
-            abort(403)
+        access.authorize(current_user, "programme.report", report)
         status = 422
         if form.validate_on_submit():
             try:
@@ -312,7 +311,7 @@ def report_evidence_remove(progress_id: int):
 
 def _render_report(report, form, status=200, transition_form=None):
     own = service.reporting_unit(current_user).id == report.unit_id
-    editable = own and report.state in ("draft", "returned") and access.can(current_user, "programme.report", report)
+    editable = access.can(current_user, "edit", report)
     evidence = files.attachments_of(service.OWNER_TYPE, [report.id])[report.id]
     transitions = [t for t in service.workflow_for(report).available(report, current_user)
                    if t.name != "submit" or own]
@@ -388,9 +387,7 @@ def soket_draft(programme_id: int):
     BC document in the plans feature (also a job)."""
     programme = service.load_programme_or_404(programme_id, current_user)
     if request.method == "POST":
-        if not (access.has_permission(current_user, "programme.report")
-                and access.has_permission(current_user, "plans.edit")):
-            abort(403)
+        access.authorize(current_user, "draft_soket", programme)
         if not ConfirmForm().validate_on_submit():
             abort(400)
         return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=True).id)

@@ -45,6 +45,7 @@ def detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
     ctx = dict(conf=conf, candidates=participants.candidate_units(conf) if is_organiser else [],
                files=attachments_of(contributions.CONTRIBUTION_OWNER, [c.id for c in papers]),
                DOCUMENTS=DOCUMENTS, LISTS=LISTS, participant=not is_organiser, invitees=invitees,
+               attendance=participants.attendance(invitees),
                contributions=papers, public_document=service.public_document,
                organiser=access.can(current_user, "manage", conf),
                chair_form=ChairForm(), points_form=PointsForm(), invitees_form=InviteesForm(),

@@ -60,7 +60,7 @@ def statistics_page():
 def _render_statistics(root: Unit, year: int, report_form: ReportForm, status: int = 200):
     """The figures of a scope and year depend on no viewer: rendered once per data version and day (the
     late/missing flags follow the calendar) and shared by everyone who may see that scope."""
-    may_send = statistics.may_send_report(current_user) and root.id == current_user.scope.id
+    may_send = access.can(current_user, "send_initiative_report", root)
     computed = {}
 
     def render() -> str:

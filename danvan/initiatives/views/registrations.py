@@ -109,7 +109,6 @@ def detail_context(obj: Initiative, **extra) -> dict:
                      if t.name in registration.PAGE_TRANSITIONS],
         transition_form=extra.pop("transition_form", None) or TransitionForm(),
         criteria=config.criteria_of(province.id), scores=extra.pop("scores", None) or review.scores_of(obj),
-        may_edit=registration.may_edit(current_user, obj), may_review=review.may_review(current_user, obj),
         may_upload=access.can(current_user, "initiatives.edit", obj),
         attachments=files.attachments_of("Initiative", [obj.id])[obj.id],
         chain=registration.history_chain(obj), states=STATES, **extra)
@@ -120,7 +119,7 @@ def detail_context(obj: Initiative, **extra) -> dict:
 def edit(initiative_id: int):
     obj = access.get_scoped_or_404(Initiative, initiative_id, current_user)
     province = config.province_of(obj.unit)
-    if not registration.may_edit(current_user, obj):
+    if not access.can(current_user, "edit", obj):
         flash(f"Không thể sửa khi đăng ký đang ở trạng thái «{obj.state_label}».", "warning")
         return redirect_to("initiatives.detail", initiative_id=obj.id)
     form = InitiativeForm(obj=obj)

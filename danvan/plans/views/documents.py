@@ -116,7 +116,7 @@ def _load(document_id: int) -> PlanDocument:
 @requires("plans.edit")
 def document_edit(document_id: int):
     doc = _load(document_id)
-    if doc.unit_id != current_user.unit_id or doc.state not in service.EDITABLE:
+    if not access.can(current_user, "edit", doc):
         flash("Chỉ đơn vị ban hành mới sửa được văn bản, và chỉ khi văn bản còn là nháp hoặc bị trả lại.",
               "warning")
         return redirect_to("plans.document_detail", document_id=doc.id)
@@ -161,9 +161,7 @@ def _detail_context(doc: PlanDocument, *, transition_form=None, error=None) -> d
         "transition_form": transition_form or TransitionForm(formdata=None),
         "attachments": files.attachments_of(OWNER_TYPE, [doc.id])[doc.id],
         "confirm_form": ConfirmForm(formdata=None), "error": error,
-        "can_edit": doc.unit_id == current_user.unit_id and doc.state in service.EDITABLE
-        and access.has_permission(current_user, "plans.edit"),
-        "problems": service.problems(doc) if doc.state in service.EDITABLE else [],
+        "problems": service.pending_problems(doc),
         "workflow": service.WORKFLOW, "labels": {t.name: t.label for t in service.WORKFLOW.transitions},
     }
 
@@ -197,16 +195,23 @@ def document_transition(document_id: int):
     return redirect_to("plans.document_detail", document_id=doc.id)
 
 
+def _editable(document_id: int, refusal: str):
+    """The document, and the page refusing the change (403) unless it may be edited; the token is checked."""
+    doc = _load(document_id)
+    if not access.can(current_user, "edit", doc):
+        return doc, (render_template("plans/detail.html", **_detail_context(doc, error=refusal)), 403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return doc, None
+
+
 @bp.route("/van-ban/<int:document_id>/tep", methods=["POST"])
 @requires("plans.edit")
 def document_upload(document_id: int):
-    doc = _load(document_id)
-    if doc.unit_id != current_user.unit_id or doc.state not in service.EDITABLE:
-        return render_template("plans/detail.html", **_detail_context(
-            doc, error="Chỉ đơn vị ban hành được đính kèm tệp, khi văn bản còn là nháp hoặc bị trả lại.")), 403
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
+    doc, refused = _editable(document_id,
+                             "Chỉ đơn vị ban hành được đính kèm tệp, khi văn bản còn là nháp hoặc bị trả lại.")
+    if refused:
+        return refused
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not uploads:
         return render_template("plans/detail.html", **_detail_context(doc, error="Chưa chọn tệp.")), 422
@@ -230,17 +235,13 @@ def document_upload(document_id: int):
 @bp.route("/van-ban/<int:document_id>/tep/xoa", methods=["POST"])
 @requires("plans.edit")
 def document_attachment_remove(document_id: int):
-    doc = _load(document_id)
-    if doc.unit_id != current_user.unit_id or doc.state not in service.EDITABLE:
-        return render_template("plans/detail.html", **_detail_context(
-            doc, error="Chỉ đơn vị ban hành gỡ được tệp, khi văn bản còn là nháp hoặc bị trả lại.")), 403
+    doc, refused = _editable(document_id, "Chỉ đơn vị ban hành gỡ được tệp, khi văn bản còn là nháp hoặc bị trả lại.")
+    if refused:
+        return refused
     raw = request.form.get("attachment_id", "")
     att = db.session.get(files.Attachment, int(raw)) if raw.isdigit() else None
     if att is None or att.owner_type != OWNER_TYPE or att.owner_id != doc.id or att.archived_at is not None:
         return render_template("plans/detail.html", **_detail_context(doc, error="Không tìm thấy tệp.")), 404
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
     from danvan.core.vntext import now_utc
 
     att.archived_at = now_utc()
