@@ -190,7 +190,7 @@ class _Canvas:
     def rect(self, x: float, y: float, w: float, h: float, fill: str, tip: str = "", stroke: str = "") -> None:
         attrs = f'x="{_n(x)}" y="{_n(y)}" width="{_n(max(w, 0))}" height="{_n(max(h, 0))}" fill="{fill}"'
         if stroke:
-            attrs += f' stroke="{stroke}" stroke-width="0.6"'
+            attrs += f' stroke="{stroke}"'   # width 0.6, set once on the <svg>
         self.parts.append(f"<rect {attrs}><title>{escape(tip)}</title></rect>" if tip and self.tips
                           else f"<rect {attrs}/>")
 
@@ -234,7 +234,7 @@ class _Canvas:
         desc = "Số liệu chi tiết ở bảng kèm theo biểu đồ." if self.brief else c.desc
         return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{c.kind}" id="{self.id}" '
                 f'viewBox="0 0 {WIDTH} {_n(height)}" width="{WIDTH}" height="{_n(height)}" role="img" '
-                f'aria-labelledby="{self.id}-t {self.id}-d" font-size="{FONT_SIZE}"{font}>'
+                f'aria-labelledby="{self.id}-t {self.id}-d" font-size="{FONT_SIZE}" stroke-width="0.6"{font}>'
                 f'<title id="{self.id}-t">{escape(c.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>'
                 f'{self.defs()}{"".join(self.parts)}</svg>')
 
