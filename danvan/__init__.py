@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from danvan.config import INSTANCE, ROOT, Config
-from danvan.core import access, htmx, nav, transaction, vntext
+from danvan.core import access, htmx, nav, pagecharts, transaction, vntext
 from danvan.extensions import csrf, db, login_manager, migrate
 
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
@@ -110,7 +110,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.globals.update(can=access.can, has_permission=access.has_permission,
                                  ROLES=access.ROLES, csrf_token=generate_csrf,
-                                 now_utc=vntext.now_utc)
+                                 now_utc=vntext.now_utc, pagecharts=pagecharts)
 
     @app.context_processor
     def inject_nav():

@@ -1,0 +1,129 @@
+"""Charts on the pages and in the PDFs, through HTTP: the numbers drawn (read back from the SVG) equal
+the numbers of the page's own table; the printed reports carry them as numbered figures; no data
+gives a message, not a broken chart."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import lxml.html
+
+from danvan.core import charts
+from danvan.initiatives import service as initiatives
+from tests.samples.initiatives import make_initiative
+from tests.test_printing import words_bbox
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def page(response):
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def chart(html: str, key: str) -> ET.Element:
+    m = re.search(rf'<svg [^>]*id="{key}".*?</svg>', html, re.S)
+    assert m, f"no chart {key}"
+    assert len(m.group(0).encode()) <= charts.MAX_BYTES
+    return ET.fromstring(m.group(0))
+
+
+def texts(svg: ET.Element, cls: str) -> list[str]:
+    return [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == cls]
+
+
+def tips(svg: ET.Element) -> list[str]:
+    return [t.text for el in svg.iter() if el.tag != f"{SVG}svg" for t in el.findall(f"{SVG}title")]
+
+
+def table(html: str, table_id: str) -> list[list[str]]:
+    """The rows of a table (header, body and foot) as cell texts."""
+    doc = lxml.html.fromstring(html)
+    rows = doc.xpath(f'//table[@id="{table_id}"]//tr')
+    return [[re.sub(r"\s+", " ", c.text_content()).strip() for c in r.xpath("./th|./td")] for r in rows]
+
+
+def no_inline_script_or_style(html: str) -> None:
+    for m in re.finditer(r'<svg [^>]*class="chart .*?</svg>', html, re.S):
+        assert not re.search(r"\sstyle=|\son\w+=|<script|<style", m.group(0))
+
+
+# ---------------------------------------------------------------- Dân vận khéo
+
+def _registrations(world):
+    units = [world.c1, world.c2, world.c3, world.d1, world.e]
+    states = ["submitted", "accepted", "recognised", "returned", "draft"]
+    for i in range(46):
+        make_initiative(units[i % 5], year=2022 + (i % 3 == 0), name=f"Mô hình {i}", field_index=i % 4,
+                        state=states[(i * 2) % 5], is_new=i % 3 != 1)
+
+
+def test_statistics_charts_draw_the_numbers_of_the_tables(world, login_as):
+    _registrations(world)
+    viewer = login_as("viewer", world.bdv)
+    html = page(viewer.get("/dan-van-kheo/tong-hop?year=2022"))
+    no_inline_script_or_style(html)
+    stats_table = table(html, "initiative-stats")
+    head, body, foot = stats_table[0], stats_table[1:-1], stats_table[-1]
+    assert len(body) == 3   # the two districts and the directly-subordinate committee
+
+    units = chart(html, "dvk-units")
+    assert texts(units, "c") == [r[0] for r in body]
+    # registered (column 2) and recognised (column 5) of each row, and the recognised share
+    assert texts(units, "n") == [f"{r[1]} · {charts.share(int(r[4]), int(r[1]))} công nhận" for r in body]
+    drawn = tips(units)
+    for r in body:
+        registered, recognised = int(r[1]), int(r[4])
+        if recognised:
+            assert f"{r[0]} — Đã công nhận: {recognised}" in drawn
+        if registered - recognised:
+            assert f"{r[0]} — Chưa công nhận: {registered - recognised}" in drawn
+
+    fields = chart(html, "dvk-fields")
+    field_names = head[5:5 + len(initiatives.fields_of(world.p.id, active_only=False))]
+    assert texts(fields, "c") == field_names
+    total = int(foot[1])
+    assert texts(fields, "n") == [f"{v} ({charts.share(int(v), total)})" for v in foot[5:5 + len(field_names)]]
+
+    trend = table(html, "initiative-trend")[1:]
+    years = chart(html, "dvk-years")
+    drawn_years = texts(years, "c")
+    assert drawn_years[0] == "2021" and drawn_years[-1] >= "2026"
+    totals = dict(zip(drawn_years, texts(years, "total")))
+    for y, registered, new, maintained, *_ in trend:
+        assert totals[y] == registered
+        for name, value in (("Đăng ký mới", new), ("Duy trì", maintained)):   # an empty segment is not drawn
+            assert (f"{name} — {y}: {value}" in tips(years)) == (value != "0")
+    assert totals["2021"] == "0"   # a year without registrations is drawn empty, not left out
+    # text alternatives: the chart's own title/description, and the table beside it
+    assert years.find(f"{SVG}desc").text.startswith("Đăng ký mới / Duy trì — 2021: 0 / 0; 2022:")
+
+
+def test_statistics_without_registrations_show_messages_not_charts(world, login_as):
+    html = page(login_as("viewer", world.bdv).get("/dan-van-kheo/tong-hop?year=2022"))
+    assert 'class="chart chart-' not in html
+    assert html.count("Năm 2022 chưa có mô hình nào được đăng ký.") == 2
+    assert "Chưa có mô hình nào được đăng ký để vẽ biểu đồ." in html
+
+
+def test_consolidated_pdf_carries_the_charts_as_numbered_figures(world, login_as, tmp_path):
+    _registrations(world)
+    viewer = login_as("viewer", world.bdv)
+    stats_table = table(page(viewer.get("/dan-van-kheo/tong-hop?year=2022")), "initiative-stats")
+    r = viewer.get("/dan-van-kheo/tong-hop/in?year=2022&format=pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    words = words_bbox(r.data, tmp_path)
+    text = " ".join(w for _, _, _, w in words)
+    for n, title in enumerate(["Số mô hình đăng ký qua các năm", "Mô hình đăng ký năm 2022 theo lĩnh vực",
+                               "Mô hình đăng ký năm 2022 theo đơn vị và tỷ lệ được công nhận"], 1):
+        assert f"Biểu đồ {n}: {title}" in text
+    # the units chart is drawn in the PDF: each unit's note sits on the line of its name, above the caption
+    caption = next((p, y) for i, (p, _, y, w) in enumerate(words)
+                   if w == "Biểu" and words[i + 2][3] == "3:")
+    for row in stats_table[1:-1]:
+        name_first = row[0].split()[0]
+        note = f"{row[1]} · {charts.share(int(row[4]), int(row[1]))}".split()
+        hits = [(p, x, y) for i, (p, x, y, w) in enumerate(words)
+                if [w2 for _, _, _, w2 in words[i:i + len(note)]] == note and p == caption[0] and y < caption[1]]
+        assert hits, (row, note)
+        assert any(w == name_first and p == hits[0][0] and abs(y - hits[0][2]) < 3 for p, _, y, w in words)
