@@ -87,6 +87,14 @@ class Chart:
     def empty(self) -> bool:
         return not self.categories or not any(v for s in self.series for v in s.values)
 
+    @property
+    def totals(self) -> list[float]:
+        return [sum(s.values[i] or 0 for s in self.series) for i in range(len(self.categories))]
+
+    def segments(self, i: int):
+        """(series index, series, value) of category i, the empty ones left out (nothing to draw)."""
+        return [(j, s, s.values[i]) for j, s in enumerate(self.series) if s.values[i]]
+
     def fmt(self, value: float | int | None) -> str:
         if value is None:
             return "—"
@@ -255,7 +263,7 @@ def _y_axis(cv: _Canvas, left: float, right: float, top: float, bottom: float, p
 def _draw_columns(c: Chart, cv: _Canvas) -> str:
     top = cv.legend(0) + 16 if len(c.series) > 1 else 18
     left, right, bottom = 48, WIDTH - 4, top + 180
-    totals = [sum(s.values[i] or 0 for s in c.series) for i in range(len(c.categories))]
+    totals = c.totals
     top_value = _y_axis(cv, left, right, top, bottom, max(totals))
     band = (right - left) / len(c.categories)
     bar_w = min(64, band * 0.6)
@@ -263,10 +271,7 @@ def _draw_columns(c: Chart, cv: _Canvas) -> str:
     for i, cat in enumerate(c.categories):
         x = left + band * i + (band - bar_w) / 2
         y = bottom
-        for j, s in enumerate(c.series):
-            v = s.values[i] or 0
-            if not v:
-                continue
+        for j, s, v in c.segments(i):
             h = v * scale
             y -= h
             cv.rect(x, y, bar_w, h, cv.fill(j), f"{s.name} — {cat}: {c.fmt(v)}", stroke="#000")
@@ -279,22 +284,19 @@ def _draw_columns(c: Chart, cv: _Canvas) -> str:
 
 def _draw_bars(c: Chart, cv: _Canvas) -> str:
     top = cv.legend(0) if len(c.series) > 1 else 0
-    notes = c.notes or [c.fmt(sum(s.values[i] or 0 for s in c.series)) for i in range(len(c.categories))]
+    totals = c.totals
+    notes = c.notes or [c.fmt(t) for t in totals]
     label_w = min(max(_width(cat) for cat in c.categories), _width("x" * 34)) + 8
     note_w = max(_width(n) for n in notes) + 8
     left = label_w
     span = WIDTH - left - note_w - 4
-    totals = [sum(s.values[i] or 0 for s in c.series) for i in range(len(c.categories))]
     scale = span / (max(totals) or 1)
     row = 22
     for i, cat in enumerate(c.categories):
         y = top + i * row
         cv.text(left - 6, y + 14, _clip(cat, 34), cls="c", anchor="end")
         x = left
-        for j, s in enumerate(c.series):
-            v = s.values[i] or 0
-            if not v:
-                continue
+        for j, s, v in c.segments(i):
             w = v * scale
             cv.rect(x, y + 3, w, 15, cv.fill(j), f"{cat} — {s.name}: {c.fmt(v)}", stroke="#000")
             x += w
