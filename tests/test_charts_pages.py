@@ -127,3 +127,38 @@ def test_consolidated_pdf_carries_the_charts_as_numbered_figures(world, login_as
                 if [w2 for _, _, _, w2 in words[i:i + len(note)]] == note and p == caption[0] and y < caption[1]]
         assert hits, (row, note)
         assert any(w == name_first and p == hits[0][0] and abs(y - hits[0][2]) < 3 for p, _, y, w in words)
+
+
+# ---------------------------------------------------------------- a call's tracking
+
+def test_call_tracking_chart_draws_the_counts_of_the_page(db_session, world, login_as):
+    from datetime import timedelta
+
+    from danvan.core.vntext import today_local
+    from danvan.plans import calls, documents
+
+    leader = login_as("leader", world.d1b)
+    c4 = world.create_unit("Xã Cao Thượng", "xa", world.d1)
+    call = calls.create_call(world.d1, {"title": "Báo cáo 6 tháng", "type_code": "BC",
+                                        "deadline": today_local() + timedelta(days=2)},
+                             [world.c1, world.c2, c4], actor=leader.user)
+    for unit in (world.c1, world.c2):
+        doc = documents.create_document(unit, {"type_code": "BC", "summary": "Báo cáo", "year": 2026,
+                                               "sections": [{"heading": "I.", "body": "Đạt"}], "call": call,
+                                               "signer_name": "Ma Văn Cường"},
+                                        actor=None)
+        documents.transition(doc, "submit", actor=world.create_user(unit, ["officer"]))
+        if unit is world.c1:
+            documents.transition(doc, "approve", actor=leader.user)
+    html = page(leader.get(f"/yeu-cau/{call.id}"))
+    no_inline_script_or_style(html)
+    line = lxml.html.fromstring(html).xpath('//p[@id="tracking-counts"]')[0].text_content()
+    counts = {k.strip(): v for k, v in re.findall(r"([^:·]+): (\d+)", line)}
+    svg = chart(html, "call-tracking")
+    drawn = dict(zip(texts(svg, "c"), (n.split()[0] for n in texts(svg, "n"))))
+    assert drawn == {"Nộp đúng hạn": counts["Đúng hạn"], "Nộp muộn": counts["Nộp muộn"],
+                     "Bị trả lại": counts["Bị trả lại"], "Đã duyệt": counts["Đã duyệt"], "Chưa nộp": counts["Chưa nộp"]}
+    assert drawn == {"Nộp đúng hạn": "2", "Nộp muộn": "0", "Bị trả lại": "0", "Đã duyệt": "1", "Chưa nộp": "1"}
+    assert "1 (33,3 %)" in texts(svg, "n")
+    # the htmx fragment (a filter) carries the chart too
+    assert 'id="call-tracking"' in leader.hx_get(f"/yeu-cau/{call.id}?trang_thai=missing").get_data(as_text=True)
