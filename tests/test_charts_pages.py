@@ -12,6 +12,7 @@ from danvan.core import charts
 from danvan.initiatives import service as initiatives
 from tests.samples.initiatives import make_initiative
 from tests.test_printing import words_bbox
+from tests.test_programme import prog  # noqa: F401  (fixture)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -162,3 +163,69 @@ def test_call_tracking_chart_draws_the_counts_of_the_page(db_session, world, log
     assert "1 (33,3 %)" in texts(svg, "n")
     # the htmx fragment (a filter) carries the chart too
     assert 'id="call-tracking"' in leader.hx_get(f"/yeu-cau/{call.id}?trang_thai=missing").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- Đề án
+
+def _pct(text: str) -> float:
+    return float(text.replace(".", "").replace(",", ".").rstrip(" %"))
+
+
+def test_programme_charts_equal_the_page_and_the_heatmap(prog, world, login_as):  # noqa: F811 (fixture)
+    from tests.test_programme import expected_province
+
+    viewer = login_as("viewer", world.bdv)
+    html = page(viewer.get(f"/de-an/{prog.p.id}?as_of=2024-12-31"))
+    no_inline_script_or_style(html)
+    doc = lxml.html.fromstring(html)
+    timeline = chart(html, "programme-timeline")
+    assert texts(timeline, "c")[-1] == "31/12/2024"
+    drawn = {}
+    for tip in tips(timeline):
+        name, rest = tip.split(" — ")
+        period, value = rest.split(": ")
+        drawn.setdefault(name, {})[period] = value
+    # the last period is the page's own reference date: each group's point is the figure of its section
+    for g in (prog.g1, prog.g4):
+        shown = doc.xpath(f'//section[@id="group-{g.id}"]/p//strong')[0].text_content()
+        assert drawn[f"{g.position}. {g.title}"]["31/12/2024"] == shown
+    assert f"{prog.g2.position}. {prog.g2.title}" not in drawn   # never counted: no point drawn
+    # earlier periods are the roll-up as of those days; as of today (after 2025) it is the page's figure
+    assert sorted(drawn[f"1. {prog.g1.title}"]) == ["30/06/2023", "30/06/2024", "31/12/2023", "31/12/2024"]
+    t1_2023 = (100 + 60 + 0) / 3         # c3 had not reported yet; T2 counts 0 % (started, no report)
+    g1_2023 = (2 * t1_2023 + 0) / 3
+    assert drawn[f"1. {prog.g1.title}"]["31/12/2023"] == f"{charts.fmt_number(g1_2023, 1)} %"
+    # today: the last period (2025) holds every accepted report, so its points are the page's figures
+    _, _, g1, g4, _ = expected_province()
+    today = tips(chart(page(viewer.get(f"/de-an/{prog.p.id}")), "programme-timeline"))
+    assert f"1. {prog.g1.title} — 31/12/2025: {charts.fmt_number(g1, 1)} %" in today
+    assert f"4. {prog.g4.title} — 31/12/2025: {charts.fmt_number(g4, 1)} %" in today
+
+    bands = chart(html, "programme-bands")
+    heat = lxml.html.fromstring(page(viewer.get(f"/de-an/{prog.p.id}/ban-do-nhiet?level=unit&as_of=2024-12-31")))
+    expected = {"Chưa báo cáo": 0, "Dưới 50 %": 0, "Từ 50 % đến dưới 80 %": 0, "Từ 80 % trở lên": 0}
+    for row in heat.xpath('//table[contains(@class, "heatmap")]/tbody/tr'):
+        cells = [c.text_content().strip() for c in row.xpath("./td")]
+        progress, (missing, expected_n) = cells[-2], cells[-1].split("/")
+        if progress == "không tính":
+            continue
+        value = _pct(progress)
+        key = ("Chưa báo cáo" if missing == expected_n else "Dưới 50 %" if value < 50
+               else "Từ 50 % đến dưới 80 %" if value < 80 else "Từ 80 % trở lên")
+        expected[key] += 1
+    total = sum(expected.values())
+    assert total == 6 and expected["Chưa báo cáo"] == 1   # c1–c3 (communes), d1, d2, e: e has not reported
+    assert dict(zip(texts(bands, "c"), texts(bands, "n"))) == {
+        k: f"{v} ({charts.share(v, total)})" for k, v in expected.items()}
+
+
+def test_programme_without_reports_shows_chart_messages(world, login_as, db_session):
+    from danvan.programme.models import Programme
+
+    p = Programme(unit=world.p, title="Đề án trống", title_key="de an trong", start_year=2023, end_year=2025)
+    db_session.add(p)
+    db_session.flush()
+    html = page(login_as("viewer", world.bdv).get(f"/de-an/{p.id}"))
+    assert 'class="chart chart-' not in html
+    assert "Chưa có báo cáo tiến độ nào được duyệt để vẽ diễn biến theo kỳ." in html
+    assert "Chưa có đơn vị thực hiện nào trong phạm vi." in html

@@ -80,28 +80,18 @@ def bloc_ratings(by_year: dict[int, dict[str, int]], ratings: dict[str, str], sc
 
 # ---------------------------------------------------------------- Đề án
 
-BANDS = (("none", "Chưa báo cáo"), ("low", "Dưới 50 %"), ("mid", "Từ 50 % đến dưới 80 %"), ("high", "Từ 80 % trở lên"))
-
-
-def progress_band(progress: float | None, reported: bool) -> str | None:
-    """A unit's band: no accepted report at all, < 50 %, 50–80 %, ≥ 80 % (None: nothing counted)."""
-    if not reported:
-        return "none"
-    if progress is None:
-        return None
-    return "low" if progress < 50 else "mid" if progress < 80 else "high"
-
-
-def programme_bands(counts: dict[str, int], scope_name: str) -> Chart:
+def programme_bands(counts: dict[str, int], bands, scope_name: str) -> Chart:
+    """Units by progress band; `bands` is ((key, label), …) in the order to draw."""
     total = sum(counts.values())
-    return bars("programme-bands", f"Phân bố đơn vị theo mức tiến độ — {scope_name}", [label for _, label in BANDS],
-                [Series("Đơn vị", [counts.get(k, 0) for k, _ in BANDS])],
-                notes=[_count_note(counts.get(k, 0), total) for k, _ in BANDS],
+    return bars("programme-bands", f"Phân bố đơn vị thực hiện theo mức tiến độ — {scope_name}",
+                [label for _, label in bands], [Series("Đơn vị", [counts.get(k, 0) for k, _ in bands])],
+                notes=[_count_note(counts.get(k, 0), total) for k, _ in bands],
                 empty_text="Chưa có đơn vị thực hiện nào trong phạm vi.")
 
 
-def programme_timeline(periods: list[str], groups: list[tuple[str, str, list[float | None]]]) -> Chart:
-    """Progress of each task group at the end of each report period: (short, full name, values)."""
-    return lines("programme-timeline", "Tiến độ các nhóm nhiệm vụ theo kỳ báo cáo", periods,
-                 [Series(name, values, short) for short, name, values in groups],
+def programme_timeline(timeline) -> Chart:
+    """Progress of each task group at the end of each report period (`timeline.periods`, and
+    `timeline.groups` as (short, full name, values))."""
+    return lines("programme-timeline", "Tiến độ các nhóm nhiệm vụ tính đến cuối mỗi kỳ báo cáo", timeline.periods,
+                 [Series(name, values, short) for short, name, values in timeline.groups],
                  empty_text="Chưa có báo cáo tiến độ nào được duyệt để vẽ diễn biến theo kỳ.")

@@ -12,7 +12,7 @@ from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
-from danvan.programme import rollup, service, soket
+from danvan.programme import rollup, service, soket, trends
 from danvan.programme.forms import (
     AsOfForm,
     EditReportForm,
@@ -83,7 +83,9 @@ def detail(programme_id: int):
     figure = rollup.figures(programme, root, as_of)
     return render_template("programme/detail.html", programme=programme, figure=figure, as_of=as_of,
                            asof_form=asof_form, pct=rollup.pct, rules=rollup.RULES, root=root,
-                           can_manage=service.can_manage(current_user, programme))
+                           can_manage=service.can_manage(current_user, programme),
+                           timeline=trends.timeline(programme, root, as_of),
+                           bands=trends.band_counts(programme, root, as_of), band_labels=trends.BANDS)
 
 
 @bp.route("/<int:programme_id>/sua", methods=["GET", "POST"])
