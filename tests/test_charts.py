@@ -79,12 +79,14 @@ def test_bars_beyond_the_limit_are_left_to_the_table_and_said_so():
 def test_percent_values_and_lines_with_gaps():
     chart = charts.lines("pg", "Tiến độ", ["Quý 1/2024", "Quý 2/2024", "Quý 3/2024"],
                          [Series("Nhóm 1. Tuyên truyền", [10, 45.5, 78.24], "Nhóm 1"),
-                          Series("Nhóm 2. Phát triển", [None, 30, 62], "Nhóm 2")])
+                          Series("Nhóm 2. Phát triển", [None, 30, 62], "Nhóm 2"),
+                          Series("Nhóm 3. Chưa tính", [None, None, None], "Nhóm 3")])
     root = parse(chart.render())
     assert tips(root) == ["Nhóm 1. Tuyên truyền — Quý 1/2024: 10,0 %", "Nhóm 1. Tuyên truyền — Quý 2/2024: 45,5 %",
                           "Nhóm 1. Tuyên truyền — Quý 3/2024: 78,2 %", "Nhóm 2. Phát triển — Quý 2/2024: 30,0 %",
                           "Nhóm 2. Phát triển — Quý 3/2024: 62,0 %"]
     assert sorted(texts(root, "v")) == ["Nhóm 1: 78,2 %", "Nhóm 2: 62,0 %"]
+    assert "Nhóm 3" not in str(chart.render())   # never counted: neither a line nor a legend entry
     # the line of group 2 starts at its first report: two points, one move and one segment
     paths = [p.get("d") for p in root.iter(f"{SVG}path") if p.get("fill") == "none"]
     assert paths[1].count("M") == 1 and paths[1].count("L") == 1

@@ -229,3 +229,51 @@ def test_programme_without_reports_shows_chart_messages(world, login_as, db_sess
     assert 'class="chart chart-' not in html
     assert "Chưa có báo cáo tiến độ nào được duyệt để vẽ diễn biến theo kỳ." in html
     assert "Chưa có đơn vị thực hiện nào trong phạm vi." in html
+
+
+def scored_blocs(world, ratings: dict[int, list[str]]) -> None:
+    """Blocs of new communes, the i-th rating of each year given to the i-th bloc, scored by the level above."""
+    from danvan.blocs.models import Bloc, CriteriaSet, Evaluation
+    from danvan.extensions import db
+
+    cs = CriteriaSet(unit=world.p, name="Bộ tiêu chí", subject="bloc", year_from=2020)
+    db.session.add(cs)
+    blocs = []
+    for i in range(max(len(items) for items in ratings.values())):
+        unit = world.create_unit(f"Xã Khối {i}", "xa", world.d1)
+        blocs.append(Bloc(unit=unit, name=f"Khối {i}", name_key=f"khoi {i}", roster_state="confirmed"))
+    db.session.add_all(blocs)
+    db.session.flush()
+    for year, items in ratings.items():
+        db.session.add_all(Evaluation(unit_id=bloc.unit_id, bloc=bloc, subject_key=f"b{bloc.id}", criteria_set=cs,
+                                      year=year, state="scored", rating=rating) for bloc, rating in zip(blocs, items))
+    db.session.flush()
+
+
+def test_soket_pdf_carries_numbered_figures_matching_its_text(prog, world, login_as, tmp_path):  # noqa: F811
+    from danvan.core.vntext import today_local
+
+    year = today_local().year
+    scored_blocs(world, {year - 1: ["xuat_sac", "tot", "tot", "hoan_thanh"], year: ["tot", "khong"]})
+    officer = login_as("officer", world.bdv)
+    assert "so-ket/pdf" in page(officer.get(f"/de-an/{prog.p.id}/so-ket"))
+    r = officer.get(f"/de-an/{prog.p.id}/so-ket/pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    words = words_bbox(r.data, tmp_path)
+    text = " ".join(w for _, _, _, w in words)
+    assert "BÁO CÁO" in text and "(Dự thảo)" in text
+    assert "Biểu đồ 1: Tiến độ các nhóm nhiệm vụ tính đến cuối mỗi kỳ báo cáo" in text
+    assert "Biểu đồ 2: Phân bố đơn vị thực hiện theo mức tiến độ" in text
+    assert "Biểu đồ 3: Xếp loại khối dân vận cơ sở qua các năm" in text
+    # figure 3 sits after section IV's text and draws its numbers: the totals of each year above the bars
+    iv = text.index("IV. ĐÁNH GIÁ, XẾP LOẠI")
+    assert iv < text.index("Biểu đồ 3") < text.index("V. HẠN CHẾ")
+    assert f"Năm {year - 1} (04 khối đã xếp loại)" in text and f"Năm {year} (02 khối đã xếp loại)" in text
+    between = text[iv:text.index("Biểu đồ 3")]
+    assert re.search(rf"\b{year - 1}\b.*\b{year}\b", between)   # the axis under the columns
+    assert "Hoàn thành xuất sắc nhiệm vụ" in between   # the legend
+    # figures are drawn on the page: the bands' notes share a line with their labels
+    band = next((p, y) for p, _, y, w in words if w == "báo" and (p, y) and
+                any(w2 == "Chưa" and p2 == p and abs(y2 - y) < 2 for p2, _, y2, w2 in words))
+    assert any(w.startswith("(") and w.endswith("%)") or w == "%)" for p, _, y, w in words
+               if p == band[0] and abs(y - band[1]) < 2)

@@ -397,8 +397,10 @@ def bars(key: str, title: str, categories: list[str], series: list[Series], *, n
 
 def lines(key: str, title: str, categories: list[str], series: list[Series], *, percent: bool = True,
           empty_text: str = EMPTY_TEXT) -> Chart:
-    """One line per series over the categories (periods); None leaves the point out."""
+    """One line per series over the categories (periods); None leaves the point out, and a series
+    with no point at all is left out of the chart (its legend too)."""
     categories, series, hidden = _latest([str(c) for c in categories], series, MAX_PERIODS)
+    series = [s for s in series if any(v is not None for v in s.values)]
     return Chart(key, title, "lines", categories, series, percent=percent, hidden=hidden, empty_text=empty_text)
 
 

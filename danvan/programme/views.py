@@ -400,6 +400,16 @@ def soket_draft(programme_id: int):
                            plans_ready=soket.plans_available()), status
 
 
+@bp.route("/<int:programme_id>/so-ket/pdf")
+@requires("programme.view")
+def soket_pdf(programme_id: int):
+    from danvan.printing import pdf_response, render_pdf
+
+    programme = service.load_programme_or_404(programme_id, current_user)
+    data = soket.print_data(programme, scope_root(current_user.unit), today_local(), current_user.unit)
+    return pdf_response(render_pdf("print/programme_soket.html", **data), "du-thao-bao-cao-so-ket.pdf")
+
+
 def _panel(user) -> dict:
     from danvan.extensions import db
 
