@@ -70,12 +70,14 @@ def call_tracking(counts: dict[str, int]) -> Chart:
 
 # ---------------------------------------------------------------- blocs
 
-def bloc_ratings(by_year: dict[int, dict[str, int]], ratings: dict[str, str], scope_name: str) -> Chart:
-    """Ratings of the blocs per year (scored evaluations only), stacked."""
+def bloc_ratings(by_year: dict[int, dict[str, int]], ratings: dict[str, str], scope_name: str, *,
+                 members: bool = False) -> Chart:
+    """Ratings given by the level above per year (scored evaluations only), stacked."""
     years = sorted(by_year)
-    return columns("bloc-ratings", f"Xếp loại khối dân vận cơ sở qua các năm — {scope_name}", years,
+    who = "thành viên khối" if members else "khối dân vận cơ sở"
+    return columns("bloc-ratings", f"Xếp loại {who} qua các năm — {scope_name}", years,
                    [Series(label, [by_year[y].get(key, 0) for y in years]) for key, label in ratings.items()],
-                   empty_text="Chưa có khối nào được cấp trên chấm điểm, xếp loại.")
+                   empty_text=f"Chưa có {who} nào được cấp trên chấm điểm, xếp loại.")
 
 
 # ---------------------------------------------------------------- Đề án
