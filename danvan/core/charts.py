@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from danvan.core.vntext import fmt_number
 
 WIDTH = 640
+PRINT_WIDTH = 540       # print: the same 12-unit text on a narrower drawing prints larger (≈ 10 pt at 16 cm)
 FONT_SIZE = 12
 CHAR_W = 6.4            # average advance of a 12 px character, to size label columns
 MAX_BARS = 30           # horizontal bars beyond this are left to the table (size budget)
@@ -170,6 +171,7 @@ class _Canvas:
 
     def __init__(self, chart: Chart, font: str | None, tips: bool = True, brief: bool = False):
         self.chart, self.font, self.id, self.tips, self.brief = chart, font, _id(chart.key), tips, brief
+        self.width = PRINT_WIDTH if font else WIDTH
         self.parts: list[str] = []
         self.patterns: set[int] = set()
 
@@ -216,7 +218,7 @@ class _Canvas:
         x = x0
         for i, s in enumerate(self.chart.series):
             w = 18 + _width(s.name) + 14
-            if x + w > WIDTH and x > x0:
+            if x + w > self.width and x > x0:
                 x, y = x0, y + 18
             self.rect(x, y, 12, 12, self.fill(i), stroke="#000")
             self.text(x + 17, y + 10.5, s.name)
@@ -241,7 +243,7 @@ class _Canvas:
         font = f' font-family="{escape(self.font)}"' if self.font else ""
         desc = "Số liệu chi tiết ở bảng kèm theo biểu đồ." if self.brief else c.desc
         return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{c.kind}" id="{self.id}" '
-                f'viewBox="0 0 {WIDTH} {_n(height)}" width="{WIDTH}" height="{_n(height)}" role="img" '
+                f'viewBox="0 0 {self.width} {_n(height)}" width="{self.width}" height="{_n(height)}" role="img" '
                 f'aria-labelledby="{self.id}-t {self.id}-d" font-size="{FONT_SIZE}" stroke-width="0.6"{font}>'
                 f'<title id="{self.id}-t">{escape(c.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>'
                 f'{self.defs()}{"".join(self.parts)}</svg>')
@@ -262,7 +264,7 @@ def _y_axis(cv: _Canvas, left: float, right: float, top: float, bottom: float, p
 
 def _draw_columns(c: Chart, cv: _Canvas) -> str:
     top = cv.legend(0) + 16 if len(c.series) > 1 else 18
-    left, right, bottom = 48, WIDTH - 4, top + 180
+    left, right, bottom = 48, cv.width - 4, top + 180
     totals = c.totals
     top_value = _y_axis(cv, left, right, top, bottom, max(totals))
     band = (right - left) / len(c.categories)
@@ -286,15 +288,16 @@ def _draw_bars(c: Chart, cv: _Canvas) -> str:
     top = cv.legend(0) if len(c.series) > 1 else 0
     totals = c.totals
     notes = c.notes or [c.fmt(t) for t in totals]
-    label_w = min(max(_width(cat) for cat in c.categories), _width("x" * 34)) + 8
     note_w = max(_width(n) for n in notes) + 8
-    left = label_w
-    span = WIDTH - left - note_w - 4
+    # labels get up to 34 characters, fewer when the bars would be left less than a third of the width
+    chars = max(8, min(34, int((cv.width * 2 / 3 - note_w) / CHAR_W)))
+    left = min(max(_width(cat) for cat in c.categories), _width("x" * chars)) + 8
+    span = cv.width - left - note_w - 4
     scale = span / (max(totals) or 1)
     row = 22
     for i, cat in enumerate(c.categories):
         y = top + i * row
-        cv.text(left - 6, y + 14, _clip(cat, 34), cls="c", anchor="end")
+        cv.text(left - 6, y + 14, _clip(cat, chars), cls="c", anchor="end")
         x = left
         for j, s, v in c.segments(i):
             w = v * scale
@@ -319,7 +322,7 @@ _MARKERS = {
 
 
 def _draw_lines(c: Chart, cv: _Canvas) -> str:
-    left, right, top, bottom = 48, WIDTH - 120, 10, 210
+    left, right, top, bottom = 48, cv.width - 120, 10, 210
     values = [v for s in c.series for v in s.values if v is not None]
     top_value = _y_axis(cv, left, right, top, bottom, max(values))
     n = len(c.categories)

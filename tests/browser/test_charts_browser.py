@@ -94,3 +94,40 @@ def test_programme_charts_lay_out_cleanly(page, login, live_data):
         assert layout["out"] == [], (key, layout["out"])
         assert layout["overlap"] == [], (key, layout["overlap"])
         assert layout["onBars"] == [], (key, layout["onBars"])
+
+
+def test_print_charts_lay_out_cleanly_in_the_print_font(browser):
+    """The narrower print drawing (PRINT_WIDTH) in Liberation Serif, the print font: same checks."""
+    from danvan.core import charts
+    from danvan.core.charts import Series
+
+    districts = ["Huyện ủy Ba Bể", "Huyện ủy Bạch Thông", "Huyện ủy Chợ Đồn", "Huyện ủy Chợ Mới",
+                 "Huyện ủy Na Rì", "Huyện ủy Ngân Sơn", "Huyện ủy Pác Nặm", "Thành ủy Bắc Kạn",
+                 "Đảng ủy Khối Các cơ quan tỉnh", "Đảng ủy Khối Doanh nghiệp tỉnh", "Đảng ủy Quân sự tỉnh"]
+    drawn = [
+        charts.columns("years", "Năm", list(range(2021, 2027)),
+                       [Series("Đăng ký mới", [1354, 1200, 1100, 980, 20, 3]),
+                        Series("Duy trì", [657, 900, 1000, 1100, 7, 0])]),
+        charts.bars("units", "Đơn vị", districts,
+                    [Series("Đã công nhận", [202 - 9 * i for i in range(11)]),
+                     Series("Chưa công nhận", [77 + 3 * i for i in range(11)])],
+                    notes=[f"{279 - 6 * i} · {charts.share(202 - 9 * i, 279 - 6 * i)} công nhận" for i in range(11)]),
+        charts.lines("groups", "Nhóm", [f"Quý {q % 4 + 1}/{2023 + q // 4}" for q in range(12)],
+                     [Series(f"{g}. Nhóm nhiệm vụ, giải pháp số {g}", [min(99.0, 8.0 * q + g) for q in range(12)],
+                             f"Nhóm {g}") for g in range(1, 6)]),
+        charts.columns("ratings", "Xếp loại", [2024, 2025, 2026],
+                       [Series(label, [3 * k + 1, 2 * k + 5, k + 2]) for k, label in enumerate(
+                           ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ",
+                            "Không hoàn thành nhiệm vụ"])]),
+    ]
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    html = "".join(str(c.render(for_print=True)).replace(charts.PRINT_FONT, "Liberation Serif, serif")
+                   for c in drawn)
+    page.set_content(f"<!doctype html><html><body>{html}</body></html>")
+    for key in ("years", "units", "groups", "ratings"):
+        layout = page.evaluate(LAYOUT, key)
+        assert layout["count"] > 3, key
+        assert layout["out"] == [], (key, layout["out"])
+        assert layout["overlap"] == [], (key, layout["overlap"])
+        assert layout["onBars"] == [], (key, layout["onBars"])
+    page.close()
