@@ -246,7 +246,8 @@ def scored_blocs(world, ratings: dict[int, list[str]]) -> None:
     db.session.flush()
     for year, items in ratings.items():
         db.session.add_all(Evaluation(unit_id=bloc.unit_id, bloc=bloc, subject_key=f"b{bloc.id}", criteria_set=cs,
-                                      year=year, state="scored", rating=rating) for bloc, rating in zip(blocs, items))
+                                      year=year, state="scored" if rating else "submitted", rating=rating)
+                           for bloc, rating in zip(blocs, items))
     db.session.flush()
 
 
@@ -277,3 +278,25 @@ def test_soket_pdf_carries_numbered_figures_matching_its_text(prog, world, login
                 any(w2 == "Chưa" and p2 == p and abs(y2 - y) < 2 for p2, _, y2, w2 in words))
     assert any(w.startswith("(") and w.endswith("%)") or w == "%)" for p, _, y, w in words
                if p == band[0] and abs(y - band[1]) < 2)
+
+
+# ---------------------------------------------------------------- blocs
+
+def test_bloc_ratings_chart_draws_the_counts_table_of_each_year(world, login_as):
+    scored_blocs(world, {2024: ["xuat_sac", "tot", "tot", "hoan_thanh", "khong"], 2025: ["tot", "tot", "xuat_sac"],
+                         2026: [None, None]})
+    viewer = login_as("viewer", world.bdv)
+    html = page(viewer.get("/khoi-dan-van/danh-gia?year=2025"))
+    no_inline_script_or_style(html)
+    svg = chart(html, "bloc-ratings")
+    assert texts(svg, "c") == ["2024", "2025"]   # 2026 has nothing scored yet: no column
+    drawn = tips(svg)
+    for year, total in (("2024", "5"), ("2025", "3")):
+        rows = table(page(viewer.get(f"/khoi-dan-van/danh-gia?year={year}")), "rating-counts")
+        head, values = rows[0], rows[1]
+        for label, value in zip(head[:4], values[:4]):
+            assert (f"{label} — {year}: {value}" in drawn) == (value != "0"), (label, year, value)
+        assert int(values[-1]) - int(values[-2]) == int(total)   # scored = all − not yet scored
+        assert dict(zip(texts(svg, "c"), texts(svg, "total")))[year] == total
+    members = page(viewer.get("/khoi-dan-van/danh-gia?year=2025&subject=member"))
+    assert "Chưa có thành viên khối nào được cấp trên chấm điểm, xếp loại." in members

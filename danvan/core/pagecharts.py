@@ -72,8 +72,8 @@ def call_tracking(counts: dict[str, int]) -> Chart:
 
 def bloc_ratings(by_year: dict[int, dict[str, int]], ratings: dict[str, str], scope_name: str, *,
                  members: bool = False) -> Chart:
-    """Ratings given by the level above per year (scored evaluations only), stacked."""
-    years = sorted(by_year)
+    """Ratings given by the level above per year (scored evaluations only: 'none' is not drawn), stacked."""
+    years = sorted(y for y in by_year if any(by_year[y].get(key) for key in ratings))
     who = "thành viên khối" if members else "khối dân vận cơ sở"
     return columns("bloc-ratings", f"Xếp loại {who} qua các năm — {scope_name}", years,
                    [Series(label, [by_year[y].get(key, 0) for y in years]) for key, label in ratings.items()],
