@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import lxml.html
 
 from danvan.core import charts
-from danvan.initiatives import service as initiatives
+from danvan.initiatives import config as initiatives
 from tests.samples.initiatives import make_initiative
 from tests.test_printing import words_bbox
 from tests.test_programme import prog  # noqa: F401  (fixture)
@@ -135,8 +135,9 @@ def test_consolidated_pdf_carries_the_charts_as_numbered_figures(world, login_as
 def test_call_tracking_chart_draws_the_counts_of_the_page(db_session, world, login_as):
     from datetime import timedelta
 
+    from danvan import calls
     from danvan.core.vntext import today_local
-    from danvan.plans import calls, documents
+    from danvan.plans import documents
 
     leader = login_as("leader", world.d1b)
     c4 = world.create_unit("Xã Cao Thượng", "xa", world.d1)
