@@ -12,7 +12,7 @@ from flask import current_app, url_for
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_count, fmt_date, fmt_number, today_local
 from danvan.plans import documents
-from danvan.programme import rollup, trends
+from danvan.programme import heatmap, rollup, trends
 from danvan.programme.models import Programme
 
 
@@ -20,7 +20,7 @@ def sections(programme: Programme, root: Unit, as_of: date, ratings: dict[int, d
              ) -> list[dict]:
     figure = rollup.figures(programme, root, as_of)
     groups = rollup.load_structure(programme)
-    rows = rollup.heatmap(programme, root, as_of, "child", groups)
+    rows = heatmap.heatmap(programme, root, as_of, "child", groups)
     threshold = float(programme.lagging_below)
     lagging = sorted((r for r in rows if r.progress is not None and r.progress < threshold),
                      key=lambda r: r.progress)

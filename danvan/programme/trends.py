@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_date
 from danvan.extensions import db
-from danvan.programme import rollup
+from danvan.programme import heatmap, rollup
 from danvan.programme.models import Programme, ProgressReport, Task
 
 MAX_PERIODS = 12
@@ -54,7 +54,7 @@ def band_counts(programme: Programme, root: Unit, as_of: date) -> dict[str, int]
     """Responsible units in scope by band: none (no accepted report), low (< 50 %), mid (50–80 %),
     high (≥ 80 %); a unit none of whose tasks is counted is left out."""
     counts = dict.fromkeys((key for key, _ in BANDS), 0)
-    for row in rollup.heatmap(programme, root, as_of, "unit", rollup.load_structure(programme)):
+    for row in heatmap.heatmap(programme, root, as_of, "unit", rollup.load_structure(programme)):
         if row.expected and row.progress is not None:
             counts[band(row.progress, reported=row.missing < row.expected)] += 1
     return counts
