@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from danvan.config import INSTANCE, ROOT, Config, require_secret_key
-from danvan.core import access, assets, cache, files, health, htmx, jobs, nav, transaction, vntext
+from danvan.core import access, assets, cache, files, health, htmx, jobs, nav, pagecharts, transaction, vntext
 from danvan.extensions import csrf, db, login_manager, migrate
 
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
@@ -132,7 +132,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.globals.update(can=access.can, has_permission=access.has_permission,
                                  ROLES=access.ROLES, csrf_token=generate_csrf,
-                                 now_utc=vntext.now_utc)
+                                 now_utc=vntext.now_utc, pagecharts=pagecharts)
 
     @app.context_processor
     def inject_nav():

@@ -16,7 +16,7 @@ from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
 from danvan.programme import heatmap as heatmap_rows
 from danvan.programme import jobs as programme_jobs
-from danvan.programme import rollup, service, summary  # noqa: F401 (summary: flush hook)
+from danvan.programme import rollup, service, soket, summary, trends  # noqa: F401 (summary: flush hook)
 from danvan.programme.forms import (
     AsOfForm,
     EditReportForm,
@@ -90,8 +90,14 @@ def detail(programme_id: int):
     figures_html = cache.cached_html([summary.SCOPE], key, lambda: render_template(
         "programme/_figures.html", programme=programme, figure=rollup.figures(programme, root, as_of),
         pct=rollup.pct, can_manage=can_manage))
+    charts_html = cache.cached_html([summary.SCOPE], f"charts:{programme.id}:{root.id}:{as_of.isoformat()}",
+                                    lambda: render_template("programme/_charts.html", root=root,
+                                                            timeline=trends.timeline(programme, root, as_of),
+                                                            bands=trends.band_counts(programme, root, as_of),
+                                                            band_labels=trends.BANDS))
     return render_template("programme/detail.html", programme=programme, figures_html=figures_html, as_of=as_of,
-                           asof_form=asof_form, rules=rollup.RULES, root=root, can_manage=can_manage)
+                           asof_form=asof_form, rules=rollup.RULES, root=root, can_manage=can_manage,
+                           charts_html=charts_html)
 
 
 @bp.route("/<int:programme_id>/sua", methods=["GET", "POST"])
@@ -401,6 +407,16 @@ def soket_text(programme_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=False).id)
+
+
+@bp.route("/<int:programme_id>/so-ket/pdf")
+@requires("programme.view")
+def soket_pdf(programme_id: int):
+    from danvan.printing import pdf_response, render_pdf
+
+    programme = service.load_programme_or_404(programme_id, current_user)
+    data = soket.print_data(programme, scope_root(current_user.unit), today_local(), current_user.unit)
+    return pdf_response(render_pdf("print/programme_soket.html", **data), "du-thao-bao-cao-so-ket.pdf")
 
 
 def _panel(user) -> dict:
