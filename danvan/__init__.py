@@ -18,6 +18,7 @@ from danvan.extensions import csrf, db, login_manager, migrate
 FEATURES = (
     "units", "auth", "auditlog", "dashboard", "attachments",
     "notifications", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
+    "records",
 )
 
 ERROR_TITLES = {
@@ -88,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.unauthorized_handler(auth_service.unauthorized)
 
     # Import every model so metadata (and Alembic autogenerate) knows every table.
-    from danvan.core import files, numbering, workflow  # noqa: F401
+    from danvan.core import files, numbering, records, workflow  # noqa: F401
 
     feature_modules("models")
     for module in feature_modules("views"):

@@ -77,6 +77,7 @@ from __future__ import annotations
 import io
 import logging
 import mimetypes
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -232,9 +233,13 @@ def _jinja_env():
     return env
 
 
+# "78,2 %" typed with a space must not wrap the sign away from its number: a no-break space.
+_PERCENT = re.compile(r"(\d)[ \t]+%")
+
+
 def render_html(template_name: str, **data) -> str:
     html = _jinja_env().get_template(template_name).render(**nfc_data(data))
-    return unicodedata.normalize("NFC", html)
+    return _PERCENT.sub("\\1\u00a0%", unicodedata.normalize("NFC", html))
 
 
 def _layout(template_name: str, data: dict):

@@ -9,7 +9,11 @@ a *spec* dict — the same keys the generic print template ``print/party_documen
     paragraphs: [{"lead": "Thời gian:", "text": "…"}, …]   (lead printed bold, optional)
     table: {"columns": [(label, width_mm), …], "rows": [[cell, …], …]} or None,
     after: [paragraph dicts after the table],
-    recipients: [str], signer_authority, signer_title, signer_name
+    recipients: [str], signer_authority, signer_title, signer_name,
+    draft (bool: "DỰ THẢO" in the header of every page)
+
+Like the PDF: page numbers from page 2 as a PAGE field in the header (Word counts, nothing is
+typed), table header rows repeated on every page (w:tblHeader), rows not split (w:cantSplit).
 
 ``xlsx_table(title, columns, rows) -> bytes``: one sheet, a bold title row, a header row frozen
 and filtered, dates and numbers as real cells (dd/mm/yyyy format), column widths in characters.
@@ -27,6 +31,53 @@ def _nfc(value):
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE…) Word computes when it lays the document out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "2"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText" if text == instruction else "w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {text} " if text == instruction else text
+        run._r.append(el)
+
+
+def _row_flags(row, *, header: bool) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    flags = ["w:cantSplit"] + (["w:tblHeader"] if header else [])
+    for tag in flags:
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "true")
+        tr_pr.append(el)
+
+
+def _page_headers(section, *, draft: bool) -> None:
+    """Page number (a field) top centre from page 2; "DỰ THẢO" right on every page of a draft."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    section.different_first_page_header_footer = True
+    section.header_distance = section.top_margin // 2
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(number, "PAGE")
+    if draft:
+        for header in (section.header, section.first_page_header):
+            mark = header.add_paragraph() if header is section.header else header.paragraphs[0]
+            mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = mark.add_run("DỰ THẢO")
+            run.bold, run.font.size = True, Pt(14)
+
+
 def docx_document(spec: dict) -> bytes:
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -42,6 +93,7 @@ def docx_document(spec: dict) -> bytes:
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(14)
     normal.paragraph_format.space_after = Pt(3)
+    _page_headers(section, draft=bool(spec.get("draft")))
 
     def para(container, text="", *, bold=False, italic=False, underline=False, size=14,
              align=WD_ALIGN_PARAGRAPH.CENTER, indent=False):
@@ -95,11 +147,14 @@ def docx_document(spec: dict) -> bytes:
         columns = table["columns"]
         t = doc.add_table(rows=1, cols=len(columns))
         t.style = "Table Grid"
+        _row_flags(t.rows[0], header=True)
         for cell, (label, width) in zip(t.rows[0].cells, columns):
             cell.width = Mm(width)
             para(cell.paragraphs[0], label, bold=True, size=13)
         for row in table["rows"]:
-            cells = t.add_row().cells
+            added = t.add_row()
+            _row_flags(added, header=False)
+            cells = added.cells
             for cell, value, (_, width) in zip(cells, row, columns):
                 cell.width = Mm(width)
                 para(cell.paragraphs[0], "" if value is None else str(value), size=13,

@@ -1,0 +1,52 @@
+"""issued records: the PDF, DOCX and data of a number, frozen at issue; signed copy; replacement
+
+Revision ID: 0012_records
+Revises: 0006_merge_features
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0012_records'
+down_revision = '0006_merge_features'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('issued_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_type', sa.String(length=60), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('doc_key', sa.String(length=40), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('number_text', sa.String(length=60), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('data_json', sa.Text(), nullable=False),
+    sa.Column('data_sha256', sa.String(length=64), nullable=False),
+    sa.Column('pdf_id', sa.Integer(), nullable=True),
+    sa.Column('docx_id', sa.Integer(), nullable=True),
+    sa.Column('signed_id', sa.Integer(), nullable=True),
+    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('replaced_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['docx_id'], ['attachment.id'], name=op.f('fk_issued_record_docx_id_attachment')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['user_account.id'], name=op.f('fk_issued_record_issued_by_id_user_account')),
+    sa.ForeignKeyConstraint(['pdf_id'], ['attachment.id'], name=op.f('fk_issued_record_pdf_id_attachment')),
+    sa.ForeignKeyConstraint(['replaced_by_id'], ['issued_record.id'], name=op.f('fk_issued_record_replaced_by_id_issued_record')),
+    sa.ForeignKeyConstraint(['signed_id'], ['attachment.id'], name=op.f('fk_issued_record_signed_id_attachment')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_issued_record_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_record'))
+    )
+    with op.batch_alter_table('issued_record', schema=None) as batch_op:
+        batch_op.create_index('ix_issued_record_owner', ['owner_type', 'owner_id', 'doc_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issued_record_unit_id'), ['unit_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('issued_record', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issued_record_unit_id'))
+        batch_op.drop_index('ix_issued_record_owner')
+    op.drop_table('issued_record')
