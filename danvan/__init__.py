@@ -89,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.unauthorized_handler(auth_service.unauthorized)
 
     # Import every model so metadata (and Alembic autogenerate) knows every table.
-    from danvan.core import files, numbering, records, workflow  # noqa: F401
+    from danvan.core import files, numbering, records, signers, workflow  # noqa: F401
 
     feature_modules("models")
     for module in feature_modules("views"):

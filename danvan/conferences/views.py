@@ -16,7 +16,7 @@ from danvan.core.vntext import to_local
 from danvan.extensions import db
 from danvan.printing import file_response, pdf_response
 
-from . import documents, service
+from . import documents, issued, service
 from .forms import (
     ChairForm,
     ConclusionForm,
@@ -153,6 +153,7 @@ def _detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
         contributions = [c for c in contributions if access.in_scope(current_user, c.unit)]
     files = attachments_of(service.CONTRIBUTION_OWNER, [c.id for c in contributions])
     ctx = dict(conf=conf, candidates=candidates, files=files, DOCUMENTS=DOCUMENTS, LISTS=LISTS,
+               records=issued.in_force(conf), not_following=issued.not_following(conf) if is_organiser else [],
                participant=not is_organiser, invitees=invitees, contributions=contributions,
                public_document=service.public_document,
                organiser=is_organiser and access.can(current_user, "conferences.edit"),
@@ -283,7 +284,11 @@ def confirm_invitee(conference_invitee_id: int):
 @requires("conferences.print")
 def invitee_pdf(conference_invitee_id: int):
     inv = service.load_part_or_404(ConferenceInvitee, conference_invitee_id, current_user)
-    return pdf_response(documents.invitation_pdf(inv.conference, inv), f"giay-moi-{inv.unit.name}.pdf")
+    try:
+        data, state = issued.invitee_pdf(inv.conference, inv)
+    except ConferenceError as exc:
+        abort(exc.status, exc.message)
+    return _stated(pdf_response(data, f"{_prefix(state)}giay-moi-{inv.unit.name}.pdf"), state)
 
 
 @bp.route("/<int:conference_id>/chuong-trinh", methods=["POST"])
@@ -428,12 +433,38 @@ def issue(conference_id: int, conference_doc: str):
     conf = service.load_conference_or_404(conference_id, current_user)
     _check_organiser(conf)
     try:
-        doc = service.issue(conf, _doc_key(conference_doc), actor=current_user)
+        record = issued.issue(conf, _doc_key(conference_doc), actor=current_user)
     except ConferenceError as exc:
         flash(exc.message, "danger")
     else:
-        flash(f"Đã cấp số {doc.number_text} cho {DOCUMENTS[doc.doc_key][0].lower()}.", "success")
+        flash(f"Đã cấp số {record.number_text} cho {DOCUMENTS[record.doc_key][0].lower()}; "
+              "bản PDF và Word đã được lưu, số này luôn in đúng bản đã ban hành.", "success")
     return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
+
+
+@bp.route("/<int:conference_id>/thay-the/<conference_doc>", methods=["POST"])
+@requires("conferences.edit")
+def replace(conference_id: int, conference_doc: str):
+    conf = service.load_conference_or_404(conference_id, current_user)
+    _check_organiser(conf)
+    try:
+        record = issued.replace(conf, _doc_key(conference_doc), actor=current_user)
+    except ConferenceError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(f"Đã ban hành văn bản thay thế số {record.number_text}; văn bản cũ được giữ và ghi "
+              f"“đã được thay thế bởi số {record.number_text}”.", "success")
+    return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
+
+
+def _prefix(state: str) -> str:
+    return "du-thao-" if state == "draft" else ""
+
+
+def _stated(response, state: str):
+    # The download says which state it shows: a draft rendered now, or the bytes of the issued number.
+    response.headers["X-Document-State"] = state
+    return response
 
 
 def _readable_document(conference_id: int, conference_doc: str):
@@ -449,21 +480,23 @@ def _readable_document(conference_id: int, conference_doc: str):
 @requires("conferences.print")
 def document_pdf(conference_id: int, conference_doc: str):
     conf, key = _readable_document(conference_id, conference_doc)
-    return pdf_response(documents.pdf(conf, key), f"{conference_doc}-{conf.id}.pdf")
+    data, state = issued.pdf(conf, key)
+    return _stated(pdf_response(data, f"{_prefix(state)}{conference_doc}-{conf.id}.pdf"), state)
 
 
 @bp.route("/<int:conference_id>/word/<conference_doc>.docx")
 @requires("conferences.print")
 def document_docx(conference_id: int, conference_doc: str):
     conf, key = _readable_document(conference_id, conference_doc)
-    return file_response(documents.docx(conf, key), f"{conference_doc}-{conf.id}.docx", DOCX_MIME)
+    data, state = issued.docx(conf, key)
+    return _stated(file_response(data, f"{_prefix(state)}{conference_doc}-{conf.id}.docx", DOCX_MIME), state)
 
 
 @bp.route("/<int:conference_id>/bo-tai-lieu.pdf")
 @requires("conferences.print")
 def packet_pdf(conference_id: int):
     conf = service.load_conference_or_404(conference_id, current_user)
-    return pdf_response(documents.packet(conf), f"bo-tai-lieu-hoi-nghi-{conf.id}.pdf")
+    return pdf_response(issued.packet(conf), f"bo-tai-lieu-hoi-nghi-{conf.id}.pdf")
 
 
 @bp.route("/<int:conference_id>/excel/<conference_list>.xlsx")

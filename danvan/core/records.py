@@ -52,8 +52,8 @@ class RecordDamaged(Exception):
 @dataclass(frozen=True)
 class Owner:
     load: Callable[[int], Any]          # owner_id -> the object (or None)
-    view: Callable[[Any, Any], bool]    # (user, owner) -> may read its issued documents
-    sign: Callable[[Any, Any], bool]    # (user, owner) -> may upload the signed copy, replace
+    view: Callable[[Any, Any, Any], bool]    # (user, owner, record) -> may read this issued document
+    sign: Callable[[Any, Any, Any], bool]    # (user, owner, record) -> may upload its signed copy, replace it
 
 
 OWNERS: dict[str, Owner] = {}
@@ -237,4 +237,4 @@ def may(user, action: str, record: IssuedRecord) -> bool:
     obj = owner.load(record.owner_id) if owner else None
     if obj is None:
         return False
-    return bool(getattr(owner, action)(user, obj))
+    return bool(getattr(owner, action)(user, obj, record))

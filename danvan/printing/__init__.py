@@ -269,11 +269,41 @@ def _join(documents, labels: list[str | None]):
 
 def render_pdfs(parts: list[tuple[str, dict]]) -> bytes:
     """Several documents in one PDF (packets of invitations, reports with annexes…)."""
+    return render_pdfs_counted(parts)[0]
+
+
+def render_pdfs_counted(parts: list[tuple[str, dict]]) -> tuple[bytes, list[int]]:
+    """render_pdfs, and each part's page count (to cut one part out of the joined PDF later)."""
     if not parts:
         raise ValueError("render_pdfs needs at least one part")
     documents = [_layout(template, data) for template, data in parts]
     labels = [data.get("bookmark") for _, data in parts]
-    return renderer().write(_join(documents, labels))
+    return renderer().write(_join(documents, labels)), [len(d.pages) for d in documents]
+
+
+def pdf_pages(data: bytes, ranges: list[tuple[int, int]]) -> bytes:
+    """The pages (first, count), 0-based, of a stored PDF, copied as they are (no re-rendering)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
+    for first, count in ranges:
+        for page in reader.pages[first:first + count]:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def image_pdf(data: bytes) -> bytes:
+    """A JPG scan (a signed copy) as a one-page A4 PDF for packets."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    # 300 dpi over the A4 width, whatever the scan's own resolution
+    dpi = max(image.width / (210 / 25.4), image.height / (297 / 25.4), 1)
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=dpi)
+    return out.getvalue()
 
 
 @dataclass

@@ -107,24 +107,29 @@ def docx_document(spec: dict) -> bytes:
             run.font.size = Pt(size)
         return p
 
+    attached = bool(spec.get("attachment_of"))   # a list attached to a letter: no header, no signer
     # header: issuing body left, banner and date right
-    header = doc.add_table(rows=1, cols=2)
-    header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = header.rows[0].cells
-    left.width, right.width = Mm(72), Mm(93)
-    first = left.paragraphs[0]
-    if spec.get("superior"):
-        para(first, spec["superior"].upper())
-        first = left.add_paragraph()
-    para(first, spec.get("issuer", "").upper(), bold=True)
-    para(left, "*")
-    number = spec.get("number") or f"     -{spec.get('type_code', '')}/{spec.get('issuer_code', '')}"
-    para(left, f"Số {number}")
-    para(right.paragraphs[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
-    issued = spec.get("issued_on")
-    line = (date_line(spec.get("place", ""), issued) if issued
-            else f"{spec.get('place', '')}, ngày      tháng      năm {today_local().year}")
-    para(right, line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    def letterhead():
+        header = doc.add_table(rows=1, cols=2)
+        header.alignment = WD_TABLE_ALIGNMENT.CENTER
+        left, right = header.rows[0].cells
+        left.width, right.width = Mm(72), Mm(93)
+        first = left.paragraphs[0]
+        if spec.get("superior"):
+            para(first, spec["superior"].upper())
+            first = left.add_paragraph()
+        para(first, spec.get("issuer", "").upper(), bold=True)
+        para(left, "*")
+        number = spec.get("number") or f"     -{spec.get('type_code', '')}/{spec.get('issuer_code', '')}"
+        para(left, f"Số {number}")
+        para(right.paragraphs[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
+        issued = spec.get("issued_on")
+        line = (date_line(spec.get("place", ""), issued) if issued
+                else f"{spec.get('place', '')}, ngày      tháng      năm {today_local().year}")
+        para(right, line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+    if not attached:
+        letterhead()
 
     para(doc, "")
     para(doc, spec.get("kind", "").upper(), bold=True, size=16)
@@ -161,22 +166,26 @@ def docx_document(spec: dict) -> bytes:
                      align=WD_ALIGN_PARAGRAPH.LEFT)
     body(spec.get("after"))
 
-    closing = doc.add_table(rows=1, cols=2)
-    rec, sig = closing.rows[0].cells
-    if spec.get("recipients"):
-        para(rec.paragraphs[0], "Nơi nhận:", bold=True, italic=True, underline=True,
-             align=WD_ALIGN_PARAGRAPH.LEFT)
-        items = spec["recipients"]
-        for i, item in enumerate(items):
-            para(rec, f"- {item}{'.' if i == len(items) - 1 else ','}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    first = sig.paragraphs[0]
-    for text in (spec.get("signer_authority"), spec.get("signer_title")):
-        if text:
-            para(first, text.upper(), bold=True)
-            first = sig.add_paragraph()
-    for _ in range(3):
-        sig.add_paragraph()
-    para(sig, spec.get("signer_name", ""), bold=True)
+    def closing_block():
+        closing = doc.add_table(rows=1, cols=2)
+        rec, sig = closing.rows[0].cells
+        if spec.get("recipients"):
+            para(rec.paragraphs[0], "Nơi nhận:", bold=True, italic=True, underline=True,
+                 align=WD_ALIGN_PARAGRAPH.LEFT)
+            items = spec["recipients"]
+            for i, item in enumerate(items):
+                para(rec, f"- {item}{'.' if i == len(items) - 1 else ','}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+        first = sig.paragraphs[0]
+        for text in (spec.get("signer_authority"), spec.get("signer_title")):
+            if text:
+                para(first, text.upper(), bold=True)
+                first = sig.add_paragraph()
+        for _ in range(3):
+            sig.add_paragraph()
+        para(sig, spec.get("signer_name", ""), bold=True)
+
+    if not attached:
+        closing_block()
 
     out = io.BytesIO()
     doc.save(out)

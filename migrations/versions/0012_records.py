@@ -1,4 +1,4 @@
-"""issued records: the PDF, DOCX and data of a number, frozen at issue; signed copy; replacement
+"""issued records: the PDF, DOCX and data of a number, frozen at issue; signed copy; replacement; per-document signer block
 
 Revision ID: 0012_records
 Revises: 0006_merge_features
@@ -45,7 +45,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_issued_record_unit_id'), ['unit_id'], unique=False)
 
 
+    op.create_table('document_signer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_type', sa.String(length=60), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('doc_key', sa.String(length=40), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('authority', sa.String(length=120), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('recipients', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_document_signer_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_signer')),
+    sa.UniqueConstraint('owner_type', 'owner_id', 'doc_key', name='uq_document_signer_doc')
+    )
+    with op.batch_alter_table('document_signer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_signer_unit_id'), ['unit_id'], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('document_signer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_signer_unit_id'))
+    op.drop_table('document_signer')
     with op.batch_alter_table('issued_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issued_record_unit_id'))
         batch_op.drop_index('ix_issued_record_owner')
