@@ -108,7 +108,7 @@ def test_signed_copy_refuses_bad_files(officer, world, name, content, message):
     if content is None:
         content = officer.get(f"/hoi-nghi/{conf.id}/word/giay-moi.docx").data
     upload = (io.BytesIO(content), name) if content else (io.BytesIO(b""), "")
-    r = officer.post_form(f"/van-ban-ban-hanh/{record.id}", {"file": upload}, content_type="multipart/form-data")
+    r = officer.post_form(f"/van-ban-ban-hanh/{record.id}/tai-ban-ky", {"file": upload}, content_type="multipart/form-data")
     assert r.status_code == 422 and message in r.get_data(as_text=True)
     db.session.refresh(record)
     assert record.signed_id is None
@@ -119,7 +119,7 @@ def test_signed_copy_is_the_official_copy_in_the_packet_and_scope_holds(officer,
     _invite(officer, conf, world.c1)
     officer.post_form(f"/hoi-nghi/{conf.id}/ban-hanh/giay-moi")
     record = db.session.scalar(sa.select(IssuedRecord).where(IssuedRecord.owner_id == conf.id))
-    r = officer.post_form(f"/van-ban-ban-hanh/{record.id}", {"file": (io.BytesIO(_jpg()), "scan.jpg")},
+    r = officer.post_form(f"/van-ban-ban-hanh/{record.id}/tai-ban-ky", {"file": (io.BytesIO(_jpg()), "scan.jpg")},
                           content_type="multipart/form-data")
     assert r.status_code == 303
     scan = officer.get(f"/van-ban-ban-hanh/{record.id}/ban-ky")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, nav, panels
+from danvan.core import access, nav, panels, signers
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
@@ -84,9 +84,11 @@ def new():
     form.unit_id.choices = _organiser_units()
     if request.method == "GET":
         form.unit_id.data = current_user.unit_id
-        form.signer_name.data = current_user.full_name
-        form.signer_title.data = (current_user.title or "").upper()
-        form.recipients.data = "Như trên\nLưu Văn phòng"
+        # the issuing unit's leader signs, not the officer who drafts
+        signer = signers.default_signer(current_user.unit)
+        form.signer_authority.data = signer["signer_authority"]
+        form.signer_title.data, form.signer_name.data = signer["signer_title"], signer["signer_name"]
+        form.recipients.data = "\n".join(signer["recipients"])
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data or 0)
         try:

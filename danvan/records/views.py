@@ -38,24 +38,33 @@ def _stamp(response, record: records.IssuedRecord, copy: str):
     return response
 
 
-@bp.route("/<int:issued_record_id>", methods=["GET", "POST"])
+@bp.route("/<int:issued_record_id>")
 @requires("files.download")
 def detail(issued_record_id: int):
     record = _load(issued_record_id)
-    form, status = SignedCopyForm(), 200
-    if request.method == "POST":
-        access.authorize(current_user, "sign", record)
-        if form.validate_on_submit():
-            try:
-                records.attach_signed(record, request.files.get("file"), actor=current_user)
-            except UploadError as exc:
-                add_error(form, "file", exc.message)
-            else:
-                flash(f"Đã lưu bản ký của văn bản số {record.number_text}.", "success")
-                return redirect_to("records.detail", issued_record_id=record.id)
-        status = 422
+    return _page(record, SignedCopyForm())
+
+
+def _page(record, form, status: int = 200):
     return render_template("records/detail.html", record=record, form=form,
                            can_sign=access.can(current_user, "sign", record)), status
+
+
+@bp.route("/<int:issued_record_id>/tai-ban-ky", methods=["POST"])
+@requires("records.sign")
+def upload_signed(issued_record_id: int):
+    record = _load(issued_record_id)
+    access.authorize(current_user, "sign", record)
+    form = SignedCopyForm()
+    if form.validate_on_submit():
+        try:
+            records.attach_signed(record, request.files.get("file"), actor=current_user)
+        except UploadError as exc:
+            add_error(form, "file", exc.message)
+        else:
+            flash(f"Đã lưu bản ký của văn bản số {record.number_text}.", "success")
+            return redirect_to("records.detail", issued_record_id=record.id)
+    return _page(record, form, 422)
 
 
 @bp.route("/<int:issued_record_id>/ban-luu.pdf")
