@@ -108,7 +108,8 @@ def test_signed_copy_refuses_bad_files(officer, world, name, content, message):
     if content is None:
         content = officer.get(f"/hoi-nghi/{conf.id}/word/giay-moi.docx").data
     upload = (io.BytesIO(content), name) if content else (io.BytesIO(b""), "")
-    r = officer.post_form(f"/van-ban-ban-hanh/{record.id}/tai-ban-ky", {"file": upload}, content_type="multipart/form-data")
+    r = officer.post_form(f"/van-ban-ban-hanh/{record.id}/tai-ban-ky", {"file": upload},
+                          content_type="multipart/form-data")
     assert r.status_code == 422 and message in r.get_data(as_text=True)
     db.session.refresh(record)
     assert record.signed_id is None
