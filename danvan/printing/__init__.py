@@ -365,10 +365,24 @@ def packet(sections: list[Section], *, title: str, subtitle: str = "", toc: bool
         writer.append(PdfReader(io.BytesIO(pdf)), import_outline=False)
         writer.add_outline_item(title=label, page_number=page_index)
         page_index += count
+    _stamp_page_numbers(writer, title)
     writer.add_metadata({"/Title": title})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _stamp_page_numbers(writer, title: str) -> None:
+    """Number the packet's pages as its table of contents counts them ("Trang 5/12", bottom
+    centre): each document keeps its own numbering at the top, issued ones are not re-rendered."""
+    from pypdf import PdfReader
+
+    count = len(writer.pages)
+    if not count:
+        return
+    overlay = PdfReader(io.BytesIO(render_pdf("print/_packet_pages.html", title=title, pages=count)))
+    for page, stamp in zip(writer.pages, overlay.pages):
+        page.merge_page(stamp)
 
 
 def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response:
