@@ -133,3 +133,28 @@ def test_signed_copy_is_the_official_copy_in_the_packet_and_scope_holds(officer,
     assert stranger.get(f"/van-ban-ban-hanh/{record.id}/ban-luu.pdf").status_code == 404
     commune = login_as("officer", world.c1)                  # invited, but the GM record is the organiser's
     assert commune.get(f"/van-ban-ban-hanh/{record.id}/ban-ky").status_code == 404
+
+
+def test_plan_prints_as_draft_then_its_approved_number_serves_the_stored_files(world, login_as):
+    from danvan.plans import documents
+    from tests.test_plans import _data
+
+    officer, leader = login_as("officer", world.c1), login_as("leader", world.d1b)
+    doc = documents.create_document(world.c1, _data(summary="Kế hoạch tuyên truyền"), actor=officer.user)
+    draft = officer.get(f"/van-ban/{doc.id}/pdf")
+    assert draft.headers["X-Document-State"] == "draft" and all("DỰ THẢO" in p for p in _text(draft.data))
+    assert 'id="draft-mark"' in officer.get(f"/van-ban/{doc.id}/in").get_data(as_text=True)
+    documents.transition(doc, "submit", actor=officer.user)
+    documents.transition(doc, "approve", actor=leader.user)
+    issued = officer.get(f"/van-ban/{doc.id}/pdf")
+    word = officer.get(f"/van-ban/{doc.id}/word")
+    assert issued.headers["X-Document-State"] == "issued" and "1-KH/ĐU" in _text(issued.data)[0]
+    assert "THẢO" not in " ".join(_text(issued.data))
+    world.c1.name = "Phường Xuất Hóa mới"           # the source changes after approval
+    doc.signer_name = "Người khác"
+    db.session.flush()
+    assert officer.get(f"/van-ban/{doc.id}/pdf").data == issued.data
+    assert officer.get(f"/van-ban/{doc.id}/word").data == word.data
+    record = db.session.scalar(sa.select(IssuedRecord).where(IssuedRecord.owner_type == "PlanDocument"))
+    assert officer.get(f"/van-ban-ban-hanh/{record.id}").status_code == 200
+    assert login_as("viewer", world.c3).get(f"/van-ban-ban-hanh/{record.id}").status_code == 404

@@ -28,6 +28,7 @@ from danvan.core.workflow import OWN, SCOPE, Transition, TransitionError, Workfl
 from danvan.extensions import db
 from danvan.notifications import service as notifications
 from danvan.plans import calls as calls_service
+from danvan.plans import issued
 from danvan.plans.models import SIGNER_MODES, STATES, PlanCall, PlanDelegation, PlanDocument
 
 WORKFLOW = Workflow(
@@ -257,6 +258,7 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
     elif name == "approve":
         _assign_number(doc)
         doc.approved_at = now
+        issued.freeze(doc, actor=acting)    # the number prints what was approved, ever after
         notifications.notify(_filers(doc), f"Đã duyệt — {doc.number_text} — {label}", kind="approved",
                              link=link, obj=doc, exclude=actor)
     elif name == "return":

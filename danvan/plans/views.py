@@ -20,6 +20,7 @@ from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.plans import calls as calls_service
 from danvan.plans import documents as service
+from danvan.plans import issued
 from danvan.plans.forms import (
     DEFAULT_SECTIONS,
     CallForm,
@@ -187,7 +188,7 @@ def _detail_context(doc: PlanDocument, *, transition_form=None, error=None) -> d
         and access.has_permission(current_user, "plans.edit"),
         "problems": service.problems(doc) if doc.state in service.EDITABLE else [],
         "workflow": service.WORKFLOW, "labels": {t.name: t.label for t in service.WORKFLOW.transitions},
-        "pdf_enabled": _pdf_enabled(),
+        "pdf_enabled": _pdf_enabled(), "record": issued.record_of(doc),
     }
 
 
@@ -292,21 +293,27 @@ def document_print(document_id: int):
 @bp.route("/van-ban/<int:document_id>/pdf")
 @requires("plans.view")
 def document_pdf(document_id: int):
-    from danvan.printing import pdf_response, render_pdf
+    from danvan.printing import pdf_response
 
     doc = _load(document_id)
-    ctx = _print_context(doc)
-    data = {
-        "number_text": doc.number_text, "issued_on": doc.issued_on, "type_code": doc.type_code,
-        "issuer_code": doc.unit.code or "", "kind": doc.type_label.upper(), "summary": doc.summary,
-        "period": doc.period, "sections": doc.sections, "signer_title": doc.signer_title.upper(),
-        "signer_name": doc.signer_name, "signed": doc.state == "approved",
-        "recipients": [line.rstrip(",.;") for line in doc.recipient_lines],
-    }
-    pdf = render_pdf("print/plan_document.html", doc=data, superior=ctx["superior"], issuer=ctx["issuer"],
-                     place=ctx["place"], authority=ctx["authority"])
+    data, state = issued.pdf(doc)
     name = f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.pdf"
-    return pdf_response(pdf, name)
+    response = pdf_response(data, name)
+    response.headers["X-Document-State"] = state
+    return response
+
+
+@bp.route("/van-ban/<int:document_id>/word")
+@requires("plans.view")
+def document_docx(document_id: int):
+    from danvan.printing import file_response
+
+    doc = _load(document_id)
+    data, state = issued.docx(doc)
+    name = f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.docx"
+    response = file_response(data, name, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response.headers["X-Document-State"] = state
+    return response
 
 
 # calls --------------------------------------------------------------------------------
