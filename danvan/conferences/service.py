@@ -9,6 +9,7 @@ from flask import abort
 
 from danvan.core import access, audit, numbering, workflow
 from danvan.core.files import UploadError, store
+from danvan.core.signers import issuer_parts, place_of  # noqa: F401  (documents use them from here)
 from danvan.core.units import ADVISORY_KINDS, Unit, scope_root
 from danvan.core.vntext import TZ, clean, fold, like_pattern, now_utc, today_local
 from danvan.core.workflow import SCOPE, Transition, Workflow
@@ -450,32 +451,6 @@ def schedule_contribution(c: ConferenceContribution, start_time: time | None = N
 
 
 # ---------------------------------------------------------------- documents and numbers
-
-def issuer_parts(unit: Unit) -> tuple[str, str]:
-    """(superior body, issuing body) as printed top left, upper case."""
-    parent = unit.parent
-    if unit.kind == "ban" and parent is not None:
-        name = unit.name
-        if name.endswith(parent.name):
-            name = name[: -len(parent.name)].strip()
-        else:
-            prefix = " ".join(parent.name.split()[:2])     # "Tỉnh ủy", "Huyện ủy", "Thành ủy"
-            if name.endswith(prefix):
-                name = name[: -len(prefix)].strip()
-        return parent.name.upper(), name.upper()
-    if unit.kind == "xa":
-        return (parent.name.upper() if parent else ""), f"ĐẢNG ỦY {unit.name.upper()}"
-    return (parent.name.upper() if parent else ""), unit.name.upper()
-
-
-def place_of(unit: Unit, default: str) -> str:
-    for u in (unit, unit.parent):
-        if u is None or u.kind not in ("huyen_uy", "xa"):
-            continue
-        words = u.name.split()
-        return " ".join(words[2:] if u.kind == "huyen_uy" else words[1:]) or default
-    return default
-
 
 def issue(conf: Conference, key: str, *, actor) -> ConferenceDocument:
     """Take the next number for the document (once); refuse what is not ready to issue."""

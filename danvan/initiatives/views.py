@@ -17,7 +17,7 @@ from danvan.core.units import Unit, register_open_work_mover
 from danvan.core.vntext import date_line, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
-from danvan.initiatives import excel, service
+from danvan.initiatives import excel, issued, service
 from danvan.initiatives.forms import (
     DeadlineForm,
     ImportForm,
@@ -278,6 +278,7 @@ def recognise():
             try:
                 decision = service.recognise(current_user, form.initiative_ids.data or [], year=form.year.data,
                                              decided_on=form.decided_on.data, title=form.title.data)
+                issued.freeze(decision, actor=current_user)   # the QĐ as issued: PDF, DOCX, its list
             except InitiativeError as exc:
                 db.session.rollback()
                 target = getattr(form, exc.field, None) if exc.field else None
@@ -305,7 +306,8 @@ def decision(recognition_id: int):
     items = db.session.scalars(access.scoped(
         db.select(Initiative).where(Initiative.recognition_id == decision.id), Initiative.unit_id, current_user)
         .order_by(Initiative.unit_id, Initiative.name)).all()
-    return render_template("initiatives/decision.html", decision=decision, items=items)
+    return render_template("initiatives/decision.html", decision=decision, items=items,
+                           record=issued.record_of(decision))
 
 
 # ---------------------------------------------------------------- consolidation
