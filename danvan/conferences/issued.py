@@ -40,7 +40,7 @@ def _can_view(user, conf: Conference, record) -> bool:
 
 
 def _can_sign(user, conf: Conference, record) -> bool:
-    return service.organises(user, conf) and access.has_permission(user, "conferences.edit")
+    return access.can(user, "manage", conf)
 
 
 records.register_owner(OWNER, load=_load, view=_can_view, sign=_can_sign)

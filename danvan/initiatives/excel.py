@@ -9,8 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from danvan.core import access
@@ -19,6 +18,7 @@ from danvan.core.vntext import fmt_number, fold, nfc
 from danvan.extensions import db
 from danvan.initiatives import service
 from danvan.initiatives.models import Initiative
+from danvan.printing import office
 
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
@@ -57,38 +57,19 @@ def _letter(i: int) -> str:
     return get_column_letter(i + 1)
 
 
-def _new_book() -> tuple[Workbook, object]:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EEF0F3")
-    for i, (_, header, _kind, width) in enumerate(COLUMNS):
-        cell = ws.cell(row=HEADER_ROW, column=i + 1, value=header)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    return wb, ws
+FORMATS = {"date": "DD/MM/YYYY", "number": "#,##0.00", "int": "0"}
 
 
-def _format_row(ws, row: int) -> None:
-    for i, (_, _, kind, _) in enumerate(COLUMNS):
-        cell = ws.cell(row=row, column=i + 1)
-        if kind == "date":
-            cell.number_format = "DD/MM/YYYY"
-        elif kind == "number":
-            cell.number_format = "#,##0.00"
-        elif kind == "int":
-            cell.number_format = "0"
+def _new_book() -> tuple[office.Book, office.Sheet]:
+    book = office.Book()
+    return book, book.sheet(SHEET, [(header, width, FORMATS.get(kind)) for _, header, kind, width in COLUMNS])
 
 
 def template(actor) -> bytes:
     """The empty template with a guide sheet listing the accepted values."""
-    wb, ws = _new_book()
-    for r in range(2, 12):
-        _format_row(ws, r)
-    guide = wb.create_sheet("Huong dan")
+    book, table = _new_book()
+    for _ in range(10):
+        table.append([])
     province = service.province_of(actor.scope)
     service.ensure_config(province)
     lines = [
@@ -105,24 +86,14 @@ def template(actor) -> bytes:
         "Lĩnh vực: " + "; ".join(f.name for f in service.fields_of(province.id)),
         "Đơn vị đăng ký: " + "; ".join(u.name for u in service.registrable_units(actor)[:200]),
     ]
-    for i, line in enumerate(lines, start=1):
-        guide.cell(row=i, column=1, value=line)
-    guide.column_dimensions["A"].width = 120
-    return _save(wb)
-
-
-def _save(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    book.lines("Huong dan", lines)
+    return book.bytes()
 
 
 def export(stmt: sa.Select) -> bytes:
     """The filtered list in the template's columns (real date and number cells)."""
-    wb, ws = _new_book()
-    r = HEADER_ROW
+    book, table = _new_book()
     for obj in db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))):
-        r += 1
         values = {
             "unit": obj.unit.name, "year": obj.year, "name": obj.name, "kind": obj.kind.name,
             "field": obj.field.name, "organisation": obj.organisation, "is_new": "Mới" if obj.is_new else "Duy trì",
@@ -133,10 +104,8 @@ def export(stmt: sa.Select) -> bytes:
         }
         for key in service.TEXT_FIELDS:
             values[key] = getattr(obj, key) or None
-        for i, (key, _, _, _) in enumerate(COLUMNS):
-            ws.cell(row=r, column=i + 1, value=values.get(key))
-        _format_row(ws, r)
-    return _save(wb)
+        table.append([values.get(key) for key, *_ in COLUMNS])
+    return book.bytes()
 
 
 # ---------------------------------------------------------------- import

@@ -424,30 +424,16 @@ def call_export(call_id: int):
     call, issuer_side = _load_call(call_id)
     if not issuer_side:
         abort(404)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from danvan.printing import office
 
     t = calls_service.tracking(call)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Theo dõi"
-    ws.append([call.title])
-    ws["A1"].font = Font(bold=True)
-    ws.append([t.summary])
-    ws.append(["STT", "Đơn vị", "Hạn nộp", "Trạng thái", "Ngày nộp", "Số ngày muộn"])
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for i, row in enumerate(t.filtered(request.args.get("trang_thai", "")), start=1):
-        submitted = row.submitted_at.astimezone(calls_service.TZ).replace(tzinfo=None) if row.submitted_at else None
-        ws.append([i, row.unit.name, row.deadline, row.status_label, submitted, row.days_late or None])
-        ws.cell(ws.max_row, 3).number_format = "DD/MM/YYYY"
-        ws.cell(ws.max_row, 5).number_format = "DD/MM/YYYY HH:MM"
-    for col, width in zip("ABCDEF", (6, 40, 12, 18, 18, 12)):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    return send_file(buf, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    rows = [[i, row.unit.name, row.deadline, row.status_label,
+             row.submitted_at.astimezone(calls_service.TZ).replace(tzinfo=None) if row.submitted_at else None,
+             row.days_late or None]
+            for i, row in enumerate(t.filtered(request.args.get("trang_thai", "")), start=1)]
+    columns = [("STT", 6), ("Đơn vị", 40), ("Hạn nộp", 12), ("Trạng thái", 18), ("Ngày nộp", 18), ("Số ngày muộn", 12)]
+    buf = io.BytesIO(office.xlsx_table(call.title, columns, rows, subtitle=t.summary, sheet="Theo dõi"))
+    return send_file(buf, mimetype=office.XLSX_MIME,
                      as_attachment=True, download_name=f"theo-doi-yeu-cau-{call.id}.xlsx", max_age=0)
 
 
