@@ -21,13 +21,17 @@ CONTRIBUTION_OWNER = "ConferenceContribution"
 
 CONTRIBUTION_FLOW = Workflow(
     name="conference_contribution",
-    states={"invited": "Đã đề nghị", "submitted": "Đã gửi", "accepted": "Đã nhận", "returned": "Trả lại"},
+    states={"invited": "Đã đề nghị", "submitted": "Đã gửi", "accepted": "Đã nhận", "returned": "Trả lại",
+            "withdrawn": "Đã rút đề nghị"},
     initial="invited",
     transitions=(
         Transition("submit", "Gửi tham luận", ("invited", "returned"), "submitted", "conferences.edit", SCOPE),
         Transition("accept", "Nhận tham luận", ("submitted",), "accepted", "conferences.edit", SCOPE),
         Transition("return", "Trả lại", ("submitted", "accepted"), "returned", "conferences.edit", SCOPE,
                    comment_required=True, style="danger"),
+        # the organiser takes back a request (asked the wrong unit, the topic dropped); kept, not deleted
+        Transition("withdraw", "Rút đề nghị", ("invited", "submitted", "returned", "accepted"), "withdrawn",
+                   "conferences.edit", SCOPE, style="danger", validate=False),
     ),
 )
 
@@ -94,12 +98,49 @@ def review_contribution(c: ConferenceContribution, decision: str, reason: str, *
     db.session.flush()
 
 
+def withdraw_contribution(c: ConferenceContribution, *, actor) -> None:
+    """The request is withdrawn: it leaves the programme and the list; its history stays."""
+    if not access.can(actor, "manage", c.conference):
+        raise ConferenceError("Chỉ đơn vị tổ chức hội nghị được rút đề nghị tham luận.", None, 403)
+    _apply(c, "withdraw", actor)
+    for item in list(c.conference.items):
+        if item.contribution_id == c.id:
+            c.conference.items.remove(item)
+    db.session.flush()
+
+
+CLOSING_WORDS = ("kết luận", "bế mạc", "tổng kết hội nghị")
+
+
+def _closing(items: list[ConferenceItem]) -> ConferenceItem | None:
+    """The chair's conclusion or the closing: tham luận go before it."""
+    last = items[-1] if items else None
+    return last if last is not None and last.content.lower().startswith(CLOSING_WORDS) else None
+
+
+def _slot(items: list[ConferenceItem], closing: ConferenceItem | None) -> time | None:
+    """15 minutes after the last timed item before the closing, if that is still before it."""
+    before = [i.start_time for i in items if i is not closing and i.start_time is not None]
+    if not before:
+        return closing.start_time if closing else None
+    minutes = before[-1].hour * 60 + before[-1].minute + 15
+    slot = time(min(minutes // 60, 23), minutes % 60)
+    return slot if closing is None or closing.start_time is None or slot <= closing.start_time else closing.start_time
+
+
 def schedule_contribution(c: ConferenceContribution, start_time: time | None = None) -> ConferenceItem:
+    """An accepted tham luận goes on the programme before the closing item, with a time."""
     if c.state != "accepted":
         raise ConferenceError("Chỉ đưa vào chương trình tham luận đã được nhận.", None, 409)
     existing = next((i for i in c.conference.items if i.contribution_id == c.id), None)
     if existing is not None:
         return existing
-    return add_item(c.conference, start_time=start_time, content=f"Tham luận: {c.title}",
+    items = sorted(c.conference.items, key=lambda i: (i.position, i.id))
+    closing = _closing(items)
+    item = add_item(c.conference, start_time=start_time or _slot(items, closing), content=f"Tham luận: {c.title}",
                     presenter=c.presenter or f"Đại diện {c.unit.name}", document=c.title, contribution=c)
-
+    if closing is not None:
+        item.position, closing.position = closing.position, item.position
+        db.session.flush()
+        db.session.expire(c.conference, ["items"])
+    return item

@@ -1,4 +1,4 @@
-"""issued records: the PDF, DOCX and data of a number, frozen at issue; signed copy; replacement; per-document signer block
+"""issued records: the PDF, DOCX and data of a number, frozen at issue; signed copy; replacement; per-document signer block; tham luận withdrawn
 
 Revision ID: 0012_records
 Revises: 0006_merge_features
@@ -64,7 +64,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_document_signer_unit_id'), ['unit_id'], unique=False)
 
 
+    # a tham luận request can be withdrawn by the organiser
+    with op.batch_alter_table('conference_contribution', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_conference_contribution_state'), type_='check')
+        batch_op.create_check_constraint(
+            op.f('ck_conference_contribution_state'),
+            "state IN ('invited','submitted','accepted','returned','withdrawn')")
+
+
 def downgrade():
+    op.execute("UPDATE conference_contribution SET state = 'returned' WHERE state = 'withdrawn'")
+    with op.batch_alter_table('conference_contribution', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_conference_contribution_state'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_conference_contribution_state'),
+                                         "state IN ('invited','submitted','accepted','returned')")
     with op.batch_alter_table('document_signer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_signer_unit_id'))
     op.drop_table('document_signer')

@@ -1,0 +1,81 @@
+"""Issue 13 points 6 and 8 through HTTP: the unit's own invitation (điểm cầu, times, what to prepare),
+pickers in tree order with each committee's Ban first, a tham luận placed before the closing item
+with a time, a request withdrawn."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from danvan.conferences.models import Conference, ConferenceContribution
+from danvan.extensions import db
+from tests.test_conferences import _new_data
+
+
+@pytest.fixture
+def officer(world, login_as):
+    return login_as("officer", world.bdv)       # the province's Ban organises for the whole tree
+
+
+def _text(data: bytes) -> str:
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def _create_at(officer, world, **kw):
+    r = officer.post_form("/hoi-nghi/moi", _new_data(unit_id=world.bdv.id, **kw))
+    assert r.status_code == 303, r.get_data(as_text=True)[:1000]
+    return db.session.scalar(sa.select(Conference).order_by(Conference.id.desc()))
+
+
+def test_picker_lists_units_in_tree_order_with_the_ban_first(officer, world):
+    conf = _create_at(officer, world)
+    page = officer.get(f"/hoi-nghi/{conf.id}").get_data(as_text=True)
+    picker = page[page.index('id="point-units"'):] if 'id="point-units"' in page else page
+    names = re.findall(r'name="unit_ids" value="\d+"[^>]*> ([^<]+?)</label>', picker)
+    order = [world.p.name, world.bdv.name, world.e.name, world.d1.name, world.d1b.name, world.c1.name,
+             world.c2.name, world.d2.name, world.c3.name]
+    assert names[:len(order)] == order
+
+
+def test_invitation_of_a_unit_says_its_point_times_and_what_to_prepare(officer, world):
+    conf = _create_at(officer, world, online="y", end="11:30")
+    officer.post_form(f"/hoi-nghi/{conf.id}/diem-cau", {"unit_ids": [world.d1.id]}, htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/khach-moi", {"unit_ids": [world.d1.id, world.d2.id],
+                                                          "addressee": "Đồng chí Bí thư"}, htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/tham-luan", {"unit_ids": [world.d1.id], "topic": "Dân vận khéo",
+                                                          "deadline": "05/12/2026"}, htmx=True)
+    inv = {i.unit_id: i for i in conf.invitees}
+    mine = _text(officer.get(f"/hoi-nghi/khach-moi/{inv[world.d1.id].id}/giay-moi.pdf").data)
+    assert "Đơn vị dự tại điểm cầu Huyện ủy Ba Bể" in mine
+    assert "Từ 08 giờ 00 phút đến 11 giờ 30 phút" in mine
+    assert "“Dân vận khéo”" in mine and "05/12/2026" in mine
+    assert "DANH SÁCH ĐIỂM CẦU" in mine                      # "danh sách kèm theo": attached
+    other = _text(officer.get(f"/hoi-nghi/khach-moi/{inv[world.d2.id].id}/giay-moi.pdf").data)
+    assert "Dân vận khéo" not in other and "Đơn vị dự tại điểm cầu" not in other
+
+
+def test_tham_luan_goes_before_the_closing_item_with_a_time_and_can_be_withdrawn(officer, world, login_as):
+    conf = _create_at(officer, world)
+    for t, text in (("08:00", "Khai mạc"), ("08:15", "Báo cáo sơ kết"), ("10:30", "Kết luận hội nghị")):
+        officer.post_form(f"/hoi-nghi/{conf.id}/chuong-trinh", {"start_time": t, "content": text}, htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/tham-luan", {"unit_ids": [world.d1.id, world.d2.id],
+                                                          "topic": "Kinh nghiệm", "deadline": "05/12/2026"}, htmx=True)
+    first, second = conf.contributions
+    first.state, first.title = "accepted", "Kinh nghiệm Ba Bể"
+    db.session.flush()
+    assert officer.post_form(f"/hoi-nghi/tham-luan/{first.id}/dua-vao-chuong-trinh").status_code == 303
+    db.session.expire_all()
+    items = [(i.start_time.strftime("%H:%M") if i.start_time else "", i.content) for i in conf.items]
+    assert items == [("08:00", "Khai mạc"), ("08:15", "Báo cáo sơ kết"), ("08:30", "Tham luận: Kinh nghiệm Ba Bể"),
+                     ("10:30", "Kết luận hội nghị")]
+    assert officer.post_form(f"/hoi-nghi/tham-luan/{first.id}/rut").status_code == 303
+    assert officer.post_form(f"/hoi-nghi/tham-luan/{second.id}/rut").status_code == 303
+    db.session.expire_all()
+    states = {c.id: c.state for c in db.session.scalars(sa.select(ConferenceContribution))}
+    assert states == {first.id: "withdrawn", second.id: "withdrawn"}
+    assert [i.content for i in conf.items] == ["Khai mạc", "Báo cáo sơ kết", "Kết luận hội nghị"]
+    asked = login_as("officer", world.d2)
+    assert asked.post_form(f"/hoi-nghi/tham-luan/{second.id}/rut").status_code == 404   # not the organiser's
