@@ -79,3 +79,31 @@ def test_tham_luan_goes_before_the_closing_item_with_a_time_and_can_be_withdrawn
     assert [i.content for i in conf.items] == ["Khai mạc", "Báo cáo sơ kết", "Kết luận hội nghị"]
     asked = login_as("officer", world.d2)
     assert asked.post_form(f"/hoi-nghi/tham-luan/{second.id}/rut").status_code == 404   # not the organiser's
+
+
+def test_invited_units_and_the_organiser_are_notified(officer, world, login_as):
+    from danvan.notifications.models import Notification
+
+    district = login_as("officer", world.d1)
+    conf = _create_at(officer, world)
+    officer.post_form(f"/hoi-nghi/{conf.id}/khach-moi", {"unit_ids": [world.d1.id], "addressee": "Đồng chí Bí thư"},
+                      htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/tham-luan", {"unit_ids": [world.d1.id], "topic": "Dân vận khéo",
+                                                          "deadline": "05/12/2026"}, htmx=True)
+    assert officer.post_form(f"/hoi-nghi/{conf.id}/ban-hanh/giay-moi").status_code == 303
+    c = conf.contributions[0]
+    pdf = officer.get(f"/hoi-nghi/{conf.id}/in/chuong-trinh.pdf").data
+    r = district.post_form(f"/hoi-nghi/tham-luan/{c.id}", {"title": "Kinh nghiệm", "presenter": "Lý Văn Minh",
+                                                           "file": (io.BytesIO(pdf), "tham-luan.pdf")})
+    assert r.status_code == 303
+    officer.post_form(f"/hoi-nghi/tham-luan/{c.id}/xet", {"decision": "return", "reason": "Bổ sung số liệu"})
+
+    def titles(user):
+        return [n.title for n in db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
+                                                    .order_by(Notification.id))]
+    mine = titles(district.user)
+    assert any(t.startswith("Đề nghị gửi tham luận «Dân vận khéo» trước ngày 05/12/2026") for t in mine)
+    assert any(t.startswith("Giấy mời số 1-GM/BDVTU") for t in mine)
+    assert any(t.startswith("Tham luận «Kinh nghiệm»: trả lại") for t in mine)
+    assert any(t.startswith("Huyện ủy Ba Bể đã gửi tham luận «Kinh nghiệm»") for t in titles(officer.user))
+    assert not any("đã gửi tham luận" in t for t in mine)

@@ -12,6 +12,7 @@ from danvan.core.vntext import TZ, clean, now_utc, today_local
 from danvan.core.workflow import SCOPE, Transition, Workflow
 from danvan.extensions import db
 
+from . import notices
 from .agenda import add_item
 from .models import Conference, ConferenceContribution, ConferenceItem
 from .participants import add_new, units_in_scope
@@ -50,8 +51,10 @@ def invite_contributions(conf: Conference, unit_ids: list, *, topic: str, deadli
     if deadline > conf.starts_at.astimezone(TZ).date():
         raise ConferenceError("Hạn gửi phải trước ngày hội nghị.", "deadline")
     units = units_in_scope(conf, unit_ids, actor)
-    return add_new(conf.contributions, units,
-                   lambda unit: ConferenceContribution(unit=unit, topic=topic, deadline=deadline, state="invited"))
+    added = add_new(conf.contributions, units,
+                    lambda unit: ConferenceContribution(unit=unit, topic=topic, deadline=deadline, state="invited"))
+    notices.contributions_asked(conf, added, actor=actor)
+    return added
 
 
 def submit_contribution(c: ConferenceContribution, *, title: str, presenter: str, upload, actor) -> None:
@@ -72,6 +75,7 @@ def submit_contribution(c: ConferenceContribution, *, title: str, presenter: str
         Attachment.id != attachment.id, Attachment.archived_at.is_(None)).values(archived_at=now_utc()))
     c.title, c.presenter, c.submitted_at = title, presenter, now_utc()
     _apply(c, "submit", actor)
+    notices.contribution_changed(c, actor=actor)
 
 
 def _apply(c: ConferenceContribution, name: str, actor, comment: str = "") -> None:
@@ -96,6 +100,7 @@ def review_contribution(c: ConferenceContribution, decision: str, reason: str, *
     else:
         raise ConferenceError("Thao tác không hợp lệ.", None, 400)
     db.session.flush()
+    notices.contribution_changed(c, actor=actor)
 
 
 def withdraw_contribution(c: ConferenceContribution, *, actor) -> None:
@@ -107,6 +112,7 @@ def withdraw_contribution(c: ConferenceContribution, *, actor) -> None:
         if item.contribution_id == c.id:
             c.conference.items.remove(item)
     db.session.flush()
+    notices.contribution_changed(c, actor=actor)
 
 
 CLOSING_WORDS = ("kết luận", "bế mạc", "tổng kết hội nghị")

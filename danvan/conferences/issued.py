@@ -14,7 +14,7 @@ from danvan import printing
 from danvan.core import access, records
 from danvan.extensions import db
 
-from . import documents, service
+from . import documents, notices, service
 from .models import DOCUMENTS, Conference, ConferenceDocument, ConferenceInvitee
 from .service import ConferenceError
 
@@ -77,7 +77,10 @@ def issue(conf: Conference, key: str, *, actor) -> records.IssuedRecord:
     if existing is not None:
         return existing
     doc = service.issue(conf, key, actor=actor)
-    return _freeze(conf, key, doc, actor)
+    record = _freeze(conf, key, doc, actor)
+    if key == "giay-moi":
+        notices.invitation_issued(conf, record.number_text, actor=actor)
+    return record
 
 
 def _freeze(conf: Conference, key: str, doc: ConferenceDocument, actor, replaces=None) -> records.IssuedRecord:
@@ -97,7 +100,10 @@ def replace(conf: Conference, key: str, *, actor) -> records.IssuedRecord:
     conf.documents.remove(doc)
     db.session.flush()
     new_doc = service.issue(conf, key, actor=actor)
-    return _freeze(conf, key, new_doc, actor, replaces=old)
+    record = _freeze(conf, key, new_doc, actor, replaces=old)
+    if key == "giay-moi":
+        notices.invitation_issued(conf, record.number_text, actor=actor)
+    return record
 
 
 def not_following(conf: Conference) -> list[records.IssuedRecord]:
