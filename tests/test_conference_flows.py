@@ -107,3 +107,26 @@ def test_invited_units_and_the_organiser_are_notified(officer, world, login_as):
     assert any(t.startswith("Tham luận «Kinh nghiệm»: trả lại") for t in mine)
     assert any(t.startswith("Huyện ủy Ba Bể đã gửi tham luận «Kinh nghiệm»") for t in titles(officer.user))
     assert not any("đã gửi tham luận" in t for t in mine)
+
+
+def test_each_document_has_its_own_signer_defaulting_to_the_unit_leader(officer, world, login_as):
+    leader = world.create_user(world.bdv, ["leader"], full_name="Hoàng Văn Lãnh")
+    leader.title = "Phó Trưởng Ban"
+    form = officer.get("/hoi-nghi/moi").get_data(as_text=True)
+    assert 'value="Hoàng Văn Lãnh"' in form and 'value="K/T TRƯỞNG BAN"' in form
+    assert f'value="{officer.user.full_name}"' not in form          # not the officer who drafts
+    conf = _create_at(officer, world)
+    bad = officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/ket-luan", {"authority": "THAY MẶT", "name": "X"})
+    assert bad.status_code == 422 and "T/M, K/T hoặc T/L" in bad.get_data(as_text=True)
+    ok = officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/chuong-trinh", {
+        "authority": "t/l trưởng ban", "title": "Chánh Văn phòng", "name": "Trần Thị Chánh",
+        "recipients": "- Các đồng chí đại biểu,\n- Lưu VP."})
+    assert ok.status_code == 303
+    programme = _text(officer.get(f"/hoi-nghi/{conf.id}/in/chuong-trinh.pdf").data)
+    assert "T/L TRƯỞNG BAN" in programme and "CHÁNH VĂN PHÒNG" in programme and "Trần Thị Chánh" in programme
+    assert "Các đồng chí đại biểu," in programme and "Lưu VP." in programme
+    invitation = _text(officer.get(f"/hoi-nghi/{conf.id}/in/giay-moi.pdf").data)
+    assert "Trần Thị Chánh" not in invitation
+    assert officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/diem-cau", {"name": "X"}).status_code == 404
+    stranger = login_as("officer", world.d2)
+    assert stranger.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/ket-luan", {"name": "X"}).status_code == 404

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from danvan import printing
-from danvan.core import access, records
+from danvan.core import access, records, signers
 from danvan.extensions import db
 
 from . import documents, notices, service
@@ -104,6 +104,30 @@ def replace(conf: Conference, key: str, *, actor) -> records.IssuedRecord:
     if key == "giay-moi":
         notices.invitation_issued(conf, record.number_text, actor=actor)
     return record
+
+
+def set_signer(conf: Conference, key: str, data: dict) -> None:
+    """A numbered document's own signer block; refused once issued (its record is frozen)."""
+    if records.current(OWNER, conf.id, key) is not None:
+        raise ConferenceError("Văn bản đã ban hành: người ký đã in trong bản lưu. Muốn đổi, ban hành văn bản "
+                              "thay thế sau khi sửa.", "name", 409)
+    signers.save_signer(OWNER, conf.id, key, conf.unit, authority=data.get("authority") or "",
+                        title=data.get("title") or "", name=data.get("name") or "",
+                        recipients=data.get("recipients") or "")
+
+
+def signer_forms(conf: Conference) -> dict:
+    """Per numbered document not yet issued: its signer form, filled with what it prints now."""
+    from .forms import SignerForm
+
+    out = {}
+    for key, (_, code) in DOCUMENTS.items():
+        if code and conf.document(key) is None:
+            spec = documents.spec(conf, key) if key != "giay-moi" else documents.invitation(conf, None)
+            out[key] = SignerForm(formdata=None, data={
+                "authority": spec["signer_authority"], "title": spec["signer_title"], "name": spec["signer_name"],
+                "recipients": "\n".join(spec["recipients"])})
+    return out
 
 
 def not_following(conf: Conference) -> list[records.IssuedRecord]:

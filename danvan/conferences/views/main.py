@@ -10,6 +10,7 @@ from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
+from danvan.core.signers import SignerError
 from danvan.core.units import Unit, subtree
 from danvan.core.vntext import to_local
 from danvan.extensions import db
@@ -17,7 +18,7 @@ from danvan.printing import file_response, pdf_response
 from danvan.printing.office import DOCX_MIME, XLSX_MIME
 
 from .. import documents, issued, service
-from ..forms import ConclusionForm, ConferenceForm
+from ..forms import ConclusionForm, ConferenceForm, SignerForm
 from ..models import DOCUMENTS
 from ..service import ConferenceError
 from .page import bp, detail_context, load_managed_or_404, prefix, stated
@@ -191,3 +192,23 @@ def packet_pdf(conference_id: int):
 def list_xlsx(conference_id: int, conference_list: str):
     conf = service.load_list_for_reader_or_404(conference_id, conference_list, current_user)
     return file_response(documents.list_xlsx(conf, conference_list), f"{conference_list}-{conf.id}.xlsx", XLSX_MIME)
+
+
+@bp.route("/<int:conference_id>/nguoi-ky/<conference_doc>", methods=["POST"])
+@requires("conferences.edit")
+def set_signer(conference_id: int, conference_doc: str):
+    """This document's own signer and Nơi nhận, until it is issued (then it is frozen)."""
+    conf = load_managed_or_404(conference_id)
+    if conference_doc not in DOCUMENTS or not DOCUMENTS[conference_doc][1]:
+        abort(404)
+    form = SignerForm()
+    if form.validate_on_submit():
+        try:
+            issued.set_signer(conf, conference_doc, form.data)
+        except (ConferenceError, SignerError) as exc:
+            add_error(form, exc.field, exc.message)
+        else:
+            flash(f"Đã lưu người ký của {DOCUMENTS[conference_doc][0].lower()}.", "success")
+            return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
+    forms = issued.signer_forms(conf) | {conference_doc: form}
+    return render_template("conferences/detail.html", **detail_context(conf, signer_forms=forms)), 422

@@ -46,6 +46,7 @@ def detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
                files=attachments_of(contributions.CONTRIBUTION_OWNER, [c.id for c in papers]),
                DOCUMENTS=DOCUMENTS, LISTS=LISTS, participant=not is_organiser, invitees=invitees,
                records=issued.in_force(conf), not_following=issued.not_following(conf) if is_organiser else [],
+               signer_forms=issued.signer_forms(conf) if is_organiser else {},
                contributions=papers, public_document=service.public_document,
                organiser=access.can(current_user, "manage", conf),
                chair_form=ChairForm(), points_form=PointsForm(), invitees_form=InviteesForm(),
