@@ -116,11 +116,12 @@ def test_each_document_has_its_own_signer_defaulting_to_the_unit_leader(officer,
     assert 'value="Hoàng Văn Lãnh"' in form and 'value="K/T TRƯỞNG BAN"' in form
     assert f'value="{officer.user.full_name}"' not in form          # not the officer who drafts
     conf = _create_at(officer, world)
-    bad = officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/ket-luan", {"authority": "THAY MẶT", "name": "X"})
+    bad = officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/ket-luan",
+                            {"ket-luan-authority": "THAY MẶT", "ket-luan-name": "X"})
     assert bad.status_code == 422 and "T/M, K/T hoặc T/L" in bad.get_data(as_text=True)
     ok = officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/chuong-trinh", {
-        "authority": "t/l trưởng ban", "title": "Chánh Văn phòng", "name": "Trần Thị Chánh",
-        "recipients": "- Các đồng chí đại biểu,\n- Lưu VP."})
+        "chuong-trinh-authority": "t/l trưởng ban", "chuong-trinh-title": "Chánh Văn phòng",
+        "chuong-trinh-name": "Trần Thị Chánh", "chuong-trinh-recipients": "- Các đồng chí đại biểu,\n- Lưu VP."})
     assert ok.status_code == 303
     programme = _text(officer.get(f"/hoi-nghi/{conf.id}/in/chuong-trinh.pdf").data)
     assert "T/L TRƯỞNG BAN" in programme and "CHÁNH VĂN PHÒNG" in programme and "Trần Thị Chánh" in programme

@@ -124,7 +124,7 @@ def signer_forms(conf: Conference) -> dict:
     for key, (_, code) in DOCUMENTS.items():
         if code and conf.document(key) is None:
             spec = documents.spec(conf, key) if key != "giay-moi" else documents.invitation(conf, None)
-            out[key] = SignerForm(formdata=None, data={
+            out[key] = SignerForm(formdata=None, prefix=key, data={
                 "authority": spec["signer_authority"], "title": spec["signer_title"], "name": spec["signer_name"],
                 "recipients": "\n".join(spec["recipients"])})
     return out

@@ -201,7 +201,7 @@ def set_signer(conference_id: int, conference_doc: str):
     conf = load_managed_or_404(conference_id)
     if conference_doc not in DOCUMENTS or not DOCUMENTS[conference_doc][1]:
         abort(404)
-    form = SignerForm()
+    form = SignerForm(prefix=conference_doc)    # one form per document on the page: ids must differ
     if form.validate_on_submit():
         try:
             issued.set_signer(conf, conference_doc, form.data)
