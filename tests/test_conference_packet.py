@@ -41,3 +41,17 @@ def test_packet_page_numbers_match_its_table_of_contents(officer, world):
         assert f"Trang {n}/{len(pages)}" in text
     invitation = "\n".join(pages[starts[0] - 1:starts[1] - 1])
     assert "Kèm theo Giấy mời số 1-GM/BDVHU" in invitation and "Số -/BDVHU" not in invitation.replace("\xa0", "")
+
+
+def test_main_report_attached_goes_into_the_packet_and_bad_files_are_refused(officer, world):
+    conf = _create(officer, world)
+    bad = officer.post_form(f"/hoi-nghi/{conf.id}/bao-cao", {"file": (io.BytesIO(b"\xff\xd8\xff\xe0jpg"), "bc.jpg")},
+                            content_type="multipart/form-data")
+    assert bad.status_code == 422 and "Báo cáo phải là tệp PDF hoặc Word" in bad.get_data(as_text=True)
+    report = officer.get(f"/hoi-nghi/{conf.id}/in/chuong-trinh.pdf").data   # any real PDF stands for the report
+    r = officer.post_form(f"/hoi-nghi/{conf.id}/bao-cao", {"file": (io.BytesIO(report), "bao-cao-so-ket.pdf")},
+                          content_type="multipart/form-data")
+    assert r.status_code == 303
+    assert "bao-cao-so-ket.pdf" in officer.get(f"/hoi-nghi/{conf.id}").get_data(as_text=True)
+    reader = PdfReader(io.BytesIO(officer.get(f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf").data))
+    assert "Báo cáo: bao-cao-so-ket.pdf" in reader.pages[0].extract_text()

@@ -5,15 +5,17 @@ from flask import current_app
 
 from danvan import printing
 from danvan.core import signers
-from danvan.core.files import attachments_of
+from danvan.core.files import UploadError, attachments_of, store
 from danvan.core.signers import issuer_parts, place_of
-from danvan.core.vntext import TZ, fmt_date, to_local
+from danvan.core.vntext import TZ, fmt_date, now_utc, to_local
+from danvan.extensions import db
 from danvan.printing import office
 
 from .contributions import CONTRIBUTION_OWNER
 from .models import DOCUMENTS, INVITEE_STATES, Conference, ConferenceInvitee
 
 OWNER = "Conference"     # owner_type of the conference's issued records and signer blocks
+REPORT_OWNER = "ConferenceReport"   # the main báo cáo: a file the organiser attaches (PDF goes in the packet)
 # The lists go with the invitation as its attachments ("Danh sách kèm theo Giấy mời số …").
 ATTACHED_LISTS = ("diem-cau", "tham-luan")
 
@@ -195,6 +197,26 @@ def docx(conf: Conference, key: str) -> bytes:
     return office.docx_document(spec(conf, key))
 
 
+def main_report(conf: Conference):
+    """The last main báo cáo attached to the conference (earlier uploads stay archived)."""
+    files = attachments_of(REPORT_OWNER, [conf.id])[conf.id]
+    return files[-1] if files else None
+
+
+def attach_report(conf: Conference, upload, *, actor):
+    """Keep the main báo cáo (PDF or DOCX); it goes into the packet when it is a PDF."""
+    attachment = store(upload, owner_type=REPORT_OWNER, owner_id=conf.id, unit_id=conf.unit_id, actor=actor)
+    if attachment.kind not in ("pdf", "docx"):
+        db.session.delete(attachment)
+        db.session.flush()
+        raise UploadError(f"Báo cáo phải là tệp PDF hoặc Word (tệp «{attachment.filename}» không phải).")
+    for old in attachments_of(REPORT_OWNER, [conf.id])[conf.id]:
+        if old.id != attachment.id:
+            old.archived_at = now_utc()
+    db.session.flush()
+    return attachment
+
+
 def packet(conf: Conference, official: dict[str, printing.Section] | None = None) -> bytes:
     """Bộ tài liệu hội nghị: the invitation with its lists, the programme, the conclusion, then the
     accepted tham luận that are PDFs. `official` gives, per issued document, its stored or signed copy
@@ -207,6 +229,9 @@ def packet(conf: Conference, official: dict[str, printing.Section] | None = None
         sections += [printing.Section(d["bookmark"], template=t, data=d) for t, d in lists]
     sections.append(official.get("chuong-trinh") or printing.Section(
         DOCUMENTS["chuong-trinh"][0], template=DOCUMENT_TEMPLATE, data={"doc": spec(conf, "chuong-trinh")}))
+    report = main_report(conf)
+    if report is not None and report.kind == "pdf" and report.path.is_file():
+        sections.append(printing.Section(f"Báo cáo: {report.filename}", pdf=report.path.read_bytes()))
     if conf.conclusion or "ket-luan" in official:
         sections.append(official.get("ket-luan") or printing.Section(
             "Thông báo kết luận", template=DOCUMENT_TEMPLATE, data={"doc": spec(conf, "ket-luan")}))

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from danvan.core import signers
 from danvan.core.access import requires
-from danvan.core.forms import add_error
+from danvan.core.files import UploadError
+from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -212,3 +213,19 @@ def set_signer(conference_id: int, conference_doc: str):
             return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
     forms = issued.signer_forms(conf) | {conference_doc: form}
     return render_template("conferences/detail.html", **detail_context(conf, signer_forms=forms)), 422
+
+
+@bp.route("/<int:conference_id>/bao-cao", methods=["POST"])
+@requires("conferences.edit")
+def attach_report(conference_id: int):
+    """The main báo cáo attached to the conference (PDF or Word); its PDF goes into the packet."""
+    conf = load_managed_or_404(conference_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            attachment = documents.attach_report(conf, request.files.get("file"), actor=current_user)
+        except UploadError as exc:
+            flash(exc.message, "danger")
+            return render_template("conferences/detail.html", **detail_context(conf)), 422
+        flash(f"Đã đính kèm báo cáo «{attachment.filename}».", "success")
+    return redirect_to("conferences.detail", conference_id=conf.id, _anchor="report")

@@ -11,7 +11,7 @@ from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
 from danvan.core.htmx import is_htmx, redirect_to
 
-from .. import contributions, issued, participants, service
+from .. import contributions, documents, issued, participants, service
 from ..forms import (
     ChairForm,
     ConclusionForm,
@@ -47,6 +47,7 @@ def detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
                DOCUMENTS=DOCUMENTS, LISTS=LISTS, participant=not is_organiser, invitees=invitees,
                records=issued.in_force(conf), not_following=issued.not_following(conf) if is_organiser else [],
                signer_forms=issued.signer_forms(conf) if is_organiser else {},
+               report=documents.main_report(conf),
                contributions=papers, public_document=service.public_document,
                organiser=access.can(current_user, "manage", conf),
                chair_form=ChairForm(), points_form=PointsForm(), invitees_form=InviteesForm(),
