@@ -1,14 +1,14 @@
 """issued records: the PDF, DOCX and data of a number, frozen at issue; signed copy; replacement; per-document signer block; tham luận withdrawn
 
 Revision ID: 0012_records
-Revises: 0007_calls_core
+Revises: 0010_rollup_summary
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0012_records'
-down_revision = '0007_calls_core'
+down_revision = '0010_rollup_summary'
 branch_labels = None
 depends_on = None
 
