@@ -19,7 +19,8 @@ from danvan.extensions import csrf, db, login_manager, migrate
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
 FEATURES = (
     "units", "auth", "auditlog", "dashboard", "attachments",
-    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "printing", "background",
+    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
+    "records", "background",
 )
 
 ERROR_TITLES = {
@@ -106,7 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.unauthorized_handler(auth_service.unauthorized)
 
     # Import every model so metadata (and Alembic autogenerate) knows every table.
-    from danvan.core import numbering, workflow  # noqa: F401
+    from danvan.core import files, numbering, records, signers, workflow  # noqa: F401
 
     feature_modules("models")
     for module in feature_modules("views"):

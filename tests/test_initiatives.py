@@ -121,6 +121,17 @@ def test_register_submit_return_fix_accept_score_recognise(world, login_as):
     assert decision.number_text == f"1-QĐ/{world.d1.code}" and decision.unit_id == world.d1.id
     db.session.refresh(obj)
     assert obj.state == "recognised" and obj.recognition_id == decision.id
+    # the QĐ is a record: its PDF (with the list) stored at issue, served unchanged after edits
+    from pypdf import PdfReader
+
+    from danvan.core.records import IssuedRecord
+    record = db.session.scalar(sa.select(IssuedRecord).where(IssuedRecord.owner_type == "InitiativeRecognition"))
+    stored = leader.get(f"/van-ban-ban-hanh/{record.id}/ban-luu.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(stored.data)).pages)
+    assert decision.number_text in text and obj.name[:20] in text and "THẢO" not in text
+    obj.name = "Tên đổi sau quyết định"
+    db.session.flush()
+    assert leader.get(f"/van-ban-ban-hanh/{record.id}/ban-luu.pdf").data == stored.data
     page = messages(officer.get(url))
     assert f"Quyết định số {decision.number_text}" in page and "Đã công nhận" in page
     assert leader.post_form(f"{url}/tieu-bieu", {"exemplary": "1"}).status_code == 303

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.exceptions import NotFound
 
-from danvan.conferences import documents, service
+from danvan.conferences import issued, service
 from danvan.core import jobs
 
 
@@ -20,5 +20,5 @@ def packet(ctx: jobs.Context) -> jobs.FileResult:
     except NotFound:
         raise jobs.JobError("Hội nghị không còn trong phạm vi của bạn hoặc đã bị xoá.") from None
     ctx.progress(10, "Đang dựng giấy mời, chương trình, danh sách điểm cầu và ghép tham luận")
-    data = documents.packet(conf)
+    data = issued.packet(conf)  # issued documents as stored, signed copies where uploaded
     return jobs.FileResult(data, f"bo-tai-lieu-hoi-nghi-{conf.id}.pdf", "application/pdf")

@@ -70,6 +70,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "conferences.view": ALL,
     "conferences.edit": frozenset({"leader", "officer"}),
     "conferences.print": ALL,
+    # issued records: upload the signed copy, set a document's signer (the owner's rule decides where)
+    "records.sign": frozenset({"leader", "officer"}),
     # in-app notifications are personal
     "notifications.read": ALL,
 }

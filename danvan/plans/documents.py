@@ -31,6 +31,7 @@ from danvan.core.vntext import fold, now_utc, today_local
 from danvan.core.workflow import OWN, SCOPE, Transition, TransitionError, Workflow
 from danvan.extensions import db
 from danvan.notifications import service as notifications
+from danvan.plans import issued
 from danvan.plans.models import SIGNER_MODES, STATES, PlanDelegation, PlanDocument
 
 WORKFLOW = Workflow(
@@ -264,6 +265,7 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
     elif name == "approve":
         _assign_number(doc)
         doc.approved_at = now
+        issued.freeze(doc, actor=acting)    # the number prints what was approved, ever after
         notifications.notify(_filers(doc), f"Đã duyệt — {doc.number_text} — {label}", kind="approved",
                              link=url, obj=doc, exclude=actor)
     elif name == "return":

@@ -16,6 +16,7 @@ from danvan.core.vntext import date_line, fmt_date, like_pattern, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.plans import documents as service
+from danvan.plans import issued
 from danvan.plans.forms import (
     DEFAULT_SECTIONS,
     DocumentFilterForm,
@@ -163,6 +164,7 @@ def _detail_context(doc: PlanDocument, *, transition_form=None, error=None) -> d
         "confirm_form": ConfirmForm(formdata=None), "error": error,
         "problems": service.pending_problems(doc),
         "workflow": service.WORKFLOW, "labels": {t.name: t.label for t in service.WORKFLOW.transitions},
+        "record": issued.record_of(doc),
     }
 
 
@@ -270,18 +272,23 @@ def document_print(document_id: int):
 @bp.route("/van-ban/<int:document_id>/pdf")
 @requires("plans.view")
 def document_pdf(document_id: int):
-    from danvan.printing import pdf_response, render_pdf
+    from danvan.printing import pdf_response
 
     doc = _load(document_id)
-    ctx = _print_context(doc)
-    data = {
-        "number_text": doc.number_text, "issued_on": doc.issued_on, "type_code": doc.type_code,
-        "issuer_code": doc.unit.code or "", "kind": doc.type_label.upper(), "summary": doc.summary,
-        "period": doc.period, "sections": doc.sections, "signer_title": doc.signer_title.upper(),
-        "signer_name": doc.signer_name, "signed": doc.state == "approved",
-        "recipients": [line.rstrip(",.;") for line in doc.recipient_lines],
-    }
-    pdf = render_pdf("print/plan_document.html", doc=data, superior=ctx["superior"], issuer=ctx["issuer"],
-                     place=ctx["place"], authority=ctx["authority"])
-    name = f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.pdf"
-    return pdf_response(pdf, name)
+    data, state = issued.pdf(doc)
+    response = pdf_response(data, f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.pdf")
+    response.headers["X-Document-State"] = state     # a draft rendered now, or the approved number's bytes
+    return response
+
+
+@bp.route("/van-ban/<int:document_id>/word")
+@requires("plans.view")
+def document_docx(document_id: int):
+    from danvan.printing import file_response
+    from danvan.printing.office import DOCX_MIME
+
+    doc = _load(document_id)
+    data, state = issued.docx(doc)
+    response = file_response(data, f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.docx", DOCX_MIME)
+    response.headers["X-Document-State"] = state
+    return response
