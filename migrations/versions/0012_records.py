@@ -1,14 +1,14 @@
 """issued records: the PDF, DOCX and data of a number, frozen at issue; signed copy; replacement; per-document signer block; tham luận withdrawn
 
 Revision ID: 0012_records
-Revises: 0010_rollup_summary
+Revises: 0008_jobs_files
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0012_records'
-down_revision = '0010_rollup_summary'
+down_revision = '0008_jobs_files'
 branch_labels = None
 depends_on = None
 
