@@ -283,3 +283,17 @@ def run_jobs(app, db_session):
             return [jobs.execute(job_id) for job_id in ids]
 
     return run
+
+
+@pytest.fixture
+def packet_pdf(run_jobs):
+    """packet_pdf(client, conference_id) -> bytes: the packet through its background job."""
+
+    def fetch(client, conference_id: int) -> bytes:
+        job_page = client.post_form(f"/hoi-nghi/{conference_id}/bo-tai-lieu.pdf")
+        assert job_page.status_code == 303 and run_jobs() == ["done"]
+        response = client.get(job_page.headers["Location"] + "/tai-ve")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        return response.data
+
+    return fetch

@@ -16,7 +16,7 @@ def officer(world, login_as):
     return login_as("officer", world.d1b)
 
 
-def test_packet_page_numbers_match_its_table_of_contents(officer, world):
+def test_packet_page_numbers_match_its_table_of_contents(officer, world, packet_pdf):
     conf = _create(officer, world, online="y", day="01/12/2026")   # held: it may be concluded
     officer.post_form(f"/hoi-nghi/{conf.id}/diem-cau", {"unit_ids": [world.c1.id, world.c2.id]}, htmx=True)
     officer.post_form(f"/hoi-nghi/{conf.id}/khach-moi", {"unit_ids": [world.c1.id], "addressee": "Đồng chí Bí thư"},
@@ -26,7 +26,7 @@ def test_packet_page_numbers_match_its_table_of_contents(officer, world):
     officer.post_form(f"/hoi-nghi/{conf.id}/ket-luan", {"conclusion": "Kết luận: các đơn vị đạt 78,2 % chỉ tiêu."})
     for key in ("giay-moi", "chuong-trinh", "ket-luan"):
         assert officer.post_form(f"/hoi-nghi/{conf.id}/ban-hanh/{key}").status_code == 303
-    reader = PdfReader(io.BytesIO(officer.get(f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf").data))
+    reader = PdfReader(io.BytesIO(packet_pdf(officer, conf.id)))
     pages = [p.extract_text() for p in reader.pages]
     entries = re.findall(r"^\d+\. (.+?) (\d+)$", pages[0], re.M)
     labels = [label for label, _ in entries]
@@ -43,7 +43,7 @@ def test_packet_page_numbers_match_its_table_of_contents(officer, world):
     assert "Kèm theo Giấy mời số 1-GM/BDVHU" in invitation and "Số -/BDVHU" not in invitation.replace("\xa0", "")
 
 
-def test_main_report_attached_goes_into_the_packet_and_bad_files_are_refused(officer, world):
+def test_main_report_attached_goes_into_the_packet_and_bad_files_are_refused(officer, world, packet_pdf):
     conf = _create(officer, world)
     bad = officer.post_form(f"/hoi-nghi/{conf.id}/bao-cao", {"file": (io.BytesIO(b"\xff\xd8\xff\xe0jpg"), "bc.jpg")},
                             content_type="multipart/form-data")
@@ -53,5 +53,5 @@ def test_main_report_attached_goes_into_the_packet_and_bad_files_are_refused(off
                           content_type="multipart/form-data")
     assert r.status_code == 303
     assert "bao-cao-so-ket.pdf" in officer.get(f"/hoi-nghi/{conf.id}").get_data(as_text=True)
-    reader = PdfReader(io.BytesIO(officer.get(f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf").data))
+    reader = PdfReader(io.BytesIO(packet_pdf(officer, conf.id)))
     assert "Báo cáo: bao-cao-so-ket.pdf" in reader.pages[0].extract_text()

@@ -115,7 +115,7 @@ def test_signed_copy_refuses_bad_files(officer, world, name, content, message):
     assert record.signed_id is None
 
 
-def test_signed_copy_is_the_official_copy_in_the_packet_and_scope_holds(officer, world, login_as):
+def test_signed_copy_is_the_official_copy_in_the_packet_and_scope_holds(officer, world, login_as, packet_pdf):
     conf = _create(officer, world)
     _invite(officer, conf, world.c1)
     officer.post_form(f"/hoi-nghi/{conf.id}/ban-hanh/giay-moi")
@@ -125,7 +125,7 @@ def test_signed_copy_is_the_official_copy_in_the_packet_and_scope_holds(officer,
     assert r.status_code == 303
     scan = officer.get(f"/van-ban-ban-hanh/{record.id}/ban-ky")
     assert scan.status_code == 200 and scan.data == _jpg() and scan.headers["X-Document-State"].startswith("signed")
-    packet = PdfReader(io.BytesIO(officer.get(f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf").data))
+    packet = PdfReader(io.BytesIO(packet_pdf(officer, conf.id)))
     assert "Giấy mời số 1-GM/BDVHU (bản đã ký)" in packet.pages[0].extract_text()
     assert any(len(p.images) == 1 and p.extract_text().strip().startswith("Trang") for p in packet.pages)  # the scan
     stranger = login_as("leader", world.c3)

@@ -230,8 +230,9 @@ def packet(conf: Conference, official: dict[str, printing.Section] | None = None
     sections.append(official.get("chuong-trinh") or printing.Section(
         DOCUMENTS["chuong-trinh"][0], template=DOCUMENT_TEMPLATE, data={"doc": spec(conf, "chuong-trinh")}))
     report = main_report(conf)
-    if report is not None and report.kind == "pdf" and report.path.is_file():
-        sections.append(printing.Section(f"Báo cáo: {report.filename}", pdf=report.path.read_bytes()))
+    report_pdf = report.read_or_none() if report is not None and report.kind == "pdf" else None
+    if report_pdf is not None:
+        sections.append(printing.Section(f"Báo cáo: {report.filename}", pdf=report_pdf))
     if conf.conclusion or "ket-luan" in official:
         sections.append(official.get("ket-luan") or printing.Section(
             "Thông báo kết luận", template=DOCUMENT_TEMPLATE, data={"doc": spec(conf, "ket-luan")}))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from tests.live import running_consumer
+
 pytestmark = pytest.mark.browser
 
 
-def test_conference_from_scratch_to_issued_packet(page, login):
+def test_conference_from_scratch_to_issued_packet(page, login, live_app):
     login("canbo.babe")
     page.goto("/hoi-nghi/moi")
     expect(page.get_by_label("Họ tên người ký")).to_have_value("Ma Văn Cường")   # the leader, not the officer
@@ -64,7 +67,13 @@ def test_conference_from_scratch_to_issued_packet(page, login):
     second = re.search(r"Số (\d+-GM/BDVHU)", page.locator("#documents").inner_text()).group(1)
     assert second != first
 
-    response = page.request.get(conf_url + "/bo-tai-lieu.pdf")
+    page.goto(conf_url)
+    page.locator("form[action$='/bo-tai-lieu.pdf'] button").click()   # the packet is a background job
+    page.wait_for_url("**/cong-viec/*")
+    with running_consumer(live_app):
+        link = page.locator(".job-panel a.job-download")
+        expect(link).to_be_visible(timeout=60_000)
+    response = page.request.get(urljoin(page.url, link.get_attribute("href")))
     assert response.ok and response.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.body()))
     toc = reader.pages[0].extract_text()
