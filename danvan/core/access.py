@@ -66,6 +66,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "conferences.view": ALL,
     "conferences.edit": frozenset({"leader", "officer"}),
     "conferences.print": ALL,
+    # inspections (kiểm tra QCDC, Dân vận khéo): object rules in core/policies/inspections.py
+    "inspections.view": ALL,
+    "inspections.plans": frozenset({"admin", "leader", "officer", "viewer"}),
+    "inspections.plan": frozenset({"leader", "officer"}),
+    "inspections.conduct": frozenset({"inspector", "leader", "officer"}),
+    "inspections.followup": frozenset({"leader", "officer"}),
+    "inspections.overview": frozenset({"admin", "leader", "officer", "viewer"}),
+    "inspections.configure": frozenset({"admin"}),
     # in-app notifications are personal
     "notifications.read": ALL,
 }

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms.validators import Length
+from wtforms import HiddenField, StringField
+from wtforms.validators import Length, ValidationError
 
-from danvan.core.vntext import nfc
+from danvan.core.vntext import nfc, parse_date
 
 # WTForms ships no Vietnamese catalogue: its built-in messages, translated here once.
 VI_MESSAGES = {
@@ -95,3 +95,18 @@ def add_error(form, field_name: str | None, message: str) -> None:
         field.errors = [*field.errors, message]
     else:
         flash(message, "danger")
+
+
+class StrictDateField(StringField):
+    """dd/mm/yyyy (or the date input's yyyy-mm-dd), strict (vntext.parse_date); `.date` holds the value."""
+
+    date = None
+
+    def pre_validate(self, form):
+        self.date = None
+        if not self.data:
+            return
+        try:
+            self.date = parse_date(self.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
