@@ -2,7 +2,7 @@
 checklist configuration."""
 from __future__ import annotations
 
-from flask import flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan.core import access
@@ -18,7 +18,7 @@ from . import checklists as checklist_config
 from . import overview, recommendations
 from .blueprint import bp
 from .errors import InspectionError
-from .forms import FollowUpForm, ItemForm, ReviewForm, TemplateForm
+from .forms import MAX_ID, FollowUpForm, ItemForm, ReviewForm, TemplateForm
 from .models import CATEGORIES, LINKS, RECOMMENDATION_STATES, ChecklistTemplate
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -141,6 +141,8 @@ def _render_template_page(template: ChecklistTemplate, form: ItemForm | None = N
 @bp.route("/bo-tieu-chi/<int:checklist_template_id>", methods=["GET", "POST"])
 @requires("inspections.configure")
 def checklist(checklist_template_id: int):
+    if checklist_template_id > MAX_ID:
+        abort(404)
     template = access.get_scoped_or_404(ChecklistTemplate, checklist_template_id, current_user)
     access.authorize(current_user, "configure", template)
     if request.method == "GET":

@@ -9,17 +9,25 @@ from danvan.core.forms import Form, StrictDateField, VersionedForm, max_len
 from .models import CATEGORIES, LINKS, VERDICTS
 
 NUL_MESSAGE = "Nội dung chứa ký tự điều khiển không hợp lệ (NUL); vui lòng nhập lại."
+BIG_MESSAGE = "Giá trị không hợp lệ (số quá lớn)."
+MAX_ID = 2**31 - 1
 
 
 class _Guarded:
-    """A NUL character cannot be stored (PostgreSQL refuses it): say so instead of failing."""
+    """What the database cannot store must be refused with a message, not fail: a NUL character
+    (PostgreSQL refuses it) or an integer beyond the 32-bit columns (a forged id or year)."""
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for f in self:
             values = f.data if isinstance(f.data, list) else [f.data]
+            message = None
             if any(isinstance(v, str) and "\x00" in v for v in values):
-                f.errors = [*f.errors, NUL_MESSAGE] if isinstance(f.errors, list) else [NUL_MESSAGE]
+                message = NUL_MESSAGE
+            elif any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_ID for v in values):
+                message = BIG_MESSAGE
+            if message:
+                f.errors = [*f.errors, message] if isinstance(f.errors, list) else [message]
                 ok = False
         return ok
 

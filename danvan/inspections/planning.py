@@ -47,7 +47,12 @@ def plans_visible(user) -> sa.Select:
     return sa.select(InspectionPlan).where(InspectionPlan.unit_id.in_(_scope_units(user)))
 
 
+MAX_ID = 2**31 - 1
+
+
 def load_inspection_or_404(inspection_id: int, user) -> Inspection:
+    if not 0 < inspection_id <= MAX_ID:
+        abort(404)
     insp = db.session.scalar(visible(user).where(Inspection.id == inspection_id))
     if insp is None:
         abort(404)
@@ -55,6 +60,8 @@ def load_inspection_or_404(inspection_id: int, user) -> Inspection:
 
 
 def load_plan_or_404(plan_id: int, user) -> InspectionPlan:
+    if not 0 < plan_id <= MAX_ID:
+        abort(404)
     plan = db.session.scalar(plans_visible(user).where(InspectionPlan.id == plan_id))
     if plan is None:
         abort(404)

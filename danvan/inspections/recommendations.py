@@ -130,6 +130,8 @@ def visible(user) -> sa.Select:
 def load_or_404(recommendation_id: int, user) -> Recommendation:
     from flask import abort
 
+    if not 0 < recommendation_id <= planning.MAX_ID:
+        abort(404)
     rec = db.session.scalar(visible(user).where(Recommendation.id == recommendation_id))
     if rec is None:
         abort(404)

@@ -91,7 +91,7 @@ def upload_report(inspection_id: int):
 @bp.route("/tieu-chi/<int:result_id>", methods=["POST"])
 @requires("inspections.conduct")
 def result(result_id: int):
-    row = db.session.get(ChecklistResult, result_id)
+    row = db.session.get(ChecklistResult, result_id) if result_id <= planning.MAX_ID else None
     insp = planning.load_inspection_or_404(row.inspection_id if row else 0, current_user)
     access.authorize(current_user, "edit", row)
     form = ResultForm(prefix=f"r{row.id}")
