@@ -3,6 +3,8 @@ late / missing on the calls' tracking pages and reminders like any other call. T
 of this feature that talks to the calls mechanism."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from danvan.core.vntext import fmt_date, today_local
 from danvan.extensions import db
 from danvan.plans import calls
@@ -48,11 +50,11 @@ def get_call(insp: Inspection):
     return db.session.get(PlanCall, insp.call_id)
 
 
-def record_report(insp: Inspection, unit, *, actor) -> None:
+def record_report(insp: Inspection, unit, *, actor, at: datetime | None = None) -> None:
     """The unit sent its report: the visit is its answer to the call."""
     call = get_call(insp)
     if call is not None and call.archived_at is None:
-        calls.record_submission(call, unit, insp, actor=actor, state="submitted")
+        calls.record_submission(call, unit, insp, actor=actor, state="submitted", at=at)
 
 
 def status(insp: Inspection):

@@ -2,6 +2,8 @@
 and the conclusion — Thông báo kết luận kiểm tra "Số n-TB/…", numbered and frozen at issue."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
@@ -21,7 +23,7 @@ CONCLUSION_OWNER = "InspectionConclusion"
 TEXT_LIMIT = 20000
 
 
-def upload_report(insp: Inspection, upload: FileStorage | None, *, actor):
+def upload_report(insp: Inspection, upload: FileStorage | None, *, actor, at: datetime | None = None):
     """The inspected unit's own report, before (or at) the visit; it answers the visit's call."""
     if insp.state == "concluded":
         raise InspectionError("Cuộc kiểm tra đã có kết luận; không nộp báo cáo được nữa.", "file", 409)
@@ -29,7 +31,7 @@ def upload_report(insp: Inspection, upload: FileStorage | None, *, actor):
         attachment = files.store(upload, owner_type=REPORT_OWNER, owner_id=insp.id, unit_id=insp.unit_id, actor=actor)
     except files.UploadError as exc:
         raise InspectionError(exc.message, "file") from None
-    report_call.record_report(insp, actor.unit, actor=actor)
+    report_call.record_report(insp, actor.unit, actor=actor, at=at)
     notifications.notify([m.user for m in insp.members], f"{insp.unit.name} đã gửi báo cáo phục vụ kiểm tra",
                          kind="inspection_report", link=report_call.link("inspections.detail", inspection_id=insp.id),
                          obj=insp, exclude=actor)
@@ -97,16 +99,16 @@ def save_conclusion(insp: Inspection, data: dict, *, actor, version) -> Inspecti
     return insp
 
 
-def issue_conclusion(insp: Inspection, *, actor) -> Inspection:
-    """Take the number 'n-TB/<organiser>', print PDF and DOCX once, freeze both, notify the unit."""
+def issue_conclusion(insp: Inspection, *, actor, on: date | None = None) -> Inspection:
+    """Take the number 'n-TB/<organiser>', print PDF and DOCX once, freeze both, notify the unit.
+    `on` (the issue date, default today) lets the demo replay a past visit."""
     problems = conclusion_problems(insp)
     if problems:
         raise InspectionError(" ".join(problems), None, 409)
     organiser = insp.organiser
-    year = today_local().year
-    insp.number = numbering.next_number(organiser.id, "TB", year)
+    insp.issued_on = on or today_local()
+    insp.number = numbering.next_number(organiser.id, "TB", insp.issued_on.year)
     insp.number_text = numbering.format_number(insp.number, "TB", organiser.code or "")
-    insp.issued_on = today_local()
     insp.state = "concluded"
     spec = document_spec(insp)
     from danvan.printing import render_pdf
@@ -129,7 +131,7 @@ def issue_conclusion(insp: Inspection, *, actor) -> Inspection:
 def document_spec(insp: Inspection) -> dict:
     """Plain data for print/party_document.html and office.docx_document (the same keys)."""
     organiser = insp.organiser
-    team = ", ".join(f"{m.user.full_name}{' (Trưởng đoàn)' if i == 0 else ''}" for i, m in enumerate(insp.members))
+    team = ", ".join(m.user.full_name for m in insp.members)
     counts = {key: {v: 0 for v in VERDICTS} for key in CATEGORIES}
     for r in insp.results_rows:
         if r.verdict:
