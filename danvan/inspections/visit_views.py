@@ -182,7 +182,7 @@ def conclusion(inspection_id: int):
         return _render(insp, 409, conclusion_form=form)
     flash(f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue else "Đã lưu dự thảo kết luận.",
           "success")
-    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="conclusion"))
+    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb"))
 
 
 @bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")
