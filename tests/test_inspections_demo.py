@@ -9,20 +9,11 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from danvan.auth import demo as auth_demo
-from danvan.auth.models import User
 from danvan.core.vntext import today_local
 from danvan.inspections import demo, recommendations
 from danvan.inspections.models import Inspection, InspectionPlan, Recommendation
 from danvan.units import demo as units_demo
-
-
-def _client(app, db_session, username: str):
-    user = db_session.scalar(sa.select(User).where(User.username == username))
-    client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
-        sess["_fresh"] = True
-    return client
+from tests.test_conferences_demo import _client
 
 
 def test_demo(app, db_session):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import wtforms
 from wtforms import FieldList, FormField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional
 
-from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.forms import Form, StrictDateField, VersionedForm, max_len
 from danvan.core.numbering import TYPE_CODES
-from danvan.core.vntext import nfc, parse_date
+from danvan.core.vntext import nfc
 from danvan.plans.models import SIGNER_MODES
 
 TYPE_CHOICES = [(code, f"{label} ({code})") for code, label in TYPE_CODES.items()]
@@ -68,19 +68,7 @@ class UploadForm(Form):
     pass
 
 
-class DateField(StringField):
-    """dd/mm/yyyy (or the date input's yyyy-mm-dd), strict; `.date` holds the parsed value."""
-
-    date = None
-
-    def pre_validate(self, form):
-        self.date = None
-        if not self.data:
-            return
-        try:
-            self.date = parse_date(self.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+DateField = StrictDateField   # dd/mm/yyyy, strict; `.date` holds the value
 
 
 TARGET_MODES = [("reporting", "Tất cả đơn vị trực thuộc (huyện, thành ủy, đảng ủy trực thuộc)"),

@@ -12,28 +12,15 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from danvan.auth.demo import DEMO_PASSWORD
 from danvan.auth.models import User
 from danvan.core.vntext import fmt_date, today_local
 from danvan.inspections.models import InspectionPlan
 from danvan.plans import documents
+from tests.browser.test_programme_browser import _login
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n%browser report\n"
-
-
-def _login(browser, live_server, username):
-    context = browser.new_context(base_url=live_server, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                  viewport={"width": 1366, "height": 768})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/")
-    return context, page
 
 
 def _plan_visit(page, title: str, day) -> None:
