@@ -115,6 +115,9 @@ def add_inspection(plan: InspectionPlan, data: dict, *, actor) -> Inspection:
     """Schedule a visit: unit, date, content, checklist, team (inspectors) and named guests."""
     if plan.state != "draft":
         raise InspectionError("Kế hoạch đã ban hành: không thêm cuộc kiểm tra được nữa.", None, 409)
+    doc = document_of(plan)
+    if doc is not None and doc.state not in ("draft", "returned"):
+        raise InspectionError("Văn bản kế hoạch đã gửi duyệt: lịch kiểm tra phải giữ như văn bản.", None, 409)
     unit = db.session.get(Unit, data.get("unit_id") or 0)
     if unit is None or db.session.scalar(inspectable_units(plan).where(Unit.id == unit.id)) is None:
         raise InspectionError("Chọn đơn vị được kiểm tra trong phạm vi đơn vị mình.", "unit_id")
