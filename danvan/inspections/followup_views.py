@@ -41,10 +41,10 @@ def recommendations_list():
 
 def _render_rec(rec, status: int = 200, **forms):
     files = attachments_of(recommendations.EVIDENCE_OWNER, [rec.id])[rec.id]
+    now = recommendations.actions(rec, current_user)
     ctx = dict(rec=rec, history=recommendations.history(rec), today=today_local(), labels=HISTORY_LABELS,
                overdue=recommendations.is_overdue(rec), files=files,
-               can_followup=access.can(current_user, "followup", rec),
-               can_review=access.can(current_user, "review", rec),
+               can_followup="followup" in now, can_review="review" in now,
                followup_form=FollowUpForm(), review_form=ReviewForm())
     ctx.update(forms)
     return render_template("inspections/recommendation.html", **ctx), status

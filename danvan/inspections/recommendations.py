@@ -115,6 +115,19 @@ def _take(rec: Recommendation, name: str, comment: str, actor) -> None:
         raise InspectionError(exc.message, field, exc.status) from None
 
 
+def actions(rec: Recommendation, user) -> set[str]:
+    """What the user may do to the recommendation now: "followup" and/or "review"."""
+    from danvan.core import access
+
+    now = {t.name for t in WORKFLOW.available(rec, user)}
+    out = set()
+    if "report" in now and access.can(user, "followup", rec):
+        out.add("followup")
+    if now & {"accept", "reopen"} and access.can(user, "review", rec):
+        out.add("review")
+    return out
+
+
 def history(rec: Recommendation):
     return workflow.history(rec)
 

@@ -37,9 +37,10 @@ def _inspectors(unit) -> list[User]:
                                                                           UserRole.role == "inspector")))
 
 
-def _pair(world, build):
-    own = build(make_inspection(world.d1, world.c1, team=_inspectors(world.d1b)))
-    other = build(make_inspection(world.d2, world.c3))
+def _pair(world, build, state="issued"):
+    """Issued by default: the inspected unit (C1) acts on its visit; plan routes want a draft."""
+    own = build(make_inspection(world.d1, world.c1, team=_inspectors(world.d1b), state=state))
+    other = build(make_inspection(world.d2, world.c3, state=state))
     return own.id, other.id
 
 
@@ -61,7 +62,7 @@ def _template(world):
 
 SAMPLES = {
     "inspection_id": lambda world: _pair(world, lambda i: i),
-    "plan_id": lambda world: _pair(world, lambda i: i.plan),
+    "plan_id": lambda world: _pair(world, lambda i: i.plan, state="draft"),
     "result_id": lambda world: _pair(world, lambda i: i.results_rows[0]),
     "recommendation_id": lambda world: _pair(world, _recommendation),
     "checklist_template_id": _template,

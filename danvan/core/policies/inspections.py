@@ -88,15 +88,14 @@ def result_edit(user, result) -> bool:
 
 @rule("Recommendation", "followup")
 def recommendation_followup(user, rec) -> bool:
-    return rec.state in ("open", "reopened") and bool(user.roles & WORKERS) and _serves(user, rec.unit)
+    """Who answers for the unit responsible; whether it is its turn now is the workflow's (409)."""
+    return bool(user.roles & WORKERS) and _serves(user, rec.unit)
 
 
 @rule("Recommendation", "review")
 def recommendation_review(user, rec) -> bool:
-    insp = rec.inspection
-    if rec.state not in ("reported", "accepted"):
-        return False
-    return _team(user, insp) or _organiser_worker(user, insp)
+    """Who accepts or reopens: the team, or the organiser's secretariat; when, the workflow says."""
+    return _team(user, rec.inspection) or _organiser_worker(user, rec.inspection)
 
 
 @rule("ChecklistTemplate", "configure")
