@@ -168,7 +168,7 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
         return {m.user_id for m in self.members}
 
 
-class InspectionMember(db.Model):
+class InspectionMember(Audited, db.Model):
     __tablename__ = "inspection_member"
     __table_args__ = (sa.UniqueConstraint("inspection_id", "user_id", name="uq_inspection_member"),)
 
