@@ -178,7 +178,8 @@ def test_rating_boundaries_through_scoring(world, login_as, db_session):
     ("abc", "không phải là số"),
     ("", "Chưa chấm tiêu chí 1"),
     ("50.001", "tối đa 2 chữ số thập phân"),
-    ("NaN", "không"),
+    ("NaN", "Điểm tiêu chí 1 «NaN» không phải là số."),
+    ("Infinity", "Điểm tiêu chí 1 «Infinity» không phải là số."),
 ])
 def test_out_of_range_scores_are_refused(world, login_as, db_session, score, message):
     bloc = _bloc(db_session, world.c1, SIX)

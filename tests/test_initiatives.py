@@ -186,7 +186,8 @@ def test_bad_form_input_gives_422_with_message_and_keeps_input(world, login_as, 
     officer = login_as("officer", world.c1)
     r = officer.post_form(f"{BASE}/moi", form_data(world, world.c1, **over))
     assert r.status_code == 422 and message in messages(r), messages(r)[:3000]
-    assert 'value="Dân vận khéo trong xây dựng' in r.get_data(as_text=True) or "name" in over  # input kept
+    kept = 'value="01/04/2024"' if "name" in over else 'value="Dân vận khéo trong xây dựng nông thôn mới"'
+    assert kept in r.get_data(as_text=True)   # the input comes back
     assert count() == 0
 
 
@@ -513,40 +514,57 @@ def test_dashboard_panel_counts_waiting_registrations(world, login_as):
 
 
 def test_demo_seed_has_the_seed_numbers_and_is_idempotent(app, db_session):
+    from zoneinfo import ZoneInfo
+
     from danvan.auth import demo as auth_demo
+    from danvan.auth.models import User
+    from danvan.core.units import Unit
     from danvan.initiatives import demo
+    from danvan.initiatives.models import InitiativeYear
     from danvan.units import demo as units_demo
 
     units_demo.seed("2023")
     auth_demo.seed("2023")
-    import time
-
-    started = time.perf_counter()
     summary = demo.seed("2023")
-    assert time.perf_counter() - started < 15
-    assert "8.269 đăng ký" in summary
-    assert demo.seed("2023") == "dân vận khéo: đã có, bỏ qua"
     root = units_demo.province("2023")
-    from danvan.auth.models import User
+    in_province = (sa.select(Initiative.id, Initiative.year, Initiative.is_new, Initiative.previous_id,
+                             Initiative.field_id, Unit.name.label("unit"), Unit.path)
+                   .join(Initiative.unit).where(Unit.path.startswith(root.path)))
+    rows = db.session.execute(in_province).all()
+    assert f"{len(rows):,} đăng ký".replace(",", ".") in summary      # the summary counts what was stored
+    assert demo.seed("2023") == "dân vận khéo: đã có, bỏ qua"
+    assert len(db.session.execute(in_province).all()) == len(rows)
 
     viewer = db.session.scalar(sa.select(User).where(User.username == "xem.bdv"))
     stats = service.statistics(viewer, 2021, root)
+    # The seeds' figures (DOMAIN.md): 2021, 2.011 = 1.354 new + 657 maintained; 11/11 reporting units
+    # sent their lists; Thành ủy Bắc Kạn 279 registered, 202 recognised; Phường Xuất Hóa 07 models.
     t = stats.totals
     assert (t.registered, t.new, t.maintained) == (2011, 1354, 657)
     city = next(r for r in stats.rows if r.label == "Thành ủy Bắc Kạn")
     assert (city.registered, city.recognised) == (279, 202)
     assert len([r for r in stats.rows if r.report_status in ("on_time", "late")]) == 11
-    assert [r.label for r in stats.rows if r.report_status == "late"] == ["Huyện ủy Pác Nặm"]
-    assert "Huyện ủy Pác Nặm" in [r.label for r in stats.uneven_units]
-    ward = db.session.scalar(sa.select(sa.func.count()).select_from(Initiative).join(Initiative.unit)
-                             .where(Initiative.year == 2021, sa.text("unit.name = 'Phường Xuất Hóa'")))
-    assert ward == 7
+    assert sum(1 for r in rows if r.year == 2021 and r.unit == "Phường Xuất Hóa") == 7
+    # The weaknesses the software must expose (late lists, fields not covered evenly) are in the demo,
+    # and the statistics flag exactly the units the stored rows say.
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    deadline = db.session.scalar(sa.select(InitiativeYear.deadline).where(InitiativeYear.province_id == root.id,
+                                                                          InitiativeYear.year == 2021))
+    reports = db.session.scalars(sa.select(InitiativeReport).where(InitiativeReport.year == 2021))
+    late = {rep.unit.name for rep in reports if rep.sent_at.astimezone(tz).date() > deadline}
+    assert late and {r.label for r in stats.rows if r.report_status == "late"} == late
+    fields = {f.id for f in service.fields_of(root.id)}
+    reporting = [r.unit for r in stats.rows if r.unit is not None]
+    uneven = {u.name for u in reporting
+              if {r.field_id for r in rows if r.year == 2021 and r.path.startswith(u.path)} < fields}
+    assert uneven and {r.label for r in stats.uneven_units} == uneven
+    year_of = {r.id: r.year for r in rows}
     for year in (2022, 2023, 2024):
         s = service.statistics(viewer, year, root)
-        assert 2000 <= s.totals.registered <= 2200
-        maintained = db.session.scalar(sa.select(sa.func.count()).select_from(Initiative).where(
-            Initiative.year == year, Initiative.is_new.is_(False), Initiative.previous_id.is_not(None)))
-        assert maintained == s.totals.maintained   # every maintained model links to last year's
+        of_year = [r for r in rows if r.year == year]
+        assert s.totals.registered == len(of_year) and s.totals.new == sum(r.is_new for r in of_year)
+        # every maintained model links to last year's
+        assert all(year_of.get(r.previous_id) == year - 1 for r in of_year if not r.is_new)
 
 
 def test_unit_merge_moves_open_registrations_and_keeps_history(world, login_as):

@@ -378,9 +378,11 @@ def _parse_scores(evaluation: Evaluation, raw: dict, *, required: bool) -> dict[
         try:
             value = Decimal(text)
         except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite():   # Decimal also reads "NaN" and "Infinity"
             errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}» không phải là số.")
             continue
-        if not value.is_finite() or value < 0:
+        if value < 0:
             errors.append(f"Điểm tiêu chí {s.criterion.position} không được âm.")
         elif value > s.criterion.max_points:
             errors.append(f"Điểm tiêu chí {s.criterion.position} không được vượt quá điểm tối đa "
