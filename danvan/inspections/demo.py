@@ -105,7 +105,8 @@ def _xuat_hoa(bdv: Unit, officer: User, leader: User, inspector: User) -> Inspec
         "content": "Kiểm tra, đánh giá kết quả xây dựng, thực hiện Quy chế dân chủ ở cơ sở và phong trào "
                    "“Dân vận khéo” năm " + str(visit_day.year),
         "member_ids": [inspector.id],
-        "guests": "Đồng chí Phạm Duy Hưng, Ủy viên Ban Thường vụ Tỉnh ủy, Phó Chủ tịch UBND tỉnh, chủ trì buổi làm việc"},
+        "guests": "Đồng chí Phạm Duy Hưng, Ủy viên Ban Thường vụ Tỉnh ủy, Phó Chủ tịch UBND tỉnh, "
+                  "chủ trì buổi làm việc"},
         actor=officer)
     _issue(plan, officer, leader)
     visits.upload_report(insp, FileStorage(io.BytesIO(REPORT_PDF), filename="Bao-cao-QCDC-DVK-phuong-Xuat-Hoa.pdf"),
