@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import FileField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from danvan.core.forms import Form, StrictDateField, VersionedForm, max_len
+from danvan.core.forms import Form, VersionedForm, VNDateField, max_len
 
 from .models import CATEGORIES, LINKS, VERDICTS
 
@@ -42,8 +42,8 @@ class PlanForm(_Guarded, Form):
 class InspectionForm(_Guarded, Form):
     unit_id = SelectField("Đơn vị được kiểm tra", coerce=int, choices=[], validate_choice=False,
                           validators=[DataRequired("Chọn đơn vị được kiểm tra.")])
-    scheduled_on = StrictDateField("Ngày kiểm tra", validators=[DataRequired("Nhập ngày kiểm tra (dd/mm/yyyy).")])
-    report_due = StrictDateField("Hạn gửi báo cáo (mặc định 3 ngày trước)", validators=[Optional()])
+    scheduled_on = VNDateField("Ngày kiểm tra", validators=[DataRequired("Nhập ngày kiểm tra (dd/mm/yyyy).")])
+    report_due = VNDateField("Hạn gửi báo cáo (mặc định 3 ngày trước)", validators=[Optional()])
     content = TextAreaField("Nội dung kiểm tra", validators=[DataRequired("Nhập nội dung kiểm tra."),
                                                              max_len(10000)])
     member_ids = SelectMultipleField("Thành viên đoàn (người đầu tiên là trưởng đoàn)", coerce=int, choices=[],
@@ -52,8 +52,8 @@ class InspectionForm(_Guarded, Form):
     template_id = SelectField("Bộ tiêu chí", coerce=int, choices=[], validate_choice=False, validators=[Optional()])
 
     def data_dict(self) -> dict:
-        return {"unit_id": self.unit_id.data, "scheduled_on": self.scheduled_on.date,
-                "report_due": self.report_due.date, "content": self.content.data, "guests": self.guests.data,
+        return {"unit_id": self.unit_id.data, "scheduled_on": self.scheduled_on.data,
+                "report_due": self.report_due.data, "content": self.content.data, "guests": self.guests.data,
                 "member_ids": self.member_ids.data or [], "template_id": self.template_id.data}
 
 
@@ -80,7 +80,7 @@ class RecommendationForm(_Guarded, Form):
     text = TextAreaField("Kiến nghị", validators=[DataRequired("Nhập nội dung kiến nghị."), max_len(4000)])
     unit_id = SelectField("Đơn vị thực hiện", coerce=int, choices=[], validate_choice=False,
                           validators=[DataRequired("Chọn đơn vị thực hiện.")])
-    deadline = StrictDateField("Thời hạn", validators=[DataRequired("Nhập thời hạn thực hiện (dd/mm/yyyy).")])
+    deadline = VNDateField("Thời hạn", validators=[DataRequired("Nhập thời hạn thực hiện (dd/mm/yyyy).")])
 
 
 class UploadForm(_Guarded, Form):

@@ -1,29 +1,28 @@
-"""The inspected unit's report answers a call (kind "inspection_report"), so it shows on time /
-late / missing on the calls' tracking pages and reminders like any other call. The only module
-of this feature that talks to the calls mechanism."""
+"""The inspected unit's report answers a call of kind "inspection_report" (year = the visit's), so
+it shows on time / late / missing on the calls' tracking pages and in their reminders like any
+call. The only module of this feature that talks to the calls mechanism."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from danvan import calls
+from danvan.core.htmx import link  # noqa: F401  (re-exported: the feature's services build links with it)
 from danvan.core.vntext import fmt_date, today_local
 from danvan.extensions import db
-from danvan.plans import calls
 
 from .errors import InspectionError
 from .models import Inspection
 
-KIND = "inspection_report"
-KIND_LABEL = "Báo cáo phục vụ đoàn kiểm tra"
-link = calls.link
+KIND = calls.register_kind("inspection_report", "Báo cáo phục vụ đoàn kiểm tra",
+                           objects={"Inspection": ("inspections.detail", "inspection_id")})
 
 
 def register() -> None:
-    calls.register_kind(KIND, KIND_LABEL)
-    calls.register_object_link("Inspection", "inspections.detail", "inspection_id")
+    """Kept for the blueprint: registering happens at import of this module."""
 
 
-def open_call(insp: Inspection, *, actor, number_text: str = ""):
-    """One call per visit: the inspected unit's report, due `insp.report_due`."""
+def open_call(insp: Inspection, *, actor, number_text: str = "") -> calls.Call:
+    """One call per visit: the inspected unit's report, due `insp.report_due`, of the visit's year."""
     if insp.call_id is not None:
         return get_call(insp)
     if insp.report_due < today_local():
@@ -32,8 +31,8 @@ def open_call(insp: Inspection, *, actor, number_text: str = ""):
     title = f"Báo cáo phục vụ kiểm tra ngày {fmt_date(insp.scheduled_on)} — {insp.unit.name}"
     description = f"Theo Kế hoạch kiểm tra {number_text}.\n{insp.content}".strip()
     try:
-        call = calls.create_call(insp.plan.unit, {"title": title[:300], "kind": KIND, "deadline": insp.report_due,
-                                                  "description": description[:10000]},
+        call = calls.create_call(insp.plan.unit, {"title": title[:300], "kind": KIND, "year": insp.year,
+                                                  "deadline": insp.report_due, "description": description[:10000]},
                                  [insp.unit], actor=actor, notify=False)
     except calls.CallError as exc:
         raise InspectionError(exc.message, None, exc.status) from None
@@ -42,12 +41,8 @@ def open_call(insp: Inspection, *, actor, number_text: str = ""):
     return call
 
 
-def get_call(insp: Inspection):
-    if insp.call_id is None:
-        return None
-    from danvan.plans.models import PlanCall
-
-    return db.session.get(PlanCall, insp.call_id)
+def get_call(insp: Inspection) -> calls.Call | None:
+    return db.session.get(calls.Call, insp.call_id) if insp.call_id is not None else None
 
 
 def record_report(insp: Inspection, unit, *, actor, at: datetime | None = None) -> None:
@@ -57,10 +52,9 @@ def record_report(insp: Inspection, unit, *, actor, at: datetime | None = None) 
         calls.record_submission(call, unit, insp, actor=actor, state="submitted", at=at)
 
 
-def status(insp: Inspection):
+def status(insp: Inspection) -> calls.TrackingRow | None:
     """The call's tracking row for the inspected unit (status, late, submitted_at) or None."""
     call = get_call(insp)
     if call is None:
         return None
-    rows = calls.tracking(call).rows
-    return rows[0] if rows else None
+    return calls.target_rows(call).get(insp.unit_id)

@@ -150,7 +150,7 @@ def add_recommendation(inspection_id: int):
     if form.validate_on_submit():
         try:
             recommendations.add(insp, {"text": form.text.data, "unit_id": form.unit_id.data,
-                                       "deadline": form.deadline.date}, actor=current_user)
+                                       "deadline": form.deadline.data}, actor=current_user)
         except InspectionError as exc:
             add_error(form, exc.field, exc.message)
             return _render(insp, exc.status, rec_form=form)

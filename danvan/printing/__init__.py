@@ -19,7 +19,7 @@ Public API
     The address of a file under ``static/`` for ``<img src>`` in print templates (also
     available in templates as ``static_url``). The url fetcher serves nothing else: no
     ``file://``, no http(s), no ``data:``; refused addresses are logged and left out.
-``docx_document()``, ``xlsx_workbook()`` and friends live in ``danvan.printing.office``.
+``docx_document()``, ``xlsx_table()``, ``Book`` (every Word and Excel file) live in ``danvan.printing.office``.
 
 Print templates
 ===============

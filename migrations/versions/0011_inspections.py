@@ -1,7 +1,7 @@
 """inspections
 
 Revision ID: 0011_inspections
-Revises: 0006_merge_features
+Revises: 0007_calls_core
 Create Date: 2026-12-04 22:39:31.152409
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_inspections'
-down_revision = '0006_merge_features'
+down_revision = '0007_calls_core'
 branch_labels = None
 depends_on = None
 
