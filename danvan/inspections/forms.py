@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from wtforms import FileField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from danvan.core.forms import Form, VersionedForm, VNDateField, max_len
 
@@ -42,7 +42,7 @@ class PlanForm(_Guarded, Form):
 class InspectionForm(_Guarded, Form):
     unit_id = SelectField("Đơn vị được kiểm tra", coerce=int, choices=[], validate_choice=False,
                           validators=[DataRequired("Chọn đơn vị được kiểm tra.")])
-    scheduled_on = VNDateField("Ngày kiểm tra", validators=[DataRequired("Nhập ngày kiểm tra (dd/mm/yyyy).")])
+    scheduled_on = VNDateField("Ngày kiểm tra", validators=[InputRequired("Nhập ngày kiểm tra (dd/mm/yyyy).")])
     report_due = VNDateField("Hạn gửi báo cáo (mặc định 3 ngày trước)", validators=[Optional()])
     content = TextAreaField("Nội dung kiểm tra", validators=[DataRequired("Nhập nội dung kiểm tra."),
                                                              max_len(10000)])
@@ -80,7 +80,7 @@ class RecommendationForm(_Guarded, Form):
     text = TextAreaField("Kiến nghị", validators=[DataRequired("Nhập nội dung kiến nghị."), max_len(4000)])
     unit_id = SelectField("Đơn vị thực hiện", coerce=int, choices=[], validate_choice=False,
                           validators=[DataRequired("Chọn đơn vị thực hiện.")])
-    deadline = VNDateField("Thời hạn", validators=[DataRequired("Nhập thời hạn thực hiện (dd/mm/yyyy).")])
+    deadline = VNDateField("Thời hạn", validators=[InputRequired("Nhập thời hạn thực hiện (dd/mm/yyyy).")])
 
 
 class UploadForm(_Guarded, Form):
