@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from danvan.auth.models import User
-from danvan.core.vntext import fmt_date, today_local
+from danvan.core.vntext import today_local
 from danvan.inspections.models import InspectionPlan
 from danvan.plans import documents
 from tests.browser.test_programme_browser import _login
@@ -30,8 +30,8 @@ def _plan_visit(page, title: str, day) -> None:
     page.get_by_role("button", name="Tạo kế hoạch").click()
     expect(page.locator("h1")).to_have_text(title)
     page.get_by_label("Đơn vị được kiểm tra").select_option(label="Phường Xuất Hóa")
-    page.get_by_label("Ngày kiểm tra").fill(fmt_date(day))
-    page.get_by_label("Hạn gửi báo cáo (mặc định 3 ngày trước)").fill(fmt_date(day))
+    page.get_by_label("Ngày kiểm tra").fill(day.isoformat())   # a native date input
+    page.get_by_label("Hạn gửi báo cáo (mặc định 3 ngày trước)").fill(day.isoformat())
     page.get_by_label("Nội dung kiểm tra").fill("Kiểm tra thực hiện Quy chế dân chủ ở cơ sở và “Dân vận khéo”")
     page.get_by_label("Thành viên đoàn (người đầu tiên là trưởng đoàn)").select_option(
         label="Triệu Thị Hoa — Ban Dân vận Tỉnh ủy")
@@ -91,7 +91,7 @@ def test_inspection_flow(browser, live_server, live_data, tmp_path):
     insp.get_by_label("Tồn tại, hạn chế").fill("Báo cáo thiếu số liệu minh chứng")
     insp.get_by_role("button", name="Lưu biên bản").click()
     expect(insp.locator("#inspection-state")).to_have_text("Đã kiểm tra")
-    deadline = fmt_date(today + timedelta(days=30))
+    deadline = (today + timedelta(days=30)).isoformat()
     for text in ("Bổ sung số liệu minh chứng vào báo cáo", "Kiện toàn Ban Giám sát đầu tư của cộng đồng"):
         insp.get_by_label("Kiến nghị", exact=True).fill(text)
         insp.get_by_label("Thời hạn").fill(deadline)
