@@ -80,14 +80,16 @@ class Context:
             [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "danvan:create_app()"],
             cwd=ROOT, env=self.env)
-        deadline = time.monotonic() + 30
+        # Ready when a worker answers, not when the master has bound the port: on a loaded machine
+        # booting the workers (create_app) took longer than the first login's timeout.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/dang-nhap", timeout=5).read()
+                return
             except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start within 30 s")
+                time.sleep(0.5)
+        raise RuntimeError("gunicorn did not answer within 90 s")
 
     def close(self) -> None:
         if self.server is not None:
