@@ -1,7 +1,7 @@
 """inspections
 
 Revision ID: 0011_inspections
-Revises: 0007_calls_core
+Revises: 0010_rollup_summary
 Create Date: 2026-12-04 22:39:31.152409
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_inspections'
-down_revision = '0007_calls_core'
+down_revision = '0010_rollup_summary'
 branch_labels = None
 depends_on = None
 
