@@ -342,6 +342,39 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def national_tree(username: str, role: str = "leader", provinces: int = 34, communes: int = 3321):
+    """Root → `provinces` provinces → `communes` communes (bulk-inserted, paths set in SQL), a ban at the
+    root and `username` with `role` in it (the demo password). Inside an app context; commits nothing."""
+    from danvan.auth.models import User
+    from danvan.core.units import Unit, add_unit
+    from danvan.extensions import db
+
+    root = add_unit("Cả nước (dữ liệu thử tải)", "tinh_uy", parent=None, code="TW")
+    ban = add_unit("Ban Dân vận (thử tải)", "ban", parent=root, code="BDVTW")
+    per = [communes // provinces + (1 if i < communes % provinces else 0) for i in range(provinces)]
+    rows, ids = [], []
+    for i, n in enumerate(per):
+        province = add_unit(f"Tỉnh thử tải {i + 1:02d}", "huyen_uy", parent=root, code="TU")
+        ids.append(province.id)
+        rows.extend({"name": f"Xã thử tải {i + 1:02d}-{j + 1:03d}", "name_key": f"xa thu tai {i + 1:02d}-{j + 1:03d}",
+                     "kind": "xa", "code": "ĐU", "parent_id": province.id, "path": province.path,
+                     "depth": province.depth + 1, "version": 1}
+                    for j in range(n))
+    db.session.execute(sa.insert(Unit.__table__), rows)
+    # materialised paths of the bulk-inserted communes: the parent's path (stored above) + own id
+    table = Unit.__table__
+    db.session.execute(sa.update(table).where(table.c.kind == "xa", table.c.parent_id.in_(ids))
+                       .values(path=table.c.path + sa.cast(table.c.id, sa.String) + "/"))
+    probe = db.session.scalar(sa.select(User).where(User.username == "lanhdao.bdv"))
+    user = User(username=username, full_name="Lãnh đạo thử tải", unit=ban, active=True,
+                password_hash=probe.password_hash, session_epoch=1)
+    user.set_roles([role])
+    user.refresh_search_key()
+    db.session.add(user)
+    db.session.flush()
+    return root, ban, user
+
+
 def main() -> int:
     import importlib
     import pkgutil

@@ -33,38 +33,14 @@ def _seed_national(ctx) -> int:
     """Root → 34 provinces → 3,321 communes, the same Đề án and reports for 3 periods; a leader at the root."""
     import sqlalchemy as sa
 
-    from danvan.auth.models import User
-    from danvan.core.units import Unit, add_unit
+    from bench.harness import national_tree
+    from danvan.core.units import Unit
     from danvan.extensions import db
     from danvan.programme import demo as programme_demo
     from danvan.programme.models import Programme
 
     with ctx.app.app_context():
-        root = add_unit("Cả nước (dữ liệu thử tải)", "tinh_uy", parent=None, code="TW")
-        ban = add_unit("Ban Dân vận (thử tải)", "ban", parent=root, code="BDVTW")
-        per = [NATIONAL_COMMUNES // NATIONAL_PROVINCES + (1 if i < NATIONAL_COMMUNES % NATIONAL_PROVINCES else 0)
-               for i in range(NATIONAL_PROVINCES)]
-        rows, provinces = [], []
-        for i, n in enumerate(per):
-            province = add_unit(f"Tỉnh thử tải {i + 1:02d}", "huyen_uy", parent=root, code="TU")
-            provinces.append(province.id)
-            rows.extend({"name": f"Xã thử tải {i + 1:02d}-{j + 1:03d}",
-                         "name_key": f"xa thu tai {i + 1:02d}-{j + 1:03d}",
-                         "kind": "xa", "code": "ĐU", "parent_id": province.id, "path": province.path,
-                         "depth": province.depth + 1, "version": 1}
-                        for j in range(n))
-        db.session.execute(sa.insert(Unit.__table__), rows)
-        # materialised paths of the bulk-inserted communes: the parent's path (stored above) + own id
-        table = Unit.__table__
-        db.session.execute(sa.update(table).where(table.c.kind == "xa", table.c.parent_id.in_(provinces))
-                           .values(path=table.c.path + sa.cast(table.c.id, sa.String) + "/"))
-        probe = db.session.scalar(sa.select(User).where(User.username == "lanhdao.bdv"))
-        user = User(username="lanhdao.toanquoc", full_name="Lãnh đạo thử tải", unit=ban, active=True,
-                    password_hash=probe.password_hash, session_epoch=1)
-        user.set_roles(["leader"])
-        user.refresh_search_key()
-        db.session.add(user)
-        db.session.flush()
+        root, _, _ = national_tree("lanhdao.toanquoc", provinces=NATIONAL_PROVINCES, communes=NATIONAL_COMMUNES)
         started = time.monotonic()
         summary = programme_demo.build(root, rng=random.Random(3321), periods=NATIONAL_PERIODS, evidence=False)
         db.session.commit()

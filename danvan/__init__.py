@@ -19,8 +19,8 @@ from danvan.extensions import csrf, db, login_manager, migrate
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
 FEATURES = (
     "units", "auth", "auditlog", "dashboard", "attachments",
-    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
-    "records", "background",
+    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "inspections",
+    "printing", "records", "background",
 )
 
 ERROR_TITLES = {

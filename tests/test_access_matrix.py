@@ -29,6 +29,7 @@ ACTS_AT = {
     "programme.report": "c1", "blocs.evaluation_self": "c1",
     "initiatives.add_option": "bdv", "initiatives.toggle_option": "bdv", "initiatives.save_criteria": "bdv",
     "initiatives.set_deadline": "bdv",
+    "inspections.upload_report": "c1", "inspections.recommendation_followup": "c1",
 }
 
 
