@@ -3,12 +3,11 @@
 mechanism for every numbered document can replace them."""
 from __future__ import annotations
 
-import hashlib
 import io
 
 from werkzeug.datastructures import FileStorage
 
-from danvan.core import files
+from danvan.core import files, records
 from danvan.core.files import Attachment
 
 
@@ -22,7 +21,4 @@ def freeze(owner_type: str, owner_id: int, unit_id: int, documents: dict[str, by
 
 def frozen_bytes(attachment: Attachment) -> bytes:
     """The stored bytes, checked against the sha256 taken at issue (a changed file is an error)."""
-    data = attachment.path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != attachment.sha256:
-        raise RuntimeError(f"stored document {attachment.id} does not match its sha256")
-    return data
+    return records.read(attachment)
