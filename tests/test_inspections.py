@@ -170,7 +170,7 @@ def test_scope_team_and_unit(world, team):
     assert "Phường Xuất Hóa" in t.commune.get("/kiem-tra/").get_data(as_text=True)
 
 
-def test_overdue_is_judged_on_the_whole_day_in_vietnam(world, team):
+def test_overdue_is_judged_on_the_whole_day_in_vietnam(app, world, team):
     t = team
     rec = Recommendation(text="Kiện toàn Ban Thanh tra nhân dân", deadline=date(2026, 3, 10), state="open")
     # 16:59 UTC on 10/03 is 23:59 in Hà Nội: still within the day; 17:00 UTC is already 11/03.
@@ -190,9 +190,16 @@ def test_overdue_is_judged_on_the_whole_day_in_vietnam(world, team):
     assert re.search(r'id="count-overdue-mine">1 quá hạn', unit_dash)
     team_dash = t.inspector.get("/").get_data(as_text=True)
     assert re.search(r'id="count-overdue">1<', team_dash)
-    # Reminders: once per recommendation and deadline, to the unit and the team.
-    assert recs_service.send_reminders() == 1
-    assert recs_service.send_reminders() == 0
+    # Reminders: a daily periodic job (07:00 in Hà Nội = 00:00 UTC), once per recommendation and
+    # deadline, to the unit and the team.
+    from danvan.core import jobs
+    from danvan.inspections import jobs as inspection_jobs
+
+    due = {task.name for task in jobs.huey.read_periodic(datetime(2026, 12, 5, 0, 0))}
+    assert "danvan.inspections.send_reminders" in due
+    jobs.init_app(app)
+    assert inspection_jobs.send_reminders.call_local() == "1 kiến nghị quá hạn được nhắc"
+    assert inspection_jobs.send_reminders.call_local() == "0 kiến nghị quá hạn được nhắc"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
         Notification.kind == "recommendation_overdue", Notification.user_id == t.commune.user.id)) == 1
 
