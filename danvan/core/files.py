@@ -354,10 +354,10 @@ def migrate_storage(to: str, echo=print) -> tuple[int, int, int]:
             pass
         try:
             verify(name, digest, source)
-            target.save(name, b"".join(source.chunks(name)))
-            verify(name, digest, target)
+            with db.session.begin_nested():  # a failed copy leaves nothing half-written, undoes nothing else
+                target.save(name, b"".join(source.chunks(name)))
+                verify(name, digest, target)
         except CorruptFile:
-            db.session.rollback()
             failed += 1
             echo(f"LỖI: tệp {name} thiếu hoặc sai mã kiểm tra sha256, không chuyển được.")
             continue
