@@ -49,3 +49,12 @@ class Config:
     LOGIN_LOCK_MINUTES = 15
     PROVINCE_PLACE = os.environ.get("PROVINCE_PLACE", "Bắc Kạn")
     PER_PAGE = 25
+
+    # Hardening (issue 12) ----------------------------------------------------------------
+    # Rate limits share Redis with the other app servers when REDIS_URL is set (core/security).
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 60 per hour")
+    # Remember-me cookie: at most 30 days (ASVS 3.3); the session epoch still ends it early.
+    REMEMBER_COOKIE_DURATION = timedelta(days=min(30, int(os.environ.get("REMEMBER_DAYS", "30"))))

@@ -259,3 +259,17 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit and lock-out counters (memory storage, one app per session) start empty in
+    every test: the whole suite logs in from 127.0.0.1."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from danvan.core.security import limiter
+
+    with request.getfixturevalue("app").app_context():
+        limiter.reset()
+    yield

@@ -72,7 +72,7 @@ class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
     # passwords
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.session_epoch = (self.session_epoch or 0) + 1
+        self.session_epoch = (self.session_epoch or 0) + 1  # every other session ends
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -118,6 +118,8 @@ def parse_date(text: str | None) -> date | None:
             continue
         if parsed.year < 1900:
             raise ValueError("Năm phải có đủ 4 chữ số.")
+        if parsed.year > 2100:  # date arithmetic near 9999 overflows; nothing here is that far
+            raise ValueError("Năm phải trước 2100.")
         return parsed
     raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2023.")
 

@@ -12,6 +12,7 @@ from flask import g, has_request_context
 from sqlalchemy.orm import aliased
 
 from danvan.core import access, audit, numbering, workflow
+from danvan.core.inputs import int_or_none
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import TZ, fold, like_pattern, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, TransitionError, Workflow
@@ -520,10 +521,7 @@ class Filters:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return int_or_none(value)  # bounded: ids and years beyond the database's range are ignored
 
 
 def parse_filters(args) -> Filters:
