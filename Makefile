@@ -24,7 +24,9 @@ install-dev: $(VENV)/.installed-dev
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	@# The demo (published password) goes only into the embedded default database.
+	@if [ -z "$$DATABASE_URL" ]; then $(FLASK) seed-demo; else \
+	  echo "DATABASE_URL đã đặt: không nạp dữ liệu mẫu (muốn nạp: flask seed-demo). Kiểm tra: flask check-deploy"; fi
 	@echo "Mở http://127.0.0.1:5000 — đăng nhập bằng một tài khoản mẫu ở trên."
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

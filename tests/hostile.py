@@ -31,6 +31,9 @@ VALUES = [
     "../../../etc/passwd",
     "..\\..\\windows\\win.ini",
 ]
+# One field at a time: the values that parse (numbers, dates) and could reach a service.
+FIELD_VALUES = ["x" * 10_000, VALUES[2], VALUES[3], "99999999999999999999", "-2147483649", "1e308", "NaN",
+                "-inf", "31/02/2024", "0001-01-01", "31/12/9999", "../../../etc/passwd"]
 HOSTILE_IDS = ["2147483648", "99999999999999999999", "9223372036854775808", "0"]
 FILE_NAMES = ["../../../etc/passwd", "shell.php", "x.html", "..\\..\\a.xlsx", "a\x00.pdf"]
 # Query names that list pages read even when no form shows them (filters, paging, links).
@@ -120,7 +123,7 @@ def payloads(form: FormSpec):
     for value in VALUES:
         yield [(n, v) for n, v in base if n == "csrf_token"] + [(n, value) for n in names], value
     for name in names:
-        for value in VALUES:
+        for value in FIELD_VALUES:
             yield [(n, v) for n, v in base if n != name] + [(name, value)], value
 
 

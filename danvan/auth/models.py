@@ -34,6 +34,9 @@ class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on password change, reset or disable: every existing session of the user dies.
     session_epoch: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Created by `flask seed-demo` (with the published demo password): check-deploy and the
+    # administrators' banner look for these.
+    is_demo: Mapped[bool] = mapped_column(sa.Boolean(name="is_demo"), default=False, server_default=sa.false())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from danvan.auth import service
+from danvan.auth import deploy, service
 from danvan.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, ResetPasswordForm, UserFilterForm, UserForm
 from danvan.auth.models import User
 from danvan.core import access, nav
@@ -22,6 +22,14 @@ from danvan.extensions import db
 
 bp = Blueprint("auth", __name__)
 nav.register("Người dùng", "auth.users", "users.manage", 90, group="admin")
+
+
+@bp.app_context_processor
+def demo_banner() -> dict:
+    """Administrators see a red banner while demo accounts open with the published password."""
+    if current_user.is_authenticated and current_user.has_role("admin"):
+        return {"security_banner": deploy.banner()}
+    return {"security_banner": None}
 
 
 def _safe_next(target: str | None) -> str:

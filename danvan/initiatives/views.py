@@ -44,7 +44,8 @@ if (_calls := service._calls()) is not None:   # the call tracking page links to
 
 def _config():
     province = service.province_of(current_user.scope)
-    service.ensure_config(province)
+    if request.method != "GET":  # GET never writes: the first write makes the default lists
+        service.ensure_config(province)
     return province
 
 

@@ -8,6 +8,7 @@ from danvan.core import access, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.inputs import int_or_none
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import register_open_work_mover, scope_root
@@ -90,12 +91,12 @@ def detail(programme_id: int):
 @requires("programme.manage")
 def edit(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
+    service.require_manage(current_user, programme)  # 403 on GET too: no form that cannot be saved
     form = ProgrammeForm(obj=programme)
     if request.method == "GET":
         form.version.data = programme.version
     status = 200
     if request.method == "POST":
-        service.require_manage(current_user, programme)
         status = 422
         if form.validate_on_submit():
             try:
@@ -126,6 +127,7 @@ def group_edit(task_group_id: int):
 
 
 def _group_form(programme, group):
+    service.require_manage(current_user, programme)  # 403 on GET too
     form = GroupForm(obj=group)
     if request.method == "GET":
         if group is None:
@@ -134,7 +136,6 @@ def _group_form(programme, group):
             form.version.data = group.version
     status = 200
     if request.method == "POST":
-        service.require_manage(current_user, programme)
         status = 422
         if form.validate_on_submit():
             try:
@@ -163,16 +164,16 @@ def task_edit(task_id: int):
 
 
 def _task_form(programme, task):
+    service.require_manage(current_user, programme)  # 403 on GET too
     form = TaskForm(obj=task)
     form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
     if request.method == "GET":
-        if task is None and request.args.get("task_group_id", "").isdigit():
-            form.group_id.data = int(request.args["task_group_id"])
+        if task is None and (wanted := int_or_none(request.args.get("task_group_id"))):
+            form.group_id.data = wanted
         if task is not None:
             form.version.data = task.version
     status = 200
     if request.method == "POST":
-        service.require_manage(current_user, programme)
         status = 422
         if not form.group_id.choices:
             flash("Đề án chưa có nhóm nhiệm vụ nào: hãy thêm nhóm trước.", "danger")
