@@ -100,6 +100,15 @@ def safe_filename(name: str) -> str:
     return name[:200] or "tep-dinh-kem"
 
 
+def named_for_kind(name: str, kind: str) -> str:
+    """The user's name with the extension of the type detected from the content: `x.html` that is
+    a PDF is stored and served as `x.pdf`, `shell.php` holding a PNG as `shell.png`."""
+    stem = safe_filename(name)
+    if "." in stem:
+        stem = stem.rsplit(".", 1)[0].strip(" .") or "tep-dinh-kem"
+    return f"{stem[:190]}.{kind}"
+
+
 def store(upload: FileStorage | None, *, owner_type: str, owner_id: int, unit_id: int,
           actor) -> Attachment:
     """Validate and store one uploaded file; raises UploadError with a Vietnamese message."""
@@ -125,7 +134,7 @@ def store(upload: FileStorage | None, *, owner_type: str, owner_id: int, unit_id
         path.unlink(missing_ok=True)
         raise UploadError("Không lưu được tệp, vui lòng thử lại.")
     attachment = Attachment(owner_type=owner_type, owner_id=owner_id, unit_id=unit_id,
-                            filename=safe_filename(upload.filename), kind=kind, size=len(data),
+                            filename=named_for_kind(upload.filename, kind), kind=kind, size=len(data),
                             sha256=digest, stored_name=stored_name,
                             uploaded_by_id=getattr(actor, "id", None))
     db.session.add(attachment)
