@@ -13,7 +13,7 @@ from danvan.core.access import requires
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.units import Unit, register_open_work_mover
+from danvan.core.units import Unit, register_open_work_mover, register_province_setup
 from danvan.core.vntext import date_line, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
@@ -40,6 +40,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 if (_calls := service._calls()) is not None:   # the call tracking page links to what answered
     _calls.register_object_link("Initiative", "initiatives.detail", "initiative_id")
     _calls.register_object_link("InitiativeReport", "initiatives.report", "initiative_report_id")
+
+
+# A new province gets its default fields, kinds and criteria when it is created (not on a GET).
+register_province_setup(service.ensure_config)
 
 
 def _config():
