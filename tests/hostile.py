@@ -16,6 +16,7 @@ VALUES = [
     "a\x00b",
     "99999999999999999999",
     "-99999999999999999999",
+    "9" * 5000,                       # past Python's int() digit limit: ValueError, not a number
     "2147483648",
     "-2147483649",
     "1e308",
@@ -32,7 +33,7 @@ VALUES = [
     "..\\..\\windows\\win.ini",
 ]
 # One field at a time: the values that parse (numbers, dates) and could reach a service.
-FIELD_VALUES = ["x" * 10_000, VALUES[2], VALUES[3], "99999999999999999999", "-2147483649", "1e308", "NaN",
+FIELD_VALUES = ["x" * 10_000, VALUES[2], VALUES[3], "99999999999999999999", "9" * 5000, "-2147483649", "1e308", "NaN",
                 "-inf", "31/02/2024", "0001-01-01", "31/12/9999", "../../../etc/passwd"]
 HOSTILE_IDS = ["2147483648", "99999999999999999999", "9223372036854775808", "0"]
 FILE_NAMES = ["../../../etc/passwd", "shell.php", "x.html", "..\\..\\a.xlsx", "a\x00.pdf"]

@@ -9,6 +9,7 @@ from flask import abort
 
 from danvan.core import access, audit, numbering, workflow
 from danvan.core.files import UploadError, store
+from danvan.core.inputs import int_or_none
 from danvan.core.units import ADVISORY_KINDS, Unit, scope_root
 from danvan.core.vntext import TZ, clean, fold, like_pattern, now_utc, today_local
 from danvan.core.workflow import SCOPE, Transition, Workflow
@@ -250,7 +251,7 @@ def candidate_units(conf: Conference) -> list[Unit]:
 
 
 def _units_in_scope(conf: Conference, unit_ids: list[int], actor) -> list[Unit]:
-    ids = sorted({int(i) for i in unit_ids if str(i).isdigit()})
+    ids = sorted({i for i in map(int_or_none, unit_ids) if i})
     if not ids:
         raise ConferenceError("Chọn ít nhất một đơn vị.", "unit_ids")
     units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids))))

@@ -6,6 +6,7 @@ from wtforms import FieldList, FormField, IntegerField, SelectField, SelectMulti
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.inputs import int_or_none
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.vntext import nfc, parse_date
 from danvan.plans.models import SIGNER_MODES
@@ -49,7 +50,7 @@ class DocumentForm(VersionedForm):
 
     def data_dict(self, calls_by_id: dict) -> dict:
         call_id = self.call_id.data
-        call = calls_by_id.get(int(call_id)) if call_id and str(call_id).isdigit() else None
+        call = calls_by_id.get(int_or_none(call_id))
         return {
             "type_code": self.type_code.data, "summary": self.summary.data, "year": self.year.data,
             "period": self.period.data, "signer_mode": self.signer_mode.data,

@@ -12,6 +12,7 @@ from danvan.core import access, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.inputs import int_or_none
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit, register_open_work_mover, scope_root
@@ -104,10 +105,10 @@ def document_new():
             entry.form.heading.data = heading
         form.recipients.data = "Như trên,\nLưu Văn phòng"
         form.signer_name.data = ""
-        wanted = request.args.get("call_id", "")
-        if wanted.isdigit() and int(wanted) in calls_by_id:
-            call = calls_by_id[int(wanted)]
-            form.call_id.data = wanted
+        wanted = int_or_none(request.args.get("call_id"))
+        if wanted in calls_by_id:
+            call = calls_by_id[wanted]
+            form.call_id.data = str(wanted)
             form.type_code.data = call.type_code or form.type_code.data
             form.summary.data = call.title
     _prepare(form, calls_by_id)
@@ -257,8 +258,8 @@ def document_attachment_remove(document_id: int):
     if doc.unit_id != current_user.unit_id or doc.state not in service.EDITABLE:
         return render_template("plans/detail.html", **_detail_context(
             doc, error="Chỉ đơn vị ban hành gỡ được tệp, khi văn bản còn là nháp hoặc bị trả lại.")), 403
-    raw = request.form.get("attachment_id", "")
-    att = db.session.get(files.Attachment, int(raw)) if raw.isdigit() else None
+    attachment_id = int_or_none(request.form.get("attachment_id"))
+    att = db.session.get(files.Attachment, attachment_id) if attachment_id else None
     if att is None or att.owner_type != OWNER_TYPE or att.owner_id != doc.id or att.archived_at is not None:
         return render_template("plans/detail.html", **_detail_context(doc, error="Không tìm thấy tệp.")), 404
     form = ConfirmForm()

@@ -291,11 +291,11 @@ def report(progress_id: int):
 def report_evidence_remove(progress_id: int):
     report = service.load_report_or_404(progress_id, current_user)
     form = ConfirmForm()
-    raw = request.form.get("attachment_id", "")
-    if not form.validate_on_submit() or not raw.isdigit():
+    attachment_id = int_or_none(request.form.get("attachment_id"))
+    if not form.validate_on_submit() or not attachment_id:
         abort(400)
     try:
-        removed = service.remove_evidence(report, int(raw), actor=current_user)
+        removed = service.remove_evidence(report, attachment_id, actor=current_user)
     except service.ProgrammeError as exc:
         flash(exc.message, "danger")
         return _render_report(report, EditReportForm(obj=report), exc.status)
