@@ -17,7 +17,7 @@ from danvan.extensions import csrf, db, login_manager, migrate
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
 FEATURES = (
     "units", "auth", "auditlog", "dashboard", "attachments",
-    "notifications", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
+    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
 )
 
 ERROR_TITLES = {
@@ -67,7 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch it to a generic
-        # plan: measured orders of magnitude slower for our prefix/range roll-ups. Plan each time.
+        # plan: measured orders of magnitude slower for our prefix/range roll-ups. Plan each time
+        # (None = never prepare; keep it when adding connect_args). Run ANALYZE after bulk loads.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from danvan.blocs import demo, service
+from danvan.blocs import criteria, demo, service
 from danvan.blocs.models import Bloc, BlocMember, CriteriaSet, Criterion, Evaluation, EvaluationScore
 from danvan.core.vntext import today_local
 
@@ -178,7 +178,8 @@ def test_rating_boundaries_through_scoring(world, login_as, db_session):
     ("abc", "không phải là số"),
     ("", "Chưa chấm tiêu chí 1"),
     ("50.001", "tối đa 2 chữ số thập phân"),
-    ("NaN", "không"),
+    ("NaN", "Điểm tiêu chí 1 «NaN» không phải là số."),
+    ("Infinity", "Điểm tiêu chí 1 «Infinity» không phải là số."),
 ])
 def test_out_of_range_scores_are_refused(world, login_as, db_session, score, message):
     bloc = _bloc(db_session, world.c1, SIX)
@@ -194,11 +195,11 @@ def test_out_of_range_scores_are_refused(world, login_as, db_session, score, mes
 def test_rate_thresholds_are_configurable_and_bounded(world, db_session):
     cs = _set(db_session, world.p)
     cs.excellent_min, cs.good_min, cs.pass_min = Decimal(95), Decimal(80), Decimal(60)
-    assert [service.rate(v, cs) for v in (59.99, 60, 79.99, 80, 94.99, 95)] == [
+    assert [criteria.rate(v, cs) for v in (59.99, 60, 79.99, 80, 94.99, 95)] == [
         "khong", "hoan_thanh", "hoan_thanh", "tot", "tot", "xuat_sac"]
     for bad in (100.01, -1):
         with pytest.raises(service.BlocError, match="Tổng điểm phải từ 0 đến 100"):
-            service.rate(bad, cs)
+            criteria.rate(bad, cs)
 
 
 def test_evaluation_flow_self_then_level_above_and_counts(world, login_as, db_session):

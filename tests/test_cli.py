@@ -50,9 +50,13 @@ def test_demo_logins_work(app, db_session):
 
     units_demo.seed("2023")
     auth_demo.seed("2023")
-    client = app.test_client()
-    for username, _roles, _unit in auth_demo.logins():
+    logins = auth_demo.logins()
+    assert {"admin", "lanhdao.bdv", "canbo.bdv", "lanhdao.xuathoa", "canbo.xuathoa"} <= {u for u, _, _ in logins}
+    for username, _roles, unit in logins:
         c = app.test_client()
         response = c.post_form("/dang-nhap", {"username": username, "password": auth_demo.DEMO_PASSWORD})
         assert response.status_code == 303, username
-    assert client is not None
+        home = c.get("/")
+        assert home.status_code == 200 and unit in home.get_data(as_text=True), username   # signed in as them
+    refused = app.test_client().post_form("/dang-nhap", {"username": "admin", "password": "sai-mat-khau"})
+    assert refused.status_code == 422

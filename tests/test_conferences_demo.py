@@ -19,7 +19,8 @@ from danvan.conferences.models import (
     ConferencePoint,
 )
 from danvan.core.files import Attachment
-from danvan.core.vntext import now_utc, today_local
+from danvan.core.units import Unit
+from danvan.core.vntext import now_utc
 from danvan.units import demo as units_demo
 
 MODELS = (Conference, ConferenceChair, ConferencePoint, ConferenceInvitee, ConferenceItem, ConferenceContribution,
@@ -44,38 +45,43 @@ def _client(app, db_session, username: str):
 
 
 def test_demo_conferences_are_idempotent_and_the_past_one_prints(app, db_session):
+    """What the demo must show (DOMAIN.md, Conferences), checked against the stored rows rather than
+    against the demo's own constants."""
     units_demo.seed("2023")
     auth_demo.seed("2023")
     summary = demo.seed("2023")
-    assert summary.startswith("hội nghị: 2 hội nghị") and "9 điểm cầu" in summary
     before = _counts(db_session)
     assert demo.seed("2023") == "hội nghị: đã có, bỏ qua"
     assert _counts(db_session) == before
     assert demo.seed("2025") == "hội nghị: chỉ tạo cho tỉnh mẫu 2023"
 
-    past_year, _, coming_year, _ = demo._years(today_local())
-    past = db_session.scalar(sa.select(Conference).where(Conference.title == demo.past_title(past_year)))
-    coming = db_session.scalar(sa.select(Conference).where(Conference.title == demo.upcoming_title(coming_year)))
-    assert past.unit.name == "Ban Dân vận Tỉnh ủy" and past.online and past.ends_at < now_utc()
-    # điểm cầu: the province and every huyện ủy / thành ủy
-    assert sorted(p.unit.kind for p in past.points) == ["huyen_uy"] * 8 + ["tinh_uy"]
-    assert len(past.invitees) == 11
-    assert sorted(i.status for i in past.invitees) == ["confirmed"] * 10 + ["declined"]
-    states = sorted(c.state for c in past.contributions)
-    assert states == ["accepted", "accepted", "accepted", "returned"]
-    returned = next(c for c in past.contributions if c.state == "returned")
-    assert "số liệu minh chứng" in returned.return_reason
+    province = units_demo.province("2023")
+    children = db_session.scalars(sa.select(Unit).where(Unit.parent_id == province.id)).all()
+    reporting = {u.id for u in children if u.kind in ("huyen_uy", "dang_uy_truc_thuoc")}
+    districts = {u.id for u in children if u.kind == "huyen_uy"}
+    conferences = db_session.scalars(sa.select(Conference)).all()
+    (past,) = [c for c in conferences if c.ends_at < now_utc()]
+    (coming,) = [c for c in conferences if c.starts_at > now_utc()]
+    assert f"{len(conferences)} hội nghị" in summary and f"{len(past.points)} điểm cầu" in summary
+    assert past.unit.name == "Ban Dân vận Tỉnh ủy" and past.online and past.kind == "so_ket"
+    # online, with điểm cầu at the province and each district; the 11 reporting units invited
+    assert {p.unit_id for p in past.points} == {province.id} | districts
+    assert {i.unit_id for i in past.invitees} == reporting and len(reporting) == 11
+    # a past conference: every invitee answered (some absent), every tham luận reviewed before the day,
+    # the accepted ones on the agenda and only they, the returned one with its reason
+    assert {i.status for i in past.invitees} == {"confirmed", "declined"}
+    assert {c.state for c in past.contributions} == {"accepted", "returned"}
+    assert all(c.return_reason.strip() for c in past.contributions if c.state == "returned")
     scheduled = {i.contribution_id for i in past.items if i.contribution_id}
     assert scheduled == {c.id for c in past.contributions if c.state == "accepted"}
     assert all(c.deadline < past.starts_at.date() and c.submitted_at < past.starts_at for c in past.contributions)
-    assert [c.name for c in past.chairs] == ["Hoàng Thu Trang", "Phan Thị Na"]
-    assert past.conclusion and past.concluded_at > past.starts_at
+    assert past.chairs and past.conclusion and past.concluded_at > past.starts_at
     numbers = {d.doc_key: d for d in past.documents}
     assert set(numbers) == {"giay-moi", "chuong-trinh", "ket-luan"}
     assert numbers["giay-moi"].issued_on < past.starts_at.date() < numbers["ket-luan"].issued_on
 
     # the coming one is still in preparation: nothing issued, replies and tham luận on their way
-    assert coming.starts_at > now_utc() and not coming.documents and not coming.conclusion
+    assert not coming.documents and not coming.conclusion
     assert {"pending", "confirmed"} <= {i.status for i in coming.invitees}
     assert {"invited", "submitted", "accepted"} <= {c.state for c in coming.contributions}
 
@@ -88,13 +94,16 @@ def test_demo_conferences_are_idempotent_and_the_past_one_prints(app, db_session
         assert r.status_code == 200 and r.data.startswith(b"%PDF-"), key
         texts[key] = _text(r.data)
         assert "ĐẢNG CỘNG SẢN VIỆT NAM" in texts[key] and "BAN DÂN VẬN" in texts[key]
-    assert f"Số {numbers['giay-moi'].number_text}" in texts["giay-moi"]
-    assert "Thường trực, Ban Dân vận Huyện ủy Ba Bể" in texts["giay-moi"]
-    assert f"Số {numbers['chuong-trinh'].number_text}" in texts["chuong-trinh"]
-    assert "Huyện ủy Chợ Mới" in texts["diem-cau"] and "Tỉnh ủy Bắc Kạn" in texts["diem-cau"]
-    assert "xã Nam Mẫu" in texts["tham-luan"] and "Huyện ủy Na Rì" not in texts["tham-luan"]
-    assert f"Số {numbers['ket-luan'].number_text}" in texts["ket-luan"]
-    assert "Hoàng Thu Trang" in texts["ket-luan"] and "Phan Thị Na" in texts["ket-luan"]
+    for key in ("giay-moi", "chuong-trinh", "ket-luan"):
+        assert f"Số {numbers[key].number_text}" in texts[key], key
+    for invitee in past.invitees:
+        assert invitee.unit.name in texts["giay-moi"], invitee.unit.name
+    for point in past.points:
+        assert point.unit.name in texts["diem-cau"], point.unit.name
+    for c in past.contributions:
+        assert (c.title in texts["tham-luan"]) == (c.state == "accepted"), c.title
+    for chair in past.chairs:
+        assert chair.name in texts["ket-luan"]
     r = client.get(f"/hoi-nghi/{past.id}/bo-tai-lieu.pdf")
     assert r.status_code == 200
     packet = _text(r.data)

@@ -34,7 +34,7 @@ def prog(world, db_session):
                   lagging_below=Decimal(50))
     g1 = TaskGroup(programme=p, position=1, title="Nhóm một", weight=Decimal(2))
     g2 = TaskGroup(programme=p, position=2, title="Nhóm chỉ có nhiệm vụ trọng số 0", weight=Decimal(1))
-    g3 = TaskGroup(programme=p, position=3, title="Nhóm chưa có nhiệm vụ", weight=Decimal(1))
+    g3 = TaskGroup(programme=p, position=3, title="Nhóm ba để trống", weight=Decimal(1))
     g4 = TaskGroup(programme=p, position=4, title="Nhóm cấp huyện", weight=Decimal(1))
     start = date(2023, 1, 1)
     t1 = Task(programme=p, group=g1, position=1, title="Nhiệm vụ xã T1", weight=Decimal(2), level="commune",
@@ -131,7 +131,8 @@ def test_programme_page_shows_figures_formula_and_not_counted(prog, world, login
     html = client.get(f"/de-an/{prog.p.id}?as_of=2026-11-25").get_data(as_text=True)
     assert rollup.pct(total) in html and rollup.pct(g1) in html and rollup.pct(g4) in html
     assert "không tính" in html
-    assert "Nhóm không có nhiệm vụ" in html or "Nhóm chưa có nhiệm vụ" in html
+    empty_group = html.split(f'id="group-{prog.g3.id}"', 1)[1].split("</section>", 1)[0]
+    assert "Nhóm ba để trống" in empty_group and "Nhóm chưa có nhiệm vụ: nhóm «không tính»" in empty_group
     assert "tính 0 %" in html                       # how a missing report counts is shown
     heat = client.get(f"/de-an/{prog.p.id}/ban-do-nhiet")
     assert heat.status_code == 200 and "Huyện ủy Ba Bể" in heat.get_data(as_text=True)

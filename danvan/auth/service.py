@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from danvan.auth import lockout, passwords
 from danvan.auth.models import User
 from danvan.core import access, audit
+from danvan.core.errors import ServiceError
 from danvan.core.htmx import is_htmx
 from danvan.core.units import Unit
 from danvan.core.vntext import now_utc
@@ -19,11 +20,8 @@ from danvan.extensions import db
 GENERIC_LOGIN_ERROR = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
-class AccountError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 def load_user(user_id: str) -> User | None:

@@ -9,8 +9,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from danvan.auth.models import User, UserRole
+from danvan.blocs.criteria import rate
 from danvan.blocs.models import Bloc, BlocMember, CriteriaSet, Criterion, Evaluation, EvaluationScore
-from danvan.blocs.service import rate
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_number, fold
 from danvan.core.workflow import WorkflowHistory

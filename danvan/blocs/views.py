@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.blocs import service
+from danvan.blocs import criteria, service
+from danvan.blocs import evaluations as sheets  # the view `evaluations` keeps its endpoint name
 from danvan.blocs.forms import (
     CriteriaSetForm,
     EndMemberForm,
@@ -63,9 +64,11 @@ def _render_detail(bloc, status=200, eval_form=None):
                               + [(m.id, f"{m.full_name} — {m.position_label}") for m in members])
     if eval_form is None:
         form.year.data = today_local().year
-    evaluations = list(db.session.scalars(service.evaluations_query(current_user, bloc=bloc).limit(200)))
+    evaluations = list(db.session.scalars(sheets.evaluations_query(current_user, bloc=bloc).limit(200)))
+    problems = service.roster_problems(members)
     return render_template("blocs/detail.html", bloc=bloc, members=members, past=service.past_members(bloc),
-                           problems=service.roster_problems(members), rules=service.rules(),
+                           problems=problems, rules=service.rules(),
+                           unconfirmed=service.unconfirmed(bloc, problems),
                            eval_form=form, evaluations=evaluations, positions=POSITIONS,
                            confirm_form=ConfirmForm()), status
 
@@ -74,8 +77,7 @@ def _render_detail(bloc, status=200, eval_form=None):
 @requires("blocs.edit")
 def confirm(bloc_id: int):
     bloc = service.load_bloc_or_404(bloc_id, current_user)
-    if not access.can(current_user, "blocs.edit", bloc):
-        abort(403)
+    access.authorize(current_user, "edit", bloc)
     try:
         service.confirm_roster(bloc, actor=current_user)
     except service.BlocError as exc:
@@ -92,6 +94,7 @@ def confirm(bloc_id: int):
 @requires("blocs.edit")
 def member_new(bloc_id: int):
     bloc = service.load_bloc_or_404(bloc_id, current_user)
+    access.authorize(current_user, "edit", bloc)
     form = MemberForm()
     if request.method == "GET":
         form.from_date.data = today_local()
@@ -125,8 +128,7 @@ def member(member_id: int):
         form.version.data = member.version
     status = 200
     if request.method == "POST":
-        if not access.can(current_user, "blocs.edit", member):
-            abort(403)
+        access.authorize(current_user, "edit", member)
         status = 422
         if form.validate_on_submit():
             try:
@@ -147,6 +149,7 @@ def member(member_id: int):
 @requires("blocs.edit")
 def member_end(member_id: int):
     member = service.load_member_or_404(member_id, current_user)
+    access.authorize(current_user, "edit", member)
     form = EndMemberForm()
     if not form.validate_on_submit():
         flash(" ".join(form.on.errors) or "Dữ liệu không hợp lệ.", "danger")
@@ -170,13 +173,14 @@ def member_end(member_id: int):
 @requires("blocs.edit")
 def evaluation_new(bloc_id: int):
     bloc = service.load_bloc_or_404(bloc_id, current_user)
+    access.authorize(current_user, "edit", bloc)
     form = NewEvaluationForm()
     form.member_id.choices = [(0, "")]
     if not form.validate_on_submit():
         return _render_detail(bloc, 422, form)
     if form.member_id.data == -1:
         try:
-            created = service.create_member_evaluations(bloc, form.year.data, actor=current_user)
+            created = sheets.create_member_evaluations(bloc, form.year.data, actor=current_user)
         except service.BlocError as exc:
             flash(exc.message, "danger")
             return _render_detail(bloc, exc.status, form)
@@ -187,7 +191,7 @@ def evaluation_new(bloc_id: int):
     if form.member_id.data:
         member = service.load_member_or_404(form.member_id.data, current_user)
     try:
-        evaluation = service.create_evaluation(bloc, form.year.data, member, actor=current_user)
+        evaluation = sheets.create_evaluation(bloc, form.year.data, member, actor=current_user)
     except service.BlocError as exc:
         flash(exc.message, "danger")
         return _render_detail(bloc, exc.status, form)
@@ -196,33 +200,27 @@ def evaluation_new(bloc_id: int):
 
 
 def _evaluation_page(evaluation, status=200, errors=None, raw=None):
-    self_open = (evaluation.state in ("draft", "returned") and service.own_unit(current_user, evaluation)
-                 and access.can(current_user, "blocs.edit", evaluation))
-    score_t = service.EVALUATION_WORKFLOW.get("score")
-    final_open = service.EVALUATION_WORKFLOW.allowed(score_t, evaluation, current_user)
-    others = [t for t in service.EVALUATION_WORKFLOW.available(evaluation, current_user)
-              if t.name in ("return", "reopen")]
-    return render_template("blocs/evaluation.html", evaluation=evaluation, self_open=self_open,
-                           final_open=final_open, others=others, errors=errors or [], raw=raw or {},
-                           history=workflow.history(evaluation), ratings=RATINGS), status
+    return render_template("blocs/evaluation.html", evaluation=evaluation, errors=errors or [], raw=raw or {},
+                           history=workflow.history(evaluation), ratings=RATINGS,
+                           **sheets.open_actions(evaluation, current_user)), status
 
 
 @bp.route("/danh-gia/<int:evaluation_id>")
 @requires("blocs.view")
 def evaluation(evaluation_id: int):
-    return _evaluation_page(service.load_evaluation_or_404(evaluation_id, current_user))
+    return _evaluation_page(sheets.load_evaluation_or_404(evaluation_id, current_user))
 
 
 @bp.route("/danh-gia/<int:evaluation_id>/tu-cham", methods=["POST"])
 @requires("blocs.edit")
 def evaluation_self(evaluation_id: int):
-    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    evaluation = sheets.load_evaluation_or_404(evaluation_id, current_user)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     submit = request.form.get("action") == "submit"
     try:
-        service.save_self(evaluation, request.form, request.form.get("comment", "")[:4000], actor=current_user,
+        sheets.save_self(evaluation, request.form, request.form.get("comment", "")[:4000], actor=current_user,
                           submit=submit)
     except service.BlocError as exc:
         return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
@@ -237,12 +235,12 @@ def evaluation_self(evaluation_id: int):
 @bp.route("/danh-gia/<int:evaluation_id>/cham", methods=["POST"])
 @requires("blocs.evaluate")
 def evaluation_score(evaluation_id: int):
-    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    evaluation = sheets.load_evaluation_or_404(evaluation_id, current_user)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        rating = service.save_final(evaluation, request.form, request.form.get("comment", "")[:4000],
+        rating = sheets.save_final(evaluation, request.form, request.form.get("comment", "")[:4000],
                                     actor=current_user)
     except (service.BlocError, workflow.TransitionError) as exc:
         return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
@@ -255,20 +253,15 @@ def evaluation_score(evaluation_id: int):
 @bp.route("/danh-gia/<int:evaluation_id>/chuyen", methods=["POST"])
 @requires("blocs.evaluate")
 def evaluation_transition(evaluation_id: int):
-    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    evaluation = sheets.load_evaluation_or_404(evaluation_id, current_user)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     name = request.form.get("transition", "")
-    if name not in ("return", "reopen"):
-        return _evaluation_page(evaluation, 422, ["Thao tác không hợp lệ."])
     try:
-        workflow.apply(service.EVALUATION_WORKFLOW, evaluation, name, actor=current_user,
-                       comment=request.form.get("comment", ""))
-    except workflow.TransitionError as exc:
+        sheets.send_back(evaluation, name, request.form.get("comment", ""), actor=current_user)
+    except (service.BlocError, workflow.TransitionError) as exc:
         return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
-    if name == "reopen":
-        evaluation.rating = None
     flash("Đã trả lại phiếu đánh giá." if name == "return" else "Đã mở lại phiếu để chấm lại.", "success")
     return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
 
@@ -276,7 +269,7 @@ def evaluation_transition(evaluation_id: int):
 @bp.route("/danh-gia/<int:evaluation_id>/in")
 @requires("blocs.view")
 def evaluation_print(evaluation_id: int):
-    evaluation = service.load_evaluation_or_404(evaluation_id, current_user)
+    evaluation = sheets.load_evaluation_or_404(evaluation_id, current_user)
     from danvan.blocs import printing
 
     return printing.response(evaluation)
@@ -290,9 +283,9 @@ def evaluations():
     filters.validate()
     year = filters.year.data or today_local().year
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
-    page = paginate(service.evaluations_query(current_user, year=year, subject=subject,
+    page = paginate(sheets.evaluations_query(current_user, year=year, subject=subject,
                                               rating=filters.rating.data or None, q=filters.q.data))
-    counts = service.rating_counts(current_user, year, subject)
+    counts = sheets.rating_counts(current_user, year, subject)
     return render_page_or_partial("blocs/evaluations.html", "blocs/_evaluation_rows.html", page=page,
                                   filters=filters, year=year, subject=subject, counts=counts, ratings=RATINGS)
 
@@ -303,7 +296,7 @@ def evaluations():
 @bp.route("/tieu-chi")
 @requires("blocs.view")
 def criteria_sets():
-    page = paginate(service.sets_query(current_user))
+    page = paginate(criteria.sets_query(current_user))
     return render_page_or_partial("blocs/criteria.html", "blocs/_criteria_rows.html", page=page)
 
 
@@ -316,10 +309,12 @@ def criteria_new():
 @bp.route("/tieu-chi/<int:criteria_id>", methods=["GET", "POST"])
 @requires("blocs.configure")
 def criteria_edit(criteria_id: int):
-    return _criteria_form(service.load_set_or_404(criteria_id, current_user))
+    return _criteria_form(criteria.load_set_or_404(criteria_id, current_user))
 
 
 def _criteria_form(row):
+    if row is not None:   # a set published above is read in the list; its form answers 403, GET included
+        access.authorize(current_user, "configure", row)
     form = CriteriaSetForm(obj=row)
     if request.method == "GET":
         if row is None:
@@ -329,12 +324,10 @@ def _criteria_form(row):
             form.criteria.data = "\n".join(f"{c.title} | {c.max_points}" for c in row.criteria)
     status = 200
     if request.method == "POST":
-        if row is not None and not access.can(current_user, "blocs.configure", row):
-            abort(403)
         status = 422
         if form.validate_on_submit():
             try:
-                saved = service.save_set(scope_root(current_user.unit), row, _data(form), actor=current_user)
+                saved = criteria.save_set(scope_root(current_user.unit), row, _data(form), actor=current_user)
             except service.BlocError as exc:
                 add_error(form, exc.field, exc.message)
                 status = exc.status
@@ -355,7 +348,7 @@ def _panel(user) -> dict:
     totals = service.province_totals(root)
     if not totals["blocs"]:
         return {}
-    waiting, year = service.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else (0, None)
+    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else (0, None)
     return {"totals": totals, "waiting": waiting, "waiting_year": year, "root": root}
 
 

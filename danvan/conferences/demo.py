@@ -28,7 +28,7 @@ from danvan.core.vntext import TZ, fold, today_local
 from danvan.extensions import db
 from danvan.units import demo as units_demo
 
-from . import service
+from . import agenda, contributions, participants, service
 from .models import Conference, ConferenceContribution
 from .service import issuer_parts
 
@@ -90,21 +90,21 @@ def _paper(unit: Unit, title: str, paragraphs: list[str], signer: str) -> FileSt
 
 
 def _invite_paper(conf: Conference, unit: Unit, topic: str, deadline: date, actor) -> ConferenceContribution:
-    return service.invite_contributions(conf, [unit.id], topic=topic, deadline=deadline, actor=actor)[0]
+    return contributions.invite_contributions(conf, [unit.id], topic=topic, deadline=deadline, actor=actor)[0]
 
 
 def _send(c: ConferenceContribution, title: str, presenter: str, paragraphs: list[str]) -> None:
     filer = _staff(c.unit) or _staff(c.unit, "leader")
     with audit.acting_as(filer):
         signer = presenter.split(",")[0].removeprefix("Đồng chí ")
-        service.submit_contribution(c, title=title, presenter=presenter,
+        contributions.submit_contribution(c, title=title, presenter=presenter,
                                     upload=_paper(c.unit, title, paragraphs, signer), actor=filer)
 
 
 def _confirm(inv, delegates: int, *, status: str = "confirmed", note: str = "") -> None:
     actor = _staff(inv.unit) or _staff(inv.unit, "leader")
     with audit.acting_as(actor):
-        service.confirm(inv, status, delegates if status == "confirmed" else None, note, actor=actor)
+        participants.confirm(inv, status, delegates if status == "confirmed" else None, note, actor=actor)
 
 
 PAPERS = {
@@ -164,14 +164,14 @@ def _seed_past(bdv: Unit, province: Unit, districts: list[Unit], reporting: list
         actor=officer)
     for name, title in CHAIRS:
         service.add_chair(conf, name, title, actor=officer)
-    service.add_points(conf, [province.id], venue="Hội trường Tỉnh ủy Bắc Kạn", contact_name=officer.full_name,
+    participants.add_points(conf, [province.id], venue="Hội trường Tỉnh ủy Bắc Kạn", contact_name=officer.full_name,
                        contact_phone="0209 3870 215", actor=officer)
     for i, district in enumerate(districts):
         contact = _staff(district)
-        service.add_points(conf, [district.id], contact_name=contact.full_name if contact else "",
+        participants.add_points(conf, [district.id], contact_name=contact.full_name if contact else "",
                            contact_phone=f"0209 38{i + 1}0 {100 + 7 * i}", actor=officer)
-    service.add_invitees(conf, [u.id for u in districts], addressee="Thường trực, Ban Dân vận", actor=officer)
-    service.add_invitees(conf, [u.id for u in reporting if u.kind != "huyen_uy"], actor=officer)
+    participants.add_invitees(conf, [u.id for u in districts], addressee="Thường trực, Ban Dân vận", actor=officer)
+    participants.add_invitees(conf, [u.id for u in reporting if u.kind != "huyen_uy"], actor=officer)
     for i, inv in enumerate(conf.invitees):
         if inv.unit.name == "Đảng ủy Quân sự tỉnh":
             _confirm(inv, 0, status="declined", note="Trùng lịch diễn tập khu vực phòng thủ; xin vắng.")
@@ -185,10 +185,10 @@ def _seed_past(bdv: Unit, province: Unit, districts: list[Unit], reporting: list
             _send(papers[name], title, presenter, paragraphs)
     for name, c in papers.items():
         if name == "Huyện ủy Na Rì":
-            service.review_contribution(c, "return", RETURN_REASON, actor=officer)
+            contributions.review_contribution(c, "return", RETURN_REASON, actor=officer)
         else:
-            service.review_contribution(c, "accept", "", actor=officer)
-    agenda = [
+            contributions.review_contribution(c, "accept", "", actor=officer)
+    programme = [
         (time(7, 30), "Đón tiếp đại biểu; kiểm tra kết nối các điểm cầu", "Văn phòng Ban Dân vận Tỉnh ủy", ""),
         (time(8, 0), "Tuyên bố lý do, giới thiệu đại biểu", "Lãnh đạo Văn phòng Ban Dân vận Tỉnh ủy", ""),
         (time(8, 10), "Phát biểu khai mạc hội nghị", f"Đồng chí {CHAIRS[0][0]}, {CHAIRS[0][1]}", ""),
@@ -196,16 +196,16 @@ def _seed_past(bdv: Unit, province: Unit, districts: list[Unit], reporting: list
                       "phương hướng, nhiệm vụ 6 tháng cuối năm", f"Đồng chí {CHAIRS[1][0]}, {CHAIRS[1][1]}",
          "Báo cáo sơ kết 6 tháng"),
     ]
-    for start, content, presenter, document in agenda:
-        service.add_item(conf, start_time=start, content=content, presenter=presenter, document=document)
+    for start, content, presenter, document in programme:
+        agenda.add_item(conf, start_time=start, content=content, presenter=presenter, document=document)
     for c, start in zip([c for c in papers.values() if c.state == "accepted"],
                                 (time(9, 0), time(9, 15), time(9, 30))):
-        service.schedule_contribution(c, start)
+        contributions.schedule_contribution(c, start)
     for start, content, presenter in (
             (time(9, 45), "Thảo luận tại các điểm cầu", "Đại biểu các điểm cầu"),
             (time(10, 45), "Phát biểu kết luận hội nghị", f"Đồng chí {CHAIRS[0][0]}, {CHAIRS[0][1]}"),
             (time(11, 25), "Bế mạc hội nghị", "Lãnh đạo Văn phòng Ban Dân vận Tỉnh ủy")):
-        service.add_item(conf, start_time=start, content=content, presenter=presenter)
+        agenda.add_item(conf, start_time=start, content=content, presenter=presenter)
     # … then held on its real day: the dates recorded along the way are set back accordingly.
     service.update(conf, {**_data("so_ket", conf.title, day, time(8, 0), time(11, 30)),
                           **{f: getattr(conf, f) for f in ("venue", "purpose", "notes", "recipients")},
@@ -256,13 +256,13 @@ def _seed_coming(bdv: Unit, province: Unit, districts: list[Unit], reporting: li
         notes="Đề nghị các đơn vị xác nhận số đại biểu tham dự trước 05 ngày."), actor=officer)
     for name, title in CHAIRS:
         service.add_chair(conf, name, title, actor=officer)
-    service.add_points(conf, [province.id], venue="Hội trường Tỉnh ủy Bắc Kạn", contact_name=officer.full_name,
+    participants.add_points(conf, [province.id], venue="Hội trường Tỉnh ủy Bắc Kạn", contact_name=officer.full_name,
                        contact_phone="0209 3870 215", actor=officer)
-    service.add_points(conf, [u.id for u in districts], actor=officer)
-    service.add_invitees(conf, [u.id for u in districts], addressee="Thường trực, Ban Dân vận", actor=officer)
-    service.add_invitees(conf, [u.id for u in reporting if u.kind != "huyen_uy"], actor=officer)
+    participants.add_points(conf, [u.id for u in districts], actor=officer)
+    participants.add_invitees(conf, [u.id for u in districts], addressee="Thường trực, Ban Dân vận", actor=officer)
+    participants.add_invitees(conf, [u.id for u in reporting if u.kind != "huyen_uy"], actor=officer)
     exemplary = [units[n] for n in ("Phường Xuất Hóa", "Xã Nam Mẫu", "Thị trấn Chợ Rã") if n in units]
-    service.add_invitees(conf, [u.id for u in exemplary], addressee="Đại diện Đảng ủy, khối dân vận",
+    participants.add_invitees(conf, [u.id for u in exemplary], addressee="Đại diện Đảng ủy, khối dân vận",
                          actor=officer)
     for inv in conf.invitees:
         if inv.unit.name in ("Thành ủy Bắc Kạn", "Huyện ủy Chợ Mới", "Huyện ủy Na Rì", "Đảng ủy Khối Các cơ quan tỉnh"):
@@ -276,17 +276,17 @@ def _seed_coming(bdv: Unit, province: Unit, districts: list[Unit], reporting: li
         if sent:
             _send(c, *sent)
             if accept:
-                service.review_contribution(c, "accept", "", actor=officer)
-                scheduled.append(service.schedule_contribution(c, time(9, 0)))
+                contributions.review_contribution(c, "accept", "", actor=officer)
+                scheduled.append(contributions.schedule_contribution(c, time(9, 0)))
     for start, content, presenter, document in (
             (time(8, 0), "Tuyên bố lý do, giới thiệu đại biểu", "Lãnh đạo Văn phòng Ban Dân vận Tỉnh ủy", ""),
             (time(8, 10), f"Báo cáo tổng kết phong trào thi đua “Dân vận khéo” năm {year}",
              f"Đồng chí {CHAIRS[1][0]}, {CHAIRS[1][1]}", "Báo cáo tổng kết (dự thảo)")):
-        service.add_item(conf, start_time=start, content=content, presenter=presenter, document=document)
+        agenda.add_item(conf, start_time=start, content=content, presenter=presenter, document=document)
     # the accepted tham luận was placed first: it goes after the report
     for item in scheduled:
         for _ in range(2):
-            service.move_item(item, "down")
+            agenda.move_item(item, "down")
     return conf
 
 

@@ -8,8 +8,9 @@ from danvan.core.files import attachments_of
 from danvan.core.vntext import TZ, fmt_date, to_local
 from danvan.printing import office
 
+from .contributions import CONTRIBUTION_OWNER
 from .models import DOCUMENTS, INVITEE_STATES, Conference, ConferenceInvitee
-from .service import CONTRIBUTION_OWNER, issuer_parts, place_of
+from .service import issuer_parts, place_of
 
 WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
 INVITATION_TEMPLATE = "print/conference_invitation.html"
@@ -187,3 +188,7 @@ def points_xlsx(conf: Conference) -> bytes:
     columns = [("TT", 6), ("Điểm cầu", 40), ("Địa điểm", 40), ("Người liên hệ", 25), ("Điện thoại", 15),
                ("Ngày hội nghị", 14)]
     return office.xlsx_table(f"Danh sách điểm cầu – {conf.title}"[:200], columns, rows)
+
+
+def list_xlsx(conf: Conference, key: str) -> bytes:
+    return invitees_xlsx(conf) if key == "dai-bieu" else points_xlsx(conf)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from danvan.core.audit import Audited
 from danvan.core.models import Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
+from danvan.core.vntext import today_local
 from danvan.extensions import db
 
 KINDS: dict[str, str] = {
@@ -29,6 +30,9 @@ DOCUMENTS: dict[str, tuple[str, str | None]] = {
     "tham-luan": ("Danh sách tham luận", None),
     "ket-luan": ("Thông báo kết luận", "TB"),
 }
+# Lists exported to Excel; a participating unit reads only the list of điểm cầu.
+LISTS: dict[str, str] = {"dai-bieu": "Danh sách đại biểu", "diem-cau": "Danh sách điểm cầu"}
+PUBLIC_LISTS = ("diem-cau",)
 
 
 class Conference(Audited, Versioned, Timestamped, db.Model):
@@ -193,6 +197,11 @@ class ConferenceContribution(Audited, Versioned, Timestamped, db.Model):
     @property
     def name(self) -> str:
         return self.title or self.topic
+
+    @property
+    def overdue(self) -> bool:
+        """Still owed after its deadline day (Asia/Ho_Chi_Minh)."""
+        return self.state in ("invited", "returned") and self.deadline < today_local()
 
 
 class ConferenceItem(Audited, db.Model):

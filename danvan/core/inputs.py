@@ -15,8 +15,8 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, ValidationError
 
-# The smallest integer column on both databases (PostgreSQL INTEGER).
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+from danvan.core.vntext import INT_MAX, INT_MIN
+
 # Amounts, weights, scores: nothing in this domain comes near; Numeric columns overflow past it.
 NUMBER_LIMIT = 10**12
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -47,20 +47,6 @@ class BoundedIntConverter(IntegerConverter):
         if len(value) > 12:  # do not even convert a 10,000-digit number
             raise ValidationError()
         return super().to_python(value)
-
-
-def int_or_none(value, lo: int = INT_MIN, hi: int = INT_MAX) -> int | None:
-    """A query-string integer within bounds, else None (filters ignore what cannot be)."""
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    if not text or len(text) > 12:
-        return None
-    try:
-        number = int(text)
-    except ValueError:
-        return None
-    return number if lo <= number <= hi else None
 
 
 def out_of_range(value) -> str | None:

@@ -104,24 +104,44 @@ def fmt_duration(delta: timedelta) -> str:
     return f"{mins} phút" if mins else "dưới 1 phút"
 
 
+# The smallest integer column on both databases (PostgreSQL INTEGER): ids and years beyond it
+# made the driver raise (a 500) instead of matching nothing.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def int_or_none(value, lo: int = INT_MIN, hi: int = INT_MAX) -> int | None:
+    """A whole number from a query or form value within [lo, hi], else None (missing, empty, not a
+    number, out of range, or thousands of digits that int() refuses)."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    if not text or len(text) > 12:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if lo <= number <= hi else None
+
+
 def parse_date(text: str | None) -> date | None:
     """Strict dd/mm/yyyy (also the HTML date input's yyyy-mm-dd). Two-digit years are refused."""
     text = clean(text)
     if not text:
         return None
     if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", text):
-        raise ValueError("Năm phải có đủ 4 chữ số (05/03/2023, không phải 05/03/23).")
+        raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
         if parsed.year < 1900:
-            raise ValueError("Năm phải có đủ 4 chữ số.")
+            raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
         if parsed.year > 2100:  # date arithmetic near 9999 overflows; nothing here is that far
             raise ValueError("Năm phải trước 2100.")
         return parsed
-    raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2023.")
+    raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024.")
 
 
 def fmt_number(value: int | float | None, decimals: int = 0) -> str:

@@ -10,16 +10,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from danvan.core import access, zipguard
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_number, fold, nfc
 from danvan.extensions import db
-from danvan.initiatives import service
+from danvan.initiatives import config, registration
 from danvan.initiatives.models import Initiative
+from danvan.printing import office
 
 MAX_ROWS = 5000
 MAX_SCANNED_ROWS = 4 * MAX_ROWS  # blank rows included
@@ -59,40 +59,21 @@ def _letter(i: int) -> str:
     return get_column_letter(i + 1)
 
 
-def _new_book() -> tuple[Workbook, object]:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EEF0F3")
-    for i, (_, header, _kind, width) in enumerate(COLUMNS):
-        cell = ws.cell(row=HEADER_ROW, column=i + 1, value=header)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    return wb, ws
+FORMATS = {"date": "DD/MM/YYYY", "number": "#,##0.00", "int": "0"}
 
 
-def _format_row(ws, row: int) -> None:
-    for i, (_, _, kind, _) in enumerate(COLUMNS):
-        cell = ws.cell(row=row, column=i + 1)
-        if kind == "date":
-            cell.number_format = "DD/MM/YYYY"
-        elif kind == "number":
-            cell.number_format = "#,##0.00"
-        elif kind == "int":
-            cell.number_format = "0"
+def _new_book() -> tuple[office.Book, office.Sheet]:
+    book = office.Book()
+    return book, book.sheet(SHEET, [(header, width, FORMATS.get(kind)) for _, header, kind, width in COLUMNS])
 
 
 def template(actor) -> bytes:
     """The empty template with a guide sheet listing the accepted values."""
-    wb, ws = _new_book()
-    for r in range(2, 12):
-        _format_row(ws, r)
-    guide = wb.create_sheet("Huong dan")
-    province = service.province_of(actor.scope)
-    service.ensure_config(province)
+    book, table = _new_book()
+    for _ in range(10):
+        table.append([])
+    province = config.province_of(actor.scope)
+    config.ensure_config(province)
     lines = [
         "Hướng dẫn nhập đăng ký mô hình «Dân vận khéo»",
         "Mỗi dòng một mô hình; không đổi tên, thứ tự cột ở dòng tiêu đề; không gộp ô; không dùng công thức.",
@@ -103,28 +84,18 @@ def template(actor) -> bytes:
         "Các cột «chỉ đọc» được điền khi xuất danh sách; khi nhập, hệ thống bỏ qua các cột này.",
         "Các bản ghi nhập vào ở trạng thái Nháp; kiểm tra rồi bấm «Gửi tất cả bản nháp».",
         "",
-        "Loại: " + "; ".join(k.name for k in service.kinds_of(province.id)),
-        "Lĩnh vực: " + "; ".join(f.name for f in service.fields_of(province.id)),
-        "Đơn vị đăng ký: " + "; ".join(u.name for u in service.registrable_units(actor)[:200]),
+        "Loại: " + "; ".join(k.name for k in config.kinds_of(province.id)),
+        "Lĩnh vực: " + "; ".join(f.name for f in config.fields_of(province.id)),
+        "Đơn vị đăng ký: " + "; ".join(u.name for u in registration.registrable_units(actor)[:200]),
     ]
-    for i, line in enumerate(lines, start=1):
-        guide.cell(row=i, column=1, value=line)
-    guide.column_dimensions["A"].width = 120
-    return _save(wb)
-
-
-def _save(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    book.lines("Huong dan", lines)
+    return book.bytes()
 
 
 def export(stmt: sa.Select) -> bytes:
     """The filtered list in the template's columns (real date and number cells)."""
-    wb, ws = _new_book()
-    r = HEADER_ROW
+    book, table = _new_book()
     for obj in db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))):
-        r += 1
         values = {
             "unit": obj.unit.name, "year": obj.year, "name": obj.name, "kind": obj.kind.name,
             "field": obj.field.name, "organisation": obj.organisation, "is_new": "Mới" if obj.is_new else "Duy trì",
@@ -133,12 +104,10 @@ def export(stmt: sa.Select) -> bytes:
             "total_score": obj.total_score,
             "decision": obj.recognition.number_text if obj.recognition else None,
         }
-        for key in service.TEXT_FIELDS:
+        for key in registration.TEXT_FIELDS:
             values[key] = getattr(obj, key) or None
-        for i, (key, _, _, _) in enumerate(COLUMNS):
-            ws.cell(row=r, column=i + 1, value=values.get(key))
-        _format_row(ws, r)
-    return _save(wb)
+        table.append([values.get(key) for key, *_ in COLUMNS])
+    return book.bytes()
 
 
 # ---------------------------------------------------------------- import
@@ -152,7 +121,7 @@ class ImportProblem:
 
 @dataclass
 class ImportResult:
-    rows: list[dict] = field(default_factory=list)      # validated data, ready for service.create
+    rows: list[dict] = field(default_factory=list)      # validated data, ready for registration.create
     preview: list[dict] = field(default_factory=list)   # what the preview table shows
     problems: list[ImportProblem] = field(default_factory=list)
 
@@ -254,11 +223,11 @@ def parse(data: bytes, actor) -> ImportResult:
         result.problems.append(ImportProblem(None, None, "Tệp không có dòng dữ liệu nào."))
         return result
 
-    province = service.province_of(actor.scope)
-    service.ensure_config(province)
-    units = {fold(u.name): u for u in service.registrable_units(actor)}
-    kinds = {k.name_key: k for k in service.kinds_of(province.id)}
-    fields = {f.name_key: f for f in service.fields_of(province.id)}
+    province = config.province_of(actor.scope)
+    config.ensure_config(province)
+    units = {fold(u.name): u for u in registration.registrable_units(actor)}
+    kinds = {k.name_key: k for k in config.kinds_of(province.id)}
+    fields = {f.name_key: f for f in config.fields_of(province.id)}
     seen = {}
     for rownum, cells in data_rows:
         values, row_problems = {}, []
@@ -386,10 +355,10 @@ def _check_existing(result: ImportResult, actor) -> None:
 
 def save(result: ImportResult, actor) -> list[Initiative]:
     if not result.ok:
-        raise service.InitiativeError("Tệp còn lỗi; chưa lưu dòng nào.")
+        raise config.InitiativeError("Tệp còn lỗi; chưa lưu dòng nào.")
     created = []
     for values in result.rows:
         data = dict(values)
         data["is_new"] = "new" if values["is_new"] else "maintained"
-        created.append(service.create(data, actor=actor))
+        created.append(registration.create(data, actor=actor))
     return created

@@ -1,4 +1,4 @@
-"""Word and Excel versions of printed documents, from the same plain data as the PDFs.
+"""Word and Excel files: every .docx and .xlsx the app sends is written here, from plain data.
 
 ``docx_document(spec) -> bytes`` builds a Party-format Word file (A4, 20/20/30/15 mm margins,
 Times New Roman 14 pt; Word on the offices' computers substitutes Liberation Serif metrics) from
@@ -11,20 +11,46 @@ a *spec* dict — the same keys the generic print template ``print/party_documen
     after: [paragraph dicts after the table],
     recipients: [str], signer_authority, signer_title, signer_name
 
-``xlsx_table(title, columns, rows) -> bytes``: one sheet, a bold title row, a header row frozen
-and filtered, dates and numbers as real cells (dd/mm/yyyy format), column widths in characters.
+Spreadsheets: ``Book()`` holds sheets made by ``book.sheet(name, columns, title=…, subtitle=…)``;
+``sheet.append(values)`` writes a row, ``book.lines(name, lines)`` a sheet of guidance text,
+``book.bytes()`` the file. ``xlsx_table(title, columns, rows)`` is the one-sheet shortcut.
+Columns are ``(label, width_in_characters)`` or ``(label, width, number_format)``.
+
+Every cell goes through ``put()``: dates and numbers stay real cells (dd/mm/yyyy formats), text
+is NFC and can never become a formula. Text another user typed that starts with ``=``, ``+``,
+``-``, ``@``, tab or CR (OWASP "CSV/formula injection", ASVS 1.2.10) is stored as a string cell
+with the *quotePrefix* style: Excel and LibreOffice show it as typed, with no apostrophe added to
+the value, and keep it text even when someone edits the cell (the style is what a leading ``'``
+typed by hand sets). Control characters XML cannot hold are dropped rather than failing the export.
 """
 from __future__ import annotations
 
 import io
-import unicodedata
+import re
 from datetime import date, datetime
 
-from danvan.core.vntext import date_line, today_local
+from danvan.core.vntext import date_line, nfc, today_local
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# XML 1.0 refuses these (openpyxl and python-docx raise on them); tab, LF and CR are allowed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 
 
-def _nfc(value):
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+def clean_text(value):
+    """NFC, without the control characters a Word or Excel file cannot hold; non-text passes."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", nfc(value))
+    return value
+
+
+def formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS[:4])
 
 
 def docx_document(spec: dict) -> bytes:
@@ -50,7 +76,7 @@ def docx_document(spec: dict) -> bytes:
         if indent:
             p.paragraph_format.first_line_indent = Mm(12.7)
         if text:
-            run = p.add_run(_nfc(text))
+            run = p.add_run(clean_text(text))
             run.bold, run.italic, run.underline = bold, italic, underline
             run.font.size = Pt(size)
         return p
@@ -86,8 +112,8 @@ def docx_document(spec: dict) -> bytes:
         for item in items or []:
             p = para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
             if item.get("lead"):
-                p.add_run(_nfc(item["lead"]) + " ").bold = True
-            p.add_run(_nfc(item.get("text", "")))
+                p.add_run(clean_text(item["lead"]) + " ").bold = True
+            p.add_run(clean_text(item.get("text", "")))
 
     body(spec.get("paragraphs"))
     table = spec.get("table")
@@ -128,40 +154,110 @@ def docx_document(spec: dict) -> bytes:
     return out.getvalue()
 
 
-def xlsx_table(title: str, columns: list[tuple[str, int]], rows: list[list], *, subtitle: str = "") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
+def put(ws, row: int, column: int, value, number_format: str | None = None):
+    """Write one cell: text inert, dates and numbers as real cells."""
+    value = clean_text(value)
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"      # openpyxl would otherwise store "=…" as a formula
+        if formula_like(value):
+            cell.quotePrefix = True
+    elif isinstance(value, datetime):
+        cell.number_format = number_format or DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = number_format or DATE_FORMAT
+    elif number_format and value is not None:
+        cell.number_format = number_format
+    return cell
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _nfc(title)[:31].replace("/", "-") or "Danh sách"
-    ws.append([_nfc(title)])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_nfc(subtitle)] if subtitle else [])
-    ws.append([_nfc(label) for label, _ in columns])
-    head = 3
-    thin = Side(style="thin")
-    for i, (_, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=head, column=i)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        ws.column_dimensions[get_column_letter(i)].width = width
+
+def sheet_name(text: str) -> str:
+    """Excel's sheet names: at most 31 characters, none of []:*?/\\ ."""
+    return _SHEET_NAME.sub("-", clean_text(text or "")).strip()[:31] or "Danh sách"
+
+
+class Sheet:
+    """A table: optional title and subtitle rows, a bold header row (frozen, filtered), then rows."""
+
+    def __init__(self, ws, columns: list[tuple], *, title: str = "", subtitle: str = ""):
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+        from openpyxl.utils import get_column_letter
+
+        self.ws, self.columns = ws, [(c[0], c[1], c[2] if len(c) > 2 else None) for c in columns]
+        side = Side(style="thin")
+        self._border = Border(top=side, bottom=side, left=side, right=side)
+        self._wrap = Alignment(wrap_text=True, vertical="top")
+        self.header = 1
+        if title:
+            put(ws, 1, 1, title).font = Font(bold=True, size=14)
+            if subtitle:
+                put(ws, 2, 1, subtitle)
+            self.header = 3
+        for i, (label, width, _) in enumerate(self.columns, start=1):
+            cell = put(ws, self.header, i, label)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="EEF0F3")
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            cell.border = self._border
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = ws.cell(row=self.header + 1, column=1)
+        self.row = self.header
+        self._letter = get_column_letter
+
+    def append(self, values: list) -> int:
+        """Write the next row (None leaves a cell empty but formatted); returns its number."""
+        self.row += 1
+        for i, (value, (_, _, fmt)) in enumerate(zip(list(values) + [None] * len(self.columns), self.columns),
+                                                start=1):
+            cell = put(self.ws, self.row, i, value, fmt)
+            if value is None and fmt:
+                cell.number_format = fmt
+            cell.border, cell.alignment = self._border, self._wrap
+        return self.row
+
+    def filter(self) -> None:
+        if self.row > self.header:
+            self.ws.auto_filter.ref = f"A{self.header}:{self._letter(len(self.columns))}{self.row}"
+
+
+class Book:
+    def __init__(self):
+        from openpyxl import Workbook
+
+        self.wb = Workbook()
+        self._fresh = True     # the workbook starts with one empty sheet: use it first
+
+    def _worksheet(self, name: str):
+        if self._fresh:
+            self._fresh = False
+            ws = self.wb.active
+            ws.title = sheet_name(name)
+            return ws
+        return self.wb.create_sheet(sheet_name(name))
+
+    def sheet(self, name: str, columns: list[tuple], *, title: str = "", subtitle: str = "") -> Sheet:
+        return Sheet(self._worksheet(name), columns, title=title, subtitle=subtitle)
+
+    def lines(self, name: str, lines: list[str], width: int = 120) -> None:
+        """A sheet of guidance, one line per row in column A."""
+        ws = self._worksheet(name)
+        for i, line in enumerate(lines, start=1):
+            put(ws, i, 1, line)
+        ws.column_dimensions["A"].width = width
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.wb.save(out)
+        return out.getvalue()
+
+
+def xlsx_table(title: str, columns: list[tuple], rows: list[list], *, subtitle: str = "",
+               sheet: str | None = None) -> bytes:
+    """One sheet: a bold title row, a subtitle row, the header row frozen and filtered, the rows."""
+    book = Book()
+    table = book.sheet(sheet or title, columns, title=title, subtitle=subtitle)
     for row in rows:
-        ws.append([_nfc(v) for v in row])
-        r = ws.max_row
-        for i, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=i)
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(value, datetime):
-                cell.number_format = "DD/MM/YYYY HH:MM"
-            elif isinstance(value, date):
-                cell.number_format = "DD/MM/YYYY"
-    ws.freeze_panes = ws.cell(row=head + 1, column=1)
-    if rows:
-        ws.auto_filter.ref = f"A{head}:{get_column_letter(len(columns))}{ws.max_row}"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        table.append(row)
+    table.filter()
+    return book.bytes()

@@ -9,9 +9,9 @@ from danvan.core import access, nav
 from danvan.core.access import requires
 from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.inputs import int_or_none
 from danvan.core.models import StaleEdit
 from danvan.core.units import Unit, subtree
+from danvan.core.vntext import int_or_none
 from danvan.extensions import db
 from danvan.units import service
 from danvan.units.forms import CloseUnitForm, MergeForm, NewUnitForm, UnitForm

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_invited_commune_confirms_from_the_dashboard(page, login, live_data):
-    from danvan.conferences import service
+    from danvan.conferences import contributions, participants, service
     from danvan.core.units import Unit
     from danvan.core.vntext import today_local
 
@@ -25,8 +25,8 @@ def test_invited_commune_confirms_from_the_dashboard(page, login, live_data):
         conf = service.create(bdv, {"kind": "chuyen_de", "title": "Hội nghị chuyên đề thử bảng việc",
                                     "day": day, "start": time(8), "end_day": None,
                                     "end": time(11)}, actor=officer)
-        service.add_invitees(conf, [cho_ra.id], actor=officer)
-        service.invite_contributions(conf, [cho_ra.id], topic="Kinh nghiệm vận động hiến đất",
+        participants.add_invitees(conf, [cho_ra.id], actor=officer)
+        contributions.invite_contributions(conf, [cho_ra.id], topic="Kinh nghiệm vận động hiến đất",
                                      deadline=day - timedelta(days=4), actor=officer)
 
     login("canbo.chora")

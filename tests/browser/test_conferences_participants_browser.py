@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_invited_commune_reads_the_conference_page(page, login, live_data):
     from danvan.auth.models import User
-    from danvan.conferences import service
+    from danvan.conferences import agenda, participants, service
     from danvan.core.units import Unit
     from danvan.core.vntext import today_local
 
@@ -24,8 +24,8 @@ def test_invited_commune_reads_the_conference_page(page, login, live_data):
         conf = service.create(bdv, {"kind": "chuyen_de", "title": "Hội nghị chuyên đề đơn vị được mời đọc",
                                     "day": today_local() + timedelta(days=15), "start": time(8), "end_day": None,
                                     "end": time(11), "venue": "Hội trường Tỉnh ủy"}, actor=officer)
-        service.add_invitees(conf, [cho_ra.id], actor=officer)
-        service.add_item(conf, start_time=time(8), content="Khai mạc hội nghị")
+        participants.add_invitees(conf, [cho_ra.id], actor=officer)
+        agenda.add_item(conf, start_time=time(8), content="Khai mạc hội nghị")
 
     login("canbo.chora")
     page.locator("#panel-conferences").get_by_role("link", name="Hội nghị chuyên đề đơn vị được mời đọc").click()

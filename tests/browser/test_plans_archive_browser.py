@@ -13,9 +13,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_close_call_with_confirmation(page, login, live_data):
+    from danvan import calls
     from danvan.core.units import Unit
     from danvan.core.vntext import today_local
-    from danvan.plans import calls
 
     with live_data() as session:
         ban = session.scalar(sa.select(Unit).where(Unit.name == "Ban Dân vận Huyện ủy Ba Bể"))
@@ -32,11 +32,10 @@ def test_close_call_with_confirmation(page, login, live_data):
 
     login("canbo.babe")
     page.goto(f"/yeu-cau/{call_id}")
-    messages = []
-    page.once("dialog", lambda d: (messages.append(d.message), d.dismiss()))
-    page.get_by_role("button", name="Đóng yêu cầu").click()
-    page.wait_for_timeout(300)
-    assert messages and "trang theo dõi vẫn xem được" in messages[0]
+    page.once("dialog", lambda d: d.dismiss())
+    with page.expect_event("dialog") as dialog:
+        page.get_by_role("button", name="Đóng yêu cầu").click()
+    assert "trang theo dõi vẫn xem được" in dialog.value.message
     expect(page.locator("#call-archived")).to_have_count(0)              # dismissed: nothing happened
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Đóng yêu cầu").click()

@@ -77,9 +77,10 @@ def test_full_flow_in_browser(page, login):
 
 
 def test_tracking_filter_remind_and_list_search(page, login, live_data):
+    from danvan import calls
     from danvan.core.units import Unit
     from danvan.core.vntext import today_local
-    from danvan.plans import calls, documents
+    from danvan.plans import documents
 
     with live_data() as session:
         district = session.scalar(sa.select(Unit).where(Unit.name == "Huyện ủy Ba Bể"))
@@ -118,8 +119,14 @@ def test_bell_poll_does_not_redirect_when_session_ends(page, login):
     page.goto("/van-ban/moi")
     page.get_by_label("Trích yếu").fill("Nội dung đang gõ dở")
     page.context.clear_cookies()                                # the session ends while typing
-    page.evaluate("""() => { const bell = document.querySelector('.bell');        // the 60 s poll fires
-        htmx.ajax('GET', bell.getAttribute('hx-get'), {source: bell, target: bell, swap: 'innerHTML'}); }""")
-    page.wait_for_timeout(500)
+    # The 60 s poll fires; its promise settles once htmx has handled the 401 answer. A redirect would
+    # have started by then: the Navigation API reports it synchronously, so nothing is left to chance.
+    left_for = page.evaluate("""async () => {
+        let target = null;
+        navigation.addEventListener('navigate', (e) => { target = e.destination.url; });
+        const bell = document.querySelector('.bell');
+        await htmx.ajax('GET', bell.getAttribute('hx-get'), {source: bell, target: bell, swap: 'innerHTML'});
+        return target; }""")
+    assert left_for is None
     assert "/van-ban/moi" in page.url
     expect(page.get_by_label("Trích yếu")).to_have_value("Nội dung đang gõ dở")

@@ -4,6 +4,9 @@ Each module defines SAMPLES: {url argument name: make(world) -> (own_id, other_i
 `own_id` is an object inside the matrix user's scope (commune C1 under district D1) and
 `other_id` one outside it (commune C3 under district D2). A route whose argument has no
 sample fails the matrix test loudly, so new routes are covered as soon as they exist.
+
+A module may also define FORMS: {endpoint: make(world, url_ids) -> form fields} for a write that
+needs more than its CSRF token to reach its own checks (e.g. which attachment to remove).
 """
 from __future__ import annotations
 
@@ -17,6 +20,13 @@ def all_samples() -> dict:
         module = importlib.import_module(f"{__name__}.{info.name}")
         samples.update(module.SAMPLES)
     return samples
+
+
+def all_forms() -> dict:
+    forms: dict = {}
+    for info in pkgutil.iter_modules(__path__):
+        forms.update(getattr(importlib.import_module(f"{__name__}.{info.name}"), "FORMS", {}))
+    return forms
 
 
 def get_urls(app, world) -> list[str]:

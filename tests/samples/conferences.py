@@ -1,7 +1,10 @@
 """Samples for conference routes: objects organised by C1 (own) and C3 (other)."""
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time
+
+from pypdf import PdfWriter
 
 from danvan.conferences.models import (
     Conference,
@@ -12,6 +15,15 @@ from danvan.conferences.models import (
     ConferencePoint,
 )
 from danvan.extensions import db
+
+
+def blank_pdf() -> bytes:
+    """A one-page PDF, as a tham luận file."""
+    out = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    return out.getvalue()
 
 
 def make_conference(unit, **kw) -> Conference:

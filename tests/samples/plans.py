@@ -1,16 +1,20 @@
 """Samples for plans and notifications routes: documents, calls, delegations, notifications."""
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
+from danvan import calls
 from danvan.auth.models import User
+from danvan.core import files
 from danvan.core.vntext import today_local
 from danvan.extensions import db
 from danvan.notifications.models import Notification
-from danvan.plans import calls, documents
-from danvan.plans.models import PlanDelegation
+from danvan.plans import documents
+from danvan.plans.models import PlanDelegation, PlanDocument
 
 DOC = {"type_code": "KH", "summary": "Kế hoạch mẫu", "year": 2026,
        "sections": [{"heading": "I. MỤC ĐÍCH", "body": "Nội dung"}], "signer_name": "Nguyễn Văn A"}
@@ -52,3 +56,13 @@ def _delegation(world):
 
 SAMPLES = {"document_id": _document, "call_id": _call, "notification_id": _notification,
            "delegation_id": _delegation}
+
+
+def _attachment(world, ids: dict) -> dict:
+    doc = db.session.get(PlanDocument, ids["document_id"])
+    att = files.store(FileStorage(io.BytesIO(b"%PDF-1.4\n%x\n"), filename="mau.pdf"), owner_type="PlanDocument",
+                      owner_id=doc.id, unit_id=doc.unit_id, actor=None)
+    return {"attachment_id": att.id}
+
+
+FORMS = {"plans.document_attachment_remove": _attachment}

@@ -1,0 +1,214 @@
+"""Yearly evaluations of a bloc or a member: the unit scores itself, the level above scores and rates."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+
+from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
+from danvan.core import access, workflow
+from danvan.core.units import scope_root
+from danvan.core.vntext import fmt_number, like_pattern, now_utc, today_local
+from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
+from danvan.extensions import db
+
+from .criteria import applicable_set, rate
+from .service import BlocError, current_members
+
+EVALUATION_WORKFLOW = Workflow(
+    name="bloc_evaluation",
+    states={"draft": "Đang tự đánh giá", "submitted": "Chờ cấp trên chấm", "returned": "Bị trả lại",
+            "scored": "Đã chấm, xếp loại"},
+    initial="draft",
+    transitions=(
+        Transition("submit", "Gửi tự đánh giá lên cấp trên", ("draft", "returned"), "submitted", "blocs.edit", SCOPE),
+        Transition("score", "Chấm điểm và xếp loại", ("submitted",), "scored", "blocs.evaluate", ABOVE),
+        Transition("return", "Trả lại để tự đánh giá lại", ("submitted",), "returned", "blocs.evaluate", ABOVE,
+                   comment_required=True, style="danger", validate=False),
+        Transition("reopen", "Mở lại để chấm lại", ("scored",), "submitted", "blocs.evaluate", ABOVE,
+                   comment_required=True, style="danger", validate=False),
+    ),
+    final=frozenset({"scored"}),
+)
+
+
+
+def load_evaluation_or_404(evaluation_id: int, user) -> Evaluation:
+    return access.get_scoped_or_404(Evaluation, evaluation_id, user)
+
+
+def create_evaluation(bloc: Bloc, year: int | None, member: BlocMember | None, *, actor) -> Evaluation:
+    if year is None or not 2000 <= year <= today_local().year:
+        raise BlocError(f"Năm đánh giá phải từ 2000 đến {today_local().year}.", "year")
+    if member is not None and member.bloc_id != bloc.id:
+        raise BlocError("Thành viên không thuộc khối này.", "member_id")
+    subject = "member" if member is not None else "bloc"
+    criteria_set = applicable_set(bloc.unit, subject, year)
+    if criteria_set is None:
+        raise BlocError(f"Chưa có bộ tiêu chí đánh giá {'thành viên' if member else 'khối'} áp dụng cho năm {year}.",
+                        "year")
+    key = f"m{member.id}" if member is not None else f"b{bloc.id}"
+    existing = db.session.scalar(sa.select(Evaluation).where(Evaluation.subject_key == key, Evaluation.year == year))
+    if existing is not None:
+        raise BlocError(f"Đã có phiếu đánh giá năm {year} cho đối tượng này.", "year", 409)
+    evaluation = Evaluation(unit_id=bloc.unit_id, bloc=bloc, member=member, subject_key=key, year=year,
+                            criteria_set=criteria_set, state="draft")
+    db.session.add(evaluation)
+    for c in criteria_set.criteria:
+        evaluation.scores.append(EvaluationScore(criterion=c))
+    db.session.flush()
+    return evaluation
+
+
+def create_member_evaluations(bloc: Bloc, year: int | None, *, actor) -> int:
+    """A sheet for every current member who has none for the year yet; returns how many were made."""
+    members = current_members(bloc)
+    existing = set(db.session.scalars(sa.select(Evaluation.member_id).where(
+        Evaluation.bloc_id == bloc.id, Evaluation.year == year, Evaluation.member_id.is_not(None))))
+    made = 0
+    for member in members:
+        if member.id not in existing:
+            create_evaluation(bloc, year, member, actor=actor)
+            made += 1
+    return made
+
+
+def _parse_scores(evaluation: Evaluation, raw: dict, *, required: bool) -> dict[int, Decimal | None]:
+    out: dict[int, Decimal | None] = {}
+    errors = []
+    for s in evaluation.scores:
+        text = (raw.get(f"score_{s.criterion_id}") or "").strip().replace(",", ".")
+        if not text:
+            if required:
+                errors.append(f"Chưa chấm tiêu chí {s.criterion.position}.")
+            out[s.criterion_id] = None
+            continue
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite():   # Decimal also reads "NaN" and "Infinity"
+            errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}» không phải là số.")
+            continue
+        if value < 0:
+            errors.append(f"Điểm tiêu chí {s.criterion.position} không được âm.")
+        elif value > s.criterion.max_points:
+            errors.append(f"Điểm tiêu chí {s.criterion.position} không được vượt quá điểm tối đa "
+                          f"{fmt_number(float(s.criterion.max_points), 2).rstrip('0').rstrip(',')}.")
+        elif value != value.quantize(Decimal("0.01")):
+            errors.append(f"Điểm tiêu chí {s.criterion.position} chỉ lấy tối đa 2 chữ số thập phân.")
+        else:
+            out[s.criterion_id] = value
+    if errors:
+        raise BlocError(" ".join(errors), "scores")
+    return out
+
+
+def _total(values) -> Decimal | None:
+    values = [v for v in values if v is not None]
+    return sum(values, Decimal(0)) if values else None
+
+
+def save_self(evaluation: Evaluation, raw: dict, comment: str, *, actor, submit: bool = False) -> None:
+    if evaluation.state not in ("draft", "returned"):
+        raise BlocError(f"Phiếu đang ở trạng thái «{evaluation.state_label}», không tự chấm được.", status=409)
+    if not access.can(actor, "self_score", evaluation):
+        raise BlocError("Chỉ đơn vị được đánh giá mới tự chấm điểm.", status=403)
+    evaluation.check_version(raw.get("version"))
+    values = _parse_scores(evaluation, raw, required=submit)
+    for s in evaluation.scores:
+        s.self_score = values.get(s.criterion_id)
+    evaluation.self_total = _total(values.values())
+    evaluation.self_comment = comment or ""
+    db.session.flush()
+    if submit:
+        workflow.apply(EVALUATION_WORKFLOW, evaluation, "submit", actor=actor, validate=_validate_self)
+
+
+def _validate_self(evaluation: Evaluation) -> list[str]:
+    if any(s.self_score is None for s in evaluation.scores):
+        return ["Cần tự chấm đủ các tiêu chí trước khi gửi."]
+    return []
+
+
+def open_actions(evaluation: Evaluation, user) -> dict:
+    """What the sheet's page lets this user do now: self-score, score (the level above), return/reopen."""
+    return {
+        "self_open": access.can(user, "self_score", evaluation),
+        "final_open": EVALUATION_WORKFLOW.allowed(EVALUATION_WORKFLOW.get("score"), evaluation, user),
+        "others": [t for t in EVALUATION_WORKFLOW.available(evaluation, user) if t.name in ("return", "reopen")],
+    }
+
+
+def send_back(evaluation: Evaluation, name: str, comment: str, *, actor) -> None:
+    """The level above returns a submitted sheet, or reopens a scored one (its rating is withdrawn)."""
+    if name not in ("return", "reopen"):
+        raise BlocError("Thao tác không hợp lệ.")
+    workflow.apply(EVALUATION_WORKFLOW, evaluation, name, actor=actor, comment=comment)
+    if name == "reopen":
+        evaluation.rating = None
+
+
+def save_final(evaluation: Evaluation, raw: dict, comment: str, *, actor) -> str:
+    """The level above scores every criterion; the rating follows from the set's thresholds."""
+    t = EVALUATION_WORKFLOW.get("score")
+    if evaluation.state not in t.source:
+        raise BlocError(f"Phiếu đang ở trạng thái «{evaluation.state_label}», chưa chấm được.", status=409)
+    if not EVALUATION_WORKFLOW.allowed(t, evaluation, actor):
+        raise BlocError("Chỉ cấp trên trực tiếp của đơn vị mới chấm điểm, xếp loại.", status=403)
+    evaluation.check_version(raw.get("version"))
+    values = _parse_scores(evaluation, raw, required=True)
+    total = _total(values.values()) or Decimal(0)
+    rating = rate(total, evaluation.criteria_set)
+    for s in evaluation.scores:
+        s.final_score = values[s.criterion_id]
+    evaluation.final_total = total
+    evaluation.rating = rating
+    evaluation.final_comment = comment or ""
+    evaluation.scored_by_id = actor.id
+    evaluation.scored_at = now_utc()
+    workflow.apply(EVALUATION_WORKFLOW, evaluation, "score", actor=actor)
+    return rating
+
+
+def evaluations_query(user, *, year: int | None = None, subject: str | None = None, rating: str | None = None,
+                      q: str | None = None, bloc: Bloc | None = None) -> sa.Select:
+    stmt = access.scoped(sa.select(Evaluation).join(Bloc, Bloc.id == Evaluation.bloc_id)
+                         .outerjoin(BlocMember, BlocMember.id == Evaluation.member_id), Evaluation.unit_id, user)
+    if year:
+        stmt = stmt.where(Evaluation.year == year)
+    if subject == "bloc":
+        stmt = stmt.where(Evaluation.member_id.is_(None))
+    elif subject == "member":
+        stmt = stmt.where(Evaluation.member_id.is_not(None))
+    if rating == "none":
+        stmt = stmt.where(Evaluation.rating.is_(None))
+    elif rating in RATINGS:
+        stmt = stmt.where(Evaluation.rating == rating)
+    if bloc is not None:
+        stmt = stmt.where(Evaluation.bloc_id == bloc.id)
+    pattern = like_pattern(q)
+    if pattern:
+        stmt = stmt.where(sa.or_(Bloc.name_key.like(pattern, escape="\\"),
+                                 BlocMember.name_key.like(pattern, escape="\\")))
+    return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
+
+
+def rating_counts(user, year: int, subject: str) -> dict[str, int]:
+    """Counts by rating in the user's scope ('none' = not yet scored): one GROUP BY."""
+    stmt = access.scoped(sa.select(Evaluation.rating, sa.func.count()).where(Evaluation.year == year),
+                         Evaluation.unit_id, user)
+    stmt = stmt.where(Evaluation.member_id.is_(None) if subject == "bloc" else Evaluation.member_id.is_not(None))
+    return {(r or "none"): int(n) for r, n in db.session.execute(stmt.group_by(Evaluation.rating))}
+
+
+
+def waiting_for_scoring(user) -> tuple[int, int | None]:
+    """Submitted evaluations of units strictly under the user's committee (the level above scores):
+    how many, and the latest year among them."""
+    root = scope_root(user.unit)
+    stmt = access.scoped(sa.select(sa.func.count(), sa.func.max(Evaluation.year)).select_from(Evaluation)
+                         .where(Evaluation.state == "submitted", Evaluation.unit_id != root.id,
+                                Evaluation.unit_id != user.unit_id), Evaluation.unit_id, user)
+    count, year = db.session.execute(stmt).one()
+    return int(count or 0), year

@@ -1,0 +1,171 @@
+"""The conference itself: list, create, edit, archive, page, conclusion, numbers and documents."""
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request
+from flask_login import current_user
+
+from danvan.core.access import requires
+from danvan.core.forms import add_error
+from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.models import StaleEdit
+from danvan.core.pagination import paginate
+from danvan.core.units import Unit, subtree
+from danvan.core.vntext import to_local
+from danvan.extensions import db
+from danvan.printing import file_response, pdf_response
+from danvan.printing.office import DOCX_MIME, XLSX_MIME
+
+from .. import documents, service
+from ..forms import ConclusionForm, ConferenceForm
+from ..models import DOCUMENTS
+from ..service import ConferenceError
+from .page import bp, detail_context, load_managed_or_404
+
+
+def _organiser_units() -> list[tuple[int, str]]:
+    root = current_user.scope
+    return [(u.id, f"{'— ' * (u.depth - root.depth)}{u.name}") for u in db.session.scalars(subtree(root))
+            if u.code and u.kind != "thon"]
+
+
+def _form_data(form) -> dict:
+    return {name: f.data for name, f in form._fields.items()}
+
+
+@bp.route("/")
+@requires("conferences.view")
+def index():
+    q = request.args.get("q", "")
+    page = paginate(service.search(current_user, q))
+    ctx = dict(page=page, q=q, invitations=service.invitations_for(current_user),
+               contributions=service.contributions_for(current_user),
+               participating=service.participating(current_user))
+    return render_page_or_partial("conferences/index.html", "conferences/_rows.html", **ctx)
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires("conferences.edit")
+def new():
+    form = ConferenceForm()
+    form.unit_id.choices = _organiser_units()
+    if request.method == "GET":
+        form.unit_id.data = current_user.unit_id
+        form.signer_name.data = current_user.full_name
+        form.signer_title.data = (current_user.title or "").upper()
+        form.recipients.data = "Như trên\nLưu Văn phòng"
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data or 0)
+        try:
+            conf = service.create(unit, _form_data(form), actor=current_user) if unit else None
+            if conf is None:
+                raise ConferenceError("Chọn đơn vị tổ chức.", "unit_id")
+        except ConferenceError as exc:
+            add_error(form, exc.field, exc.message)
+        else:
+            flash("Đã tạo hội nghị.", "success")
+            return redirect_to("conferences.detail", conference_id=conf.id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("conferences/form.html", form=form, conf=None), status
+
+
+@bp.route("/<int:conference_id>/sua", methods=["GET", "POST"])
+@requires("conferences.edit")
+def edit(conference_id: int):
+    conf = load_managed_or_404(conference_id)
+    form = ConferenceForm(obj=conf)
+    form.unit_id.choices = [(conf.unit_id, conf.unit.name)]
+    status = 200
+    if request.method == "GET":
+        start, end = to_local(conf.starts_at), to_local(conf.ends_at)
+        form.day.data, form.start.data = start.date(), start.time().replace(tzinfo=None)
+        form.end_day.data, form.end.data = end.date(), end.time().replace(tzinfo=None)
+        form.version.data = conf.version
+    elif form.validate_on_submit():
+        try:
+            service.update(conf, _form_data(form), actor=current_user)
+        except ConferenceError as exc:
+            add_error(form, exc.field, exc.message)
+        except StaleEdit as exc:
+            flash(exc.message, "danger")
+            status = 409
+        else:
+            flash("Đã lưu hội nghị.", "success")
+            return redirect_to("conferences.detail", conference_id=conf.id)
+    if request.method == "POST" and status == 200:
+        status = 422
+    return render_template("conferences/form.html", form=form, conf=conf), status
+
+
+@bp.route("/<int:conference_id>/luu-tru", methods=["POST"])
+@requires("conferences.edit")
+def archive(conference_id: int):
+    conf = load_managed_or_404(conference_id)
+    service.archive(conf, actor=current_user)
+    flash(f"Đã lưu trữ hội nghị «{conf.title}».", "success")
+    return redirect_to("conferences.index")
+
+
+@bp.route("/<int:conference_id>")
+@requires("conferences.view")
+def detail(conference_id: int):
+    conf, is_organiser = service.load_conference_for_reader_or_404(conference_id, current_user)
+    return render_template("conferences/detail.html", **detail_context(conf, is_organiser))
+
+
+@bp.route("/<int:conference_id>/ket-luan", methods=["POST"])
+@requires("conferences.edit")
+def conclude(conference_id: int):
+    conf = load_managed_or_404(conference_id)
+    form = ConclusionForm()
+    if form.validate_on_submit():
+        try:
+            service.conclude(conf, form.conclusion.data, actor=current_user)
+        except ConferenceError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash("Đã ghi kết luận hội nghị.", "success")
+            return redirect_to("conferences.detail", conference_id=conf.id, _anchor="conclusion")
+    return render_template("conferences/detail.html", **detail_context(conf, conclusion_form=form)), 422
+
+
+@bp.route("/<int:conference_id>/ban-hanh/<conference_doc>", methods=["POST"])
+@requires("conferences.edit")
+def issue(conference_id: int, conference_doc: str):
+    conf = load_managed_or_404(conference_id)
+    if conference_doc not in DOCUMENTS:
+        abort(404)
+    try:
+        doc = service.issue(conf, conference_doc, actor=current_user)
+    except ConferenceError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(f"Đã cấp số {doc.number_text} cho {DOCUMENTS[doc.doc_key][0].lower()}.", "success")
+    return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
+
+
+@bp.route("/<int:conference_id>/in/<conference_doc>.pdf")
+@requires("conferences.print")
+def document_pdf(conference_id: int, conference_doc: str):
+    conf = service.load_document_for_reader_or_404(conference_id, conference_doc, current_user)
+    return pdf_response(documents.pdf(conf, conference_doc), f"{conference_doc}-{conf.id}.pdf")
+
+
+@bp.route("/<int:conference_id>/word/<conference_doc>.docx")
+@requires("conferences.print")
+def document_docx(conference_id: int, conference_doc: str):
+    conf = service.load_document_for_reader_or_404(conference_id, conference_doc, current_user)
+    return file_response(documents.docx(conf, conference_doc), f"{conference_doc}-{conf.id}.docx", DOCX_MIME)
+
+
+@bp.route("/<int:conference_id>/bo-tai-lieu.pdf")
+@requires("conferences.print")
+def packet_pdf(conference_id: int):
+    conf = service.load_conference_or_404(conference_id, current_user)
+    return pdf_response(documents.packet(conf), f"bo-tai-lieu-hoi-nghi-{conf.id}.pdf")
+
+
+@bp.route("/<int:conference_id>/excel/<conference_list>.xlsx")
+@requires("conferences.print")
+def list_xlsx(conference_id: int, conference_list: str):
+    conf = service.load_list_for_reader_or_404(conference_id, conference_list, current_user)
+    return file_response(documents.list_xlsx(conf, conference_list), f"{conference_list}-{conf.id}.xlsx", XLSX_MIME)

@@ -1,0 +1,79 @@
+"""The conferences blueprint and the conference page that every part re-renders after a change."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash, render_template
+from flask_login import current_user
+
+from danvan.core import access, nav, panels
+from danvan.core.files import attachments_of
+from danvan.core.forms import add_error
+from danvan.core.htmx import is_htmx, redirect_to
+
+from .. import contributions, participants, service
+from ..forms import (
+    ChairForm,
+    ConclusionForm,
+    InviteContributionsForm,
+    InviteesForm,
+    ItemForm,
+    PointsForm,
+)
+from ..models import DOCUMENTS, LISTS
+from ..panel import panel_context
+from ..service import ConferenceError
+
+bp = Blueprint("conferences", __name__, url_prefix="/hoi-nghi")
+nav.register("Hội nghị", "conferences.index", "conferences.view", 50)
+panels.register("conferences", "conferences/_panel.html", panel_context, 35)
+
+
+def load_managed_or_404(conference_id: int):
+    """A conference of the user's tree (else 404) that the user may manage (else 403)."""
+    conf = service.load_conference_or_404(conference_id, current_user)
+    access.authorize(current_user, "manage", conf)
+    return conf
+
+
+def detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
+    """The page of a conference. A participating unit (not the organiser's tree) sees only its own
+    invitations and tham luận, and no organiser controls."""
+    if is_organiser is None:
+        is_organiser = service.organises(current_user, conf)
+    invitees, papers = service.visible_parts(conf, current_user, is_organiser)
+    ctx = dict(conf=conf, candidates=participants.candidate_units(conf) if is_organiser else [],
+               files=attachments_of(contributions.CONTRIBUTION_OWNER, [c.id for c in papers]),
+               DOCUMENTS=DOCUMENTS, LISTS=LISTS, participant=not is_organiser, invitees=invitees,
+               contributions=papers, public_document=service.public_document,
+               organiser=access.can(current_user, "manage", conf),
+               chair_form=ChairForm(), points_form=PointsForm(), invitees_form=InviteesForm(),
+               item_form=ItemForm(), contrib_form=InviteContributionsForm(),
+               conclusion_form=ConclusionForm(conclusion=conf.conclusion))
+    ctx.update(forms)
+    return ctx
+
+
+def part(conf, name: str, status: int = 200, **forms):
+    """The updated fragment for htmx, else back to the page (303) or the page with errors."""
+    ctx = detail_context(conf, **forms)
+    if is_htmx():
+        return render_template(f"conferences/_{name}.html", **ctx), status
+    if status >= 400:
+        return render_template("conferences/detail.html", **ctx), status
+    return redirect_to("conferences.detail", conference_id=conf.id, _anchor=name)
+
+
+def save_part(conf, name: str, form_key: str, form, save: Callable[[object], object]):
+    """One htmx part form: validate, `save(form)` (a text it returns is flashed on a full page), then the part
+    again with an empty form, or with the errors (422)."""
+    if form.validate_on_submit():
+        try:
+            message = save(form)
+        except ConferenceError as exc:
+            add_error(form, exc.field, exc.message)
+        else:
+            if isinstance(message, str) and not is_htmx():
+                flash(message, "success")
+            return part(conf, name, **{form_key: type(form)(formdata=None)})
+    return part(conf, name, 422, **{form_key: form})

@@ -1,0 +1,131 @@
+"""Parts of a conference edited in place with htmx: chairs, điểm cầu, invitees (and their replies), agenda."""
+from __future__ import annotations
+
+from flask import flash, render_template, request
+from flask_login import current_user
+
+from danvan.core import access
+from danvan.core.access import requires
+from danvan.core.forms import add_error
+from danvan.core.htmx import empty, is_htmx, redirect_to
+from danvan.printing import pdf_response
+
+from .. import agenda, documents, participants, service
+from ..forms import ChairForm, ConfirmInviteeForm, InviteesForm, ItemForm, PointsForm
+from ..models import ConferenceChair, ConferenceInvitee, ConferenceItem, ConferencePoint
+from ..service import ConferenceError
+from .page import bp, load_managed_or_404, part, save_part
+
+
+def _removed(obj):
+    """Delete a chair, point or invitee of a conference the user manages: an empty row for htmx."""
+    conf = obj.conference
+    access.authorize(current_user, "manage", conf)
+    service.remove(obj)
+    return empty() if is_htmx() else redirect_to("conferences.detail", conference_id=conf.id)
+
+
+@bp.route("/<int:conference_id>/chu-tri", methods=["POST"])
+@requires("conferences.edit")
+def add_chair(conference_id: int):
+    conf = load_managed_or_404(conference_id)
+    return save_part(conf, "chairs", "chair_form", ChairForm(), lambda f: service.add_chair(
+        conf, f.name.data, f.title.data, actor=current_user))
+
+
+@bp.route("/chu-tri/<int:conference_chair_id>/xoa", methods=["POST"])
+@requires("conferences.edit")
+def remove_chair(conference_chair_id: int):
+    return _removed(service.load_part_or_404(ConferenceChair, conference_chair_id, current_user, organiser_only=True))
+
+
+@bp.route("/<int:conference_id>/diem-cau", methods=["POST"])
+@requires("conferences.edit")
+def add_points(conference_id: int):
+    conf = load_managed_or_404(conference_id)
+
+    def save(f) -> str:
+        added = participants.add_points(conf, f.unit_ids.data or [], venue=f.venue.data,
+                                        contact_name=f.contact_name.data, contact_phone=f.contact_phone.data,
+                                        actor=current_user)
+        return f"Đã thêm {len(added)} điểm cầu."
+
+    return save_part(conf, "points", "points_form", PointsForm(), save)
+
+
+@bp.route("/diem-cau/<int:conference_point_id>/xoa", methods=["POST"])
+@requires("conferences.edit")
+def remove_point(conference_point_id: int):
+    return _removed(service.load_part_or_404(ConferencePoint, conference_point_id, current_user, organiser_only=True))
+
+
+@bp.route("/<int:conference_id>/khach-moi", methods=["POST"])
+@requires("conferences.edit")
+def add_invitees(conference_id: int):
+    conf = load_managed_or_404(conference_id)
+    return save_part(conf, "invitees", "invitees_form", InviteesForm(), lambda f: participants.add_invitees(
+        conf, f.unit_ids.data or [], addressee=f.addressee.data, actor=current_user))
+
+
+@bp.route("/khach-moi/<int:conference_invitee_id>/xoa", methods=["POST"])
+@requires("conferences.edit")
+def remove_invitee(conference_invitee_id: int):
+    return _removed(service.load_part_or_404(ConferenceInvitee, conference_invitee_id, current_user,
+                                             organiser_only=True))
+
+
+@bp.route("/khach-moi/<int:conference_invitee_id>/xac-nhan", methods=["GET", "POST"])
+@requires("conferences.edit")
+def confirm_invitee(conference_invitee_id: int):
+    inv = service.load_part_or_404(ConferenceInvitee, conference_invitee_id, current_user)
+    access.authorize(current_user, "confirm", inv)
+    form = ConfirmInviteeForm(obj=inv)
+    if request.method == "GET":
+        form.status.data = "confirmed" if inv.status == "pending" else inv.status
+        form.delegates.data = inv.delegates or 1
+    if form.validate_on_submit():
+        try:
+            participants.confirm(inv, form.status.data, form.delegates.data, form.note.data, actor=current_user)
+        except ConferenceError as exc:
+            add_error(form, exc.field, exc.message)
+        else:
+            flash(f"Đã ghi xác nhận của {inv.unit.name}: {inv.status_label}.", "success")
+            # organisers and invited units alike can read the conference page
+            return redirect_to("conferences.detail", conference_id=inv.conference_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("conferences/confirm.html", inv=inv, form=form), status
+
+
+@bp.route("/khach-moi/<int:conference_invitee_id>/giay-moi.pdf")
+@requires("conferences.print")
+def invitee_pdf(conference_invitee_id: int):
+    inv = service.load_part_or_404(ConferenceInvitee, conference_invitee_id, current_user)
+    return pdf_response(documents.invitation_pdf(inv.conference, inv), f"giay-moi-{inv.unit.name}.pdf")
+
+
+@bp.route("/<int:conference_id>/chuong-trinh", methods=["POST"])
+@requires("conferences.edit")
+def add_item(conference_id: int):
+    conf = load_managed_or_404(conference_id)
+    return save_part(conf, "items", "item_form", ItemForm(), lambda f: agenda.add_item(
+        conf, start_time=f.start_time.data, content=f.content.data, presenter=f.presenter.data,
+        document=f.document.data))
+
+
+@bp.route("/chuong-trinh/<int:conference_item_id>/xoa", methods=["POST"])
+@requires("conferences.edit")
+def remove_item(conference_item_id: int):
+    item = service.load_part_or_404(ConferenceItem, conference_item_id, current_user, organiser_only=True)
+    conf = item.conference
+    access.authorize(current_user, "manage", conf)
+    agenda.remove_item(item)
+    return part(conf, "items")
+
+
+@bp.route("/chuong-trinh/<int:conference_item_id>/di-chuyen", methods=["POST"])
+@requires("conferences.edit")
+def move_item(conference_item_id: int):
+    item = service.load_part_or_404(ConferenceItem, conference_item_id, current_user, organiser_only=True)
+    access.authorize(current_user, "manage", item.conference)
+    agenda.move_item(item, "up" if request.form.get("direction") == "up" else "down")
+    return part(item.conference, "items")
