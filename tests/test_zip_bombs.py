@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from danvan.initiatives import service
+from danvan.initiatives import config
 from tests.test_initiatives_excel import book, problems, row, stored, text, upload
 
 BOMB = " |  | Tệp nén bên trong quá lớn hoặc có dấu hiệu «bom nén»"
@@ -52,7 +52,7 @@ def _lie_about_size(data: bytes, name: str, declared: int) -> bytes:
 
 @pytest.fixture
 def officer(world, login_as):
-    service.ensure_config(world.p)
+    config.ensure_config(world.p)
     return login_as("officer", world.c1)
 
 
