@@ -8,16 +8,19 @@ import logging
 from flask import Flask, Request, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from danvan.config import INSTANCE, ROOT, Config
-from danvan.core import access, htmx, nav, transaction, vntext
+from danvan.config import INSTANCE, ROOT, Config, require_secret_key
+from danvan.core import access, assets, cache, files, health, htmx, jobs, nav, pagecharts, transaction, vntext
 from danvan.extensions import csrf, db, login_manager, migrate
 
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
 FEATURES = (
     "units", "auth", "auditlog", "dashboard", "attachments",
-    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
+    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "inspections",
+    "printing", "records", "background",
 )
 
 ERROR_TITLES = {
@@ -29,6 +32,7 @@ ERROR_TITLES = {
     422: "Dữ liệu không hợp lệ",
     429: "Quá nhiều yêu cầu",
     500: "Lỗi hệ thống",
+    503: "Hệ thống đang bận",
 }
 ERROR_TEXTS = {
     400: "Yêu cầu gửi lên không hợp lệ. Vui lòng quay lại và thử lại.",
@@ -39,7 +43,10 @@ ERROR_TEXTS = {
     422: "Dữ liệu gửi lên không hợp lệ.",
     429: "Bạn thao tác quá nhanh, vui lòng đợi một chút.",
     500: "Đã có lỗi xảy ra. Dữ liệu chưa được lưu; vui lòng thử lại hoặc báo quản trị viên.",
+    503: "Hệ thống đang bận xử lý yêu cầu khác. Dữ liệu chưa được lưu; vui lòng thử lại sau ít giây.",
 }
+GENERIC_ERROR_TEXT = "Yêu cầu không thực hiện được. Vui lòng quay lại và thử lại."
+BUSY_RETRY_AFTER = "5"
 
 
 class VNRequest(Request):
@@ -65,6 +72,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    require_secret_key(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["PROXY_COUNT"]:
+        # Exactly the trusted balancer's hop: the client address is the one it saw.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"], x_host=app.config["PROXY_COUNT"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # psycopg prepares a statement after 5 runs, and PostgreSQL may then switch it to a generic
         # plan: measured orders of magnitude slower for our prefix/range roll-ups. Plan each time
@@ -72,10 +84,17 @@ def create_app(config: dict | None = None) -> Flask:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Wait this long for another request's write lock, then answer 503 "Hệ thống đang bận".
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_SECONDS"], **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app)
+    assets.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -90,11 +109,14 @@ def create_app(config: dict | None = None) -> Flask:
     _init_hardening(app)
 
     # Import every model so metadata (and Alembic autogenerate) knows every table.
-    from danvan.core import files, numbering, workflow  # noqa: F401
+    from danvan.core import files, numbering, records, signers, workflow  # noqa: F401
 
     feature_modules("models")
     for module in feature_modules("views"):
         app.register_blueprint(module.bp)
+    jobs.init_app(app)
+    feature_modules("jobs")  # job kinds and periodic tasks register on import
+    health.register(app)
 
     transaction.init_app(app)
     from danvan import cli
@@ -123,7 +145,7 @@ def _register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.globals.update(can=access.can, has_permission=access.has_permission,
                                  ROLES=access.ROLES, csrf_token=generate_csrf,
-                                 now_utc=vntext.now_utc)
+                                 now_utc=vntext.now_utc, pagecharts=pagecharts)
 
     @app.context_processor
     def inject_nav():
@@ -136,24 +158,59 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     def render_error(code: int, message: str | None = None):
         db.session.rollback()
-        template = "errors/_fragment.html" if htmx.is_htmx() else "errors/error.html"
-        body = render_template(template, code=code, title=ERROR_TITLES.get(code, "Lỗi"),
-                               message=message or ERROR_TEXTS.get(code, ""))
-        return body, code
+        context = {"code": code, "title": ERROR_TITLES.get(code, "Lỗi"),
+                   "message": message or ERROR_TEXTS.get(code, GENERIC_ERROR_TEXT)}
+        headers = {"Retry-After": BUSY_RETRY_AFTER} if code == 503 else {}
+
+        def bare() -> str:
+            # Straight from the Jinja environment: no context processors, so no query for the
+            # user or the menu, which a busy or unreachable database could not answer.
+            name = "errors/_fragment.html" if htmx.is_htmx() else "errors/bare.html"
+            return app.jinja_env.get_template(name).render(**context)
+
+        if code == 503:
+            return bare(), code, headers
+        try:
+            template = "errors/_fragment.html" if htmx.is_htmx() else "errors/error.html"
+            body = render_template(template, **context)
+        except Exception:
+            db.session.rollback()
+            logging.getLogger("danvan").exception("error page %s failed; serving the bare one", code)
+            body = bare()
+        return body, code, headers
+
+    def busy(error: BaseException | None) -> bool:
+        # SQLite's write lock still taken after the busy timeout: the user may simply retry.
+        return isinstance(error, OperationalError) and "database is locked" in str(error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ "
                                  "(thiếu mã bảo vệ CSRF). Vui lòng tải lại trang và thử lại.")
 
+    @app.errorhandler(files.CorruptFile)
+    def corrupt_file(error: files.CorruptFile):
+        logging.getLogger("danvan").error("stored file %s is missing or fails its sha256 check", error)
+        return render_error(500, "Tệp lưu trữ bị mất hoặc bị hỏng (mã kiểm tra sha256 không khớp) nên không "
+                                 "được gửi đi. Lỗi đã được ghi lại; vui lòng báo quản trị viên.")
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        original = getattr(error, "original_exception", None)  # raised after the view (commit)
+        if busy(original):
+            logging.getLogger("danvan").warning("database busy on %s", request.path)
+            return render_error(503)
+        if original is not None:
+            logging.getLogger("danvan").error("unhandled error on %s", request.path, exc_info=original)
         return render_error(error.code, getattr(error, "vi_message", None))
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
+        if busy(error):
+            logging.getLogger("danvan").warning("database busy on %s", request.path)
+            return render_error(503)
         logging.getLogger("danvan").exception("unhandled error on %s", request.path)
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error

@@ -10,6 +10,9 @@ from danvan.extensions import db
 
 def register(app: Flask) -> None:
     register_deploy_check(app)
+    from danvan import ops
+
+    ops.register(app)
 
     @app.cli.command("seed-demo")
     @click.option("--shape", type=click.Choice(["2023", "2025"]), default="2023",

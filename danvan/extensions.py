@@ -35,7 +35,8 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")  # a second writer waits up to 10 s, not fails
+        # Busy timeout (a second writer waits, not fails): pysqlite's connect "timeout", from
+        # SQLITE_BUSY_SECONDS (10 s) in create_app; past it the user gets 503 "Hệ thống đang bận".
         cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
         cursor.close()
 

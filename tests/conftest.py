@@ -69,9 +69,16 @@ def pytest_report_header(config):
     return f"danvan backend: {BACKEND}"
 
 
+# Jobs: Huey on SQLite storage in the SQLite run, on the machine's Redis in the PostgreSQL run;
+# a queue name of our own so that parallel test runs never take each other's tasks.
+REDIS_URL = os.environ.get("DANVAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+HUEY_NAME = f"danvan-test-{os.getpid()}-{secrets.token_hex(3)}"
+
+
 def app_config(url: str, **extra) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(TMP / "uploads"),
-            "SERVER_NAME": None, **extra}
+            "SERVER_NAME": None, "HUEY_NAME": HUEY_NAME, "HUEY_SQLITE_PATH": str(TMP / "huey.db"),
+            "REDIS_URL": REDIS_URL if BACKEND == "postgresql" else "", **extra}
 
 
 def upgrade_schema(app) -> None:
@@ -273,3 +280,34 @@ def _fresh_rate_limits(request):
     with request.getfixturevalue("app").app_context():
         limiter.reset()
     yield
+
+
+@pytest.fixture
+def run_jobs(app, db_session):
+    """run_jobs() -> states: run every queued job here and now, in the test's transaction (the
+    real consumer is exercised in tests/test_jobs.py; features' tests need the result only)."""
+    from danvan.core import jobs
+
+    def run() -> list[str]:
+        db_session.flush()
+        ids = list(db_session.scalars(sa.select(jobs.Job.id).where(jobs.Job.state == "queued")
+                                      .order_by(jobs.Job.id)))
+        db_session.info.pop(jobs.PENDING_KEY, None)
+        with app.app_context():
+            return [jobs.execute(job_id) for job_id in ids]
+
+    return run
+
+
+@pytest.fixture
+def packet_pdf(run_jobs):
+    """packet_pdf(client, conference_id) -> bytes: the packet through its background job."""
+
+    def fetch(client, conference_id: int) -> bytes:
+        job_page = client.post_form(f"/hoi-nghi/{conference_id}/bo-tai-lieu.pdf")
+        assert job_page.status_code == 303 and run_jobs() == ["done"]
+        response = client.get(job_page.headers["Location"] + "/tai-ve")
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        return response.data
+
+    return fetch

@@ -7,7 +7,7 @@ import pytest
 from danvan.core.access import PERMISSIONS, ROLES
 from tests.samples import all_forms, all_samples
 
-PUBLIC = {"static", "auth.login"}
+PUBLIC = {"static", "auth.login", "healthz"}
 SKIP_METHODS = {"HEAD", "OPTIONS"}
 # What an allowed role gets in its own scope: the page (or a redirect), and for a write sent with
 # only its CSRF token, the write done or refused as invalid input — never 403/404 (not checked)
@@ -29,6 +29,7 @@ ACTS_AT = {
     "programme.report": "c1", "blocs.evaluation_self": "c1",
     "initiatives.add_option": "bdv", "initiatives.toggle_option": "bdv", "initiatives.save_criteria": "bdv",
     "initiatives.set_deadline": "bdv",
+    "inspections.upload_report": "c1", "inspections.recommendation_followup": "c1",
 }
 
 

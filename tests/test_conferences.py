@@ -114,7 +114,7 @@ def test_invitees_confirm_attendance_by_invited_unit(officer, world, login_as):
     assert ws.cell(row=4, column=6).number_format.startswith("DD/MM/YYYY")
 
 
-def test_agenda_order_and_contribution_flow(officer, world, login_as, tmp_path):
+def test_agenda_order_and_contribution_flow(officer, world, login_as, tmp_path, run_jobs):
     conf = _create(officer, world)
     for t, text in (("08:00", "Khai mạc"), ("08:15", "Báo cáo tổng kết")):
         r = officer.post_form(f"/hoi-nghi/{conf.id}/chuong-trinh", {"start_time": t, "content": text}, htmx=True)
@@ -161,7 +161,9 @@ def test_agenda_order_and_contribution_flow(officer, world, login_as, tmp_path):
     conf = db.session.get(Conference, conf.id)
     assert conf.items[-1].contribution_id == c.id
 
-    packet = officer.get(f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf")
+    job_page = officer.post_form(f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf")   # a background job
+    assert job_page.status_code == 303 and run_jobs() == ["done"]
+    packet = officer.get(job_page.headers["Location"] + "/tai-ve")
     assert packet.status_code == 200 and packet.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(packet.data))
     titles = [o.title for o in reader.outline if not isinstance(o, list)]

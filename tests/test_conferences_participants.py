@@ -80,12 +80,12 @@ def test_invited_commune_reads_without_organiser_controls(setup, world, login_as
     assert own.status_code == 200 and own.data.startswith(b"%PDF-")
     for url in (f"/hoi-nghi/khach-moi/{inv[world.c3.id].id}/giay-moi.pdf",
                 f"/hoi-nghi/tham-luan/{contrib[world.c3.id].id}",
-                f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf",
                 f"/hoi-nghi/{conf.id}/excel/dai-bieu.xlsx",
                 f"/hoi-nghi/{conf.id}/in/giay-moi.pdf", f"/hoi-nghi/{conf.id}/word/giay-moi.docx",
                 f"/hoi-nghi/{conf.id}/in/tham-luan.pdf", f"/hoi-nghi/{conf.id}/in/ket-luan.pdf",
                 f"/hoi-nghi/{conf.id}/sua"):
         assert commune.get(url).status_code == 404, url
+    assert commune.post_form(f"/hoi-nghi/{conf.id}/bo-tai-lieu.pdf").status_code == 404
     with commune.application.test_request_context():
         from flask import url_for
         download = url_for("attachments.download", attachment_id=setup["attachment"].id)

@@ -121,6 +121,17 @@ def test_register_submit_return_fix_accept_score_recognise(world, login_as):
     assert decision.number_text == f"1-QĐ/{world.d1.code}" and decision.unit_id == world.d1.id
     db.session.refresh(obj)
     assert obj.state == "recognised" and obj.recognition_id == decision.id
+    # the QĐ is a record: its PDF (with the list) stored at issue, served unchanged after edits
+    from pypdf import PdfReader
+
+    from danvan.core.records import IssuedRecord
+    record = db.session.scalar(sa.select(IssuedRecord).where(IssuedRecord.owner_type == "InitiativeRecognition"))
+    stored = leader.get(f"/van-ban-ban-hanh/{record.id}/ban-luu.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(stored.data)).pages)
+    assert decision.number_text in text and obj.name[:20] in text and "THẢO" not in text
+    obj.name = "Tên đổi sau quyết định"
+    db.session.flush()
+    assert leader.get(f"/van-ban-ban-hanh/{record.id}/ban-luu.pdf").data == stored.data
     page = messages(officer.get(url))
     assert f"Quyết định số {decision.number_text}" in page and "Đã công nhận" in page
     assert leader.post_form(f"{url}/tieu-bieu", {"exemplary": "1"}).status_code == 303
@@ -247,7 +258,7 @@ def test_evidence_upload_checks_content(world, login_as):
 
 # ---------------------------------------------------------------- scope, search, lists
 
-def test_scope_commune_sees_only_its_own_district_sees_its_communes(world, login_as):
+def test_scope_commune_sees_only_its_own_district_sees_its_communes(world, login_as, run_jobs):
     mine = make_initiative(world.c1, name="Thắp sáng đường quê Xuất Hóa")
     sibling = make_initiative(world.c2, name="Con đường hoa Nam Mẫu")
     other = make_initiative(world.c3, name="Camera an ninh Bằng Lũng")
@@ -265,7 +276,9 @@ def test_scope_commune_sees_only_its_own_district_sees_its_communes(world, login
     # Export and statistics respect scope too.
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(d1.get(f"{BASE}/xuat-excel").data))
+    job = d1.post_form(f"{BASE}/xuat-excel")
+    assert run_jobs() == ["done"]
+    wb = load_workbook(io.BytesIO(d1.get(job.headers["Location"] + "/tai-ve").data))
     names = [row[2] for row in wb.active.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == sorted([mine.name, sibling.name])
     assert d1.get(f"{BASE}/tong-hop?unit_id={world.d2.id}").status_code == 404
@@ -448,13 +461,15 @@ def test_registration_call_tracking_shows_who_answered(world, login_as):
     assert f"yêu cầu «Đăng ký mô hình Dân vận khéo năm {year}»" in page
 
 
-def test_consolidated_pdf_in_party_format(world, login_as):
+def test_consolidated_pdf_in_party_format(world, login_as, run_jobs):
     from pypdf import PdfReader
 
     make_initiative(world.c1, year=2023, state="recognised")
     make_initiative(world.c3, year=2023, state="accepted", is_new=False)
     viewer = login_as("viewer", world.bdv)
-    r = viewer.get(f"{BASE}/tong-hop/in?year=2023&format=pdf")
+    r = viewer.post_form(f"{BASE}/tong-hop/in.pdf?year=2023")   # many pages: a background job
+    assert r.status_code == 303 and run_jobs() == ["done"]
+    r = viewer.get(r.headers["Location"] + "/tai-ve")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(r.data))
     text = re.sub(r"\s+", " ", "".join(p.extract_text() for p in reader.pages))

@@ -50,15 +50,23 @@ def book(rows, headers=None, merge=None, formula_at=None) -> bytes:
     return out.getvalue()
 
 
-def upload(client, data: bytes, name="dang-ky.xlsx"):
-    return client.post_form(URL, {"file": (io.BytesIO(data), name)})
+def upload(client, data: bytes, name="dang-ky.xlsx", run_jobs=None):
+    """Upload; the check is a background job: run it, then open its result page."""
+    r = client.post_form(URL, {"file": (io.BytesIO(data), name)})
+    if r.status_code != 303 or run_jobs is None:
+        return r
+    assert run_jobs() == ["done"]
+    job_page = client.get(r.headers["Location"])
+    link = re.search(r'href="(/dan-van-kheo/nhap-excel/\d+)"', job_page.get_data(as_text=True))
+    assert link, text(job_page)
+    return client.get(link.group(1))
 
 
 def stored() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Initiative))
 
 
-def test_template_and_export_share_one_format(world, login_as):
+def test_template_and_export_share_one_format(world, login_as, run_jobs):
     officer = login_as("officer", world.c1)
     r = officer.get("/dan-van-kheo/mau-excel")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
@@ -66,7 +74,11 @@ def test_template_and_export_share_one_format(world, login_as):
     assert [c.value for c in wb[excel.SHEET][1]] == excel.HEADERS
     assert "Phường Xuất Hóa" in " ".join(str(c.value) for c in wb["Huong dan"]["A"])
     make_initiative(world.c1, name="Con đường hoa", budget=12.5)
-    r = officer.get("/dan-van-kheo/xuat-excel?q=con+duong")
+    r = officer.post_form("/dan-van-kheo/xuat-excel?q=con+duong")   # a background job
+    assert r.status_code == 303 and "/cong-viec/" in r.headers["Location"]
+    assert run_jobs() == ["done"]
+    r = officer.get(r.headers["Location"] + "/tai-ve")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     ws = load_workbook(io.BytesIO(r.data))[excel.SHEET]
     assert [c.value for c in ws[1]] == excel.HEADERS
     data = [c for c in ws[2]]
@@ -79,21 +91,23 @@ def test_template_and_export_share_one_format(world, login_as):
     assert [p.message for p in result.problems] == ["«Con đường hoa» của Phường Xuất Hóa đã được đăng ký năm 2024."]
 
 
-def test_good_file_preview_then_save_as_drafts(world, login_as):
+def test_good_file_preview_then_save_as_drafts(world, login_as, run_jobs):
     officer = login_as("officer", world.d1b)
     last = make_initiative(world.c2, year=2023, name="Con đường hoa")
     data = book([row(), row(unit="xa nam mau", name="Con đường hoa", is_new="Duy trì", field="Kinh tế")])
-    r = upload(officer, data)
+    r = upload(officer, data, run_jobs=run_jobs)
     assert r.status_code == 200, text(r)
     assert "Xem trước: 2 dòng hợp lệ" in text(r) and stored() == 1
-    token = re.search(r'name="token" value="([0-9a-f]+)"', r.get_data(as_text=True)).group(1)
-    r = officer.post_form(URL, {"token": token})
-    assert r.status_code == 303
+    preview_url = re.search(r'action="(/dan-van-kheo/nhap-excel/\d+)"', r.get_data(as_text=True)).group(1)
+    r = officer.post_form(preview_url)
+    assert r.status_code == 303 and stored() == 1      # saving is a job too
+    assert run_jobs() == ["done"]
+    assert "Đã nhập 2 đăng ký ở trạng thái Nháp" in text(officer.get(r.headers["Location"]))
     rows = db.session.scalars(sa.select(Initiative).where(Initiative.year == 2024).order_by(Initiative.id)).all()
     assert [(o.unit_id, o.name, o.state, o.is_new) for o in rows] == [
         (world.c1.id, "Tủ sách cộng đồng", "draft", True), (world.c2.id, "Con đường hoa", "draft", False)]
     assert rows[1].previous_id == last.id and str(rows[0].budget) == "12.50"
-    assert officer.post_form(URL, {"token": token}).status_code == 409   # a preview is saved once
+    assert officer.post_form(preview_url).status_code == 409   # a preview is saved once
     # Submitting all drafts of the year after the import.
     r = officer.post_form("/dan-van-kheo/gui-tat-ca", {"year": "2024"})
     assert r.status_code == 303
@@ -107,7 +121,7 @@ def problems(response) -> list[str]:
     return [" | ".join(c.strip() for c in cell) for cell in cells]
 
 
-def test_bad_files_get_exact_messages_and_nothing_is_saved(world, login_as):
+def test_bad_files_get_exact_messages_and_nothing_is_saved(world, login_as, run_jobs):
     officer = login_as("officer", world.c1)
     zipped = io.BytesIO()
     with zipfile.ZipFile(zipped, "w") as z:
@@ -148,11 +162,10 @@ def test_bad_files_get_exact_messages_and_nothing_is_saved(world, login_as):
           "3 | P — Ngày kết thúc | Ngày kết thúc trước ngày bắt đầu.",
           "4 | C — Tên mô hình, điển hình | Trùng với dòng 2 (cùng đơn vị, năm và tên)."]),
         (book([]), "x.xlsx", [" |  | Tệp không có dòng dữ liệu nào."]),
-        (b"", "x.xlsx", [" |  | Tệp rỗng."]),
     ]
     config.ensure_config(world.p)
     for data, name, expected in cases:
-        r = upload(officer, data, name)
+        r = upload(officer, data, name, run_jobs=run_jobs)
         assert r.status_code == 422, (expected, text(r)[:500])
         got = problems(r)
         assert got == expected, got
@@ -160,15 +173,16 @@ def test_bad_files_get_exact_messages_and_nothing_is_saved(world, login_as):
         assert stored() == 0
     r = officer.post_form(URL, {})
     assert r.status_code == 422 and "Chọn tệp Excel (.xlsx) để nhập." in text(r)
-    r = officer.post_form(URL, {"token": "deadbeef"})
-    assert r.status_code == 409 and "Bản xem trước đã hết hạn" in text(r)
+    r = upload(officer, b"", "x.xlsx")   # refused before any job: nothing to read
+    assert r.status_code == 422 and "Tệp rỗng." in text(r)
+    assert officer.get(URL + "/999999").status_code == 404
 
 
-def test_import_is_scoped_and_needs_edit_permission(world, login_as):
+def test_import_is_scoped_and_needs_edit_permission(world, login_as, run_jobs):
     viewer = login_as("viewer", world.c1)
     assert upload(viewer, book([row()])).status_code == 403
     other = login_as("officer", world.c3)
-    r = upload(other, book([row()]))
+    r = upload(other, book([row()]), run_jobs=run_jobs)
     assert r.status_code == 422
     assert problems(r) == ["2 | A — Đơn vị đăng ký | Không có đơn vị «Phường Xuất Hóa» trong phạm vi của bạn."]
     assert stored() == 0

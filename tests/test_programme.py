@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from danvan.core.files import Attachment
-from danvan.programme import rollup
+from danvan.programme import heatmap, rollup
 from danvan.programme.models import Programme, ProgressReport, Task, TaskGroup, period_end
 
 PDF = b"%PDF-1.4\n%test evidence\n"
@@ -113,14 +113,14 @@ def test_rollup_in_a_district_scope_and_as_of(app, prog, world):
 
 def test_heatmap_cells_match_independent_arithmetic(app, prog, world):
     groups = rollup.load_structure(prog.p)
-    rows = {r.unit.id: r for r in rollup.heatmap(prog.p, world.p, AS_OF, "child", groups)}
+    rows = {r.unit.id: r for r in heatmap.heatmap(prog.p, world.p, AS_OF, "child", groups)}
     d1 = rows[world.d1.id]
     t1, t2 = (100 + 60) / 2, (40 + 99) / 2
     assert d1.cells[prog.g1.id] == pytest.approx((2 * t1 + t2) / 3)
     assert d1.cells[prog.g4.id] == pytest.approx(0)
     assert d1.cells[prog.g2.id] is None and d1.cells[prog.g3.id] is None
     assert d1.progress == pytest.approx((2 * (2 * t1 + t2) / 3 + 0) / 3)
-    communes = {r.unit.id: r for r in rollup.heatmap(prog.p, world.p, AS_OF, "unit", groups)}
+    communes = {r.unit.id: r for r in heatmap.heatmap(prog.p, world.p, AS_OF, "unit", groups)}
     assert communes[world.c3.id].cells[prog.g1.id] == pytest.approx((2 * 40 + 100) / 3)
     assert rows[world.e.id].missing == 1 and rows[world.e.id].progress == pytest.approx(0)
 
@@ -338,18 +338,24 @@ def test_heatmap_and_programme_pages_run_constant_queries(prog, world, login_as,
     assert counts() == small
 
 
-def test_soket_draft_from_live_data(prog, world, login_as):
+def test_soket_draft_from_live_data(prog, world, login_as, run_jobs):
     t1, t2, g1, g4, total = expected_province()
-    html = login_as("officer", world.bdv).get(f"/de-an/{prog.p.id}/so-ket").get_data(as_text=True)
+    officer = login_as("officer", world.bdv)
+    assert "Lập dự thảo" in officer.get(f"/de-an/{prog.p.id}/so-ket").get_data(as_text=True)
+    r = officer.post_form(f"/de-an/{prog.p.id}/so-ket/du-thao")   # a background job
+    assert r.status_code == 303 and run_jobs() == ["done"]
+    html = officer.get(r.headers["Location"]).get_data(as_text=True)
     assert "I. TÌNH HÌNH TRIỂN KHAI" in html and rollup.pct(total) in html
     assert "III. ĐƠN VỊ CHẬM TIẾN ĐỘ" in html and "IV. ĐÁNH GIÁ, XẾP LOẠI" in html
 
 
-def test_soket_button_creates_a_draft_bc_document(prog, world, login_as, db_session):
+def test_soket_button_creates_a_draft_bc_document(prog, world, login_as, db_session, run_jobs):
     from danvan.plans.models import PlanDocument
 
     officer = login_as("officer", world.bdv)
     r = officer.post_form(f"/de-an/{prog.p.id}/so-ket")
+    assert r.status_code == 303 and run_jobs() == ["done"]
+    r = officer.get(r.headers["Location"] + "/tai-ve")   # the job's result is the new document
     assert r.status_code == 303 and "/van-ban/" in r.headers["Location"]
     doc = db_session.scalar(sa.select(PlanDocument).where(PlanDocument.unit_id == world.bdv.id))
     assert doc.type_code == "BC" and doc.state == "draft" and "Sơ kết" in doc.summary

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from danvan.core.audit import Audited
 from danvan.core.models import Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit, scope_root
-from danvan.core.vntext import fold
+from danvan.core.vntext import fold, now_utc
 from danvan.extensions import db
 
 
@@ -71,6 +71,10 @@ class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
     @property
     def scope(self) -> Unit:
         return scope_root(self.unit)
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        """Temporarily locked after too many failed logins (the lock ends by itself)."""
+        return self.locked_until is not None and self.locked_until > (now or now_utc())
 
     # passwords
     def set_password(self, password: str) -> None:

@@ -194,12 +194,15 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
     return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
 
 
-def rating_counts(user, year: int, subject: str) -> dict[str, int]:
-    """Counts by rating in the user's scope ('none' = not yet scored): one GROUP BY."""
-    stmt = access.scoped(sa.select(Evaluation.rating, sa.func.count()).where(Evaluation.year == year),
-                         Evaluation.unit_id, user)
+def rating_counts_by_year(user, subject: str) -> dict[int, dict[str, int]]:
+    """year → counts by rating in the user's scope ('none' = not yet scored): one GROUP BY, for the
+    year's table and the chart of every year."""
+    stmt = access.scoped(sa.select(Evaluation.year, Evaluation.rating, sa.func.count()), Evaluation.unit_id, user)
     stmt = stmt.where(Evaluation.member_id.is_(None) if subject == "bloc" else Evaluation.member_id.is_not(None))
-    return {(r or "none"): int(n) for r, n in db.session.execute(stmt.group_by(Evaluation.rating))}
+    out: dict[int, dict[str, int]] = {}
+    for year, rating, n in db.session.execute(stmt.group_by(Evaluation.year, Evaluation.rating)):
+        out.setdefault(year, {})[rating or "none"] = int(n)
+    return out
 
 
 

@@ -285,9 +285,10 @@ def evaluations():
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
     page = paginate(sheets.evaluations_query(current_user, year=year, subject=subject,
                                               rating=filters.rating.data or None, q=filters.q.data))
-    counts = sheets.rating_counts(current_user, year, subject)
+    by_year = sheets.rating_counts_by_year(current_user, subject)
     return render_page_or_partial("blocs/evaluations.html", "blocs/_evaluation_rows.html", page=page,
-                                  filters=filters, year=year, subject=subject, counts=counts, ratings=RATINGS)
+                                  filters=filters, year=year, subject=subject, counts=by_year.get(year, {}),
+                                  by_year=by_year, ratings=RATINGS)
 
 
 # ---------------------------------------------------------------- criteria sets

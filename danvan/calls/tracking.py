@@ -12,7 +12,7 @@ from danvan.calls.models import Call, CallSubmission, CallTarget
 from danvan.calls.service import deadline_end, served_unit
 from danvan.core.htmx import link
 from danvan.core.units import Unit
-from danvan.core.vntext import TZ
+from danvan.core.vntext import TZ, today_local
 from danvan.extensions import db
 
 STATUS_LABELS: dict[str, str] = {
@@ -52,6 +52,11 @@ class TrackingRow:
     @property
     def missing(self) -> bool:
         return self.status in ("missing", "returned")
+
+    @property
+    def days_overdue(self) -> int:
+        """Days past the deadline while nothing valid is filed (0: not overdue)."""
+        return max(0, (today_local() - self.deadline).days) if self.missing else 0
 
     @property
     def days_late(self) -> int:

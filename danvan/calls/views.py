@@ -71,7 +71,7 @@ def index():
     page = paginate(issued_stmt)
     counts = calls.summaries(page.items)
     return render_page_or_partial("calls/index.html", "calls/_rows.html", page=page, counts=counts,
-                                  mine=mine, tab=tab, loc=loc, today=today, closed=closed)
+                                  mine=mine, tab=tab, loc=loc, closed=closed)
 
 
 def _targets(form: CallForm) -> list[Unit]:

@@ -12,6 +12,7 @@ from danvan.core.vntext import TZ, clean, now_utc, today_local
 from danvan.core.workflow import SCOPE, Transition, Workflow
 from danvan.extensions import db
 
+from . import notices
 from .agenda import add_item
 from .models import Conference, ConferenceContribution, ConferenceItem
 from .participants import add_new, units_in_scope
@@ -21,13 +22,17 @@ CONTRIBUTION_OWNER = "ConferenceContribution"
 
 CONTRIBUTION_FLOW = Workflow(
     name="conference_contribution",
-    states={"invited": "Đã đề nghị", "submitted": "Đã gửi", "accepted": "Đã nhận", "returned": "Trả lại"},
+    states={"invited": "Đã đề nghị", "submitted": "Đã gửi", "accepted": "Đã nhận", "returned": "Trả lại",
+            "withdrawn": "Đã rút đề nghị"},
     initial="invited",
     transitions=(
         Transition("submit", "Gửi tham luận", ("invited", "returned"), "submitted", "conferences.edit", SCOPE),
         Transition("accept", "Nhận tham luận", ("submitted",), "accepted", "conferences.edit", SCOPE),
         Transition("return", "Trả lại", ("submitted", "accepted"), "returned", "conferences.edit", SCOPE,
                    comment_required=True, style="danger"),
+        # the organiser takes back a request (asked the wrong unit, the topic dropped); kept, not deleted
+        Transition("withdraw", "Rút đề nghị", ("invited", "submitted", "returned", "accepted"), "withdrawn",
+                   "conferences.edit", SCOPE, style="danger", validate=False),
     ),
 )
 
@@ -46,8 +51,10 @@ def invite_contributions(conf: Conference, unit_ids: list, *, topic: str, deadli
     if deadline > conf.starts_at.astimezone(TZ).date():
         raise ConferenceError("Hạn gửi phải trước ngày hội nghị.", "deadline")
     units = units_in_scope(conf, unit_ids, actor)
-    return add_new(conf.contributions, units,
-                   lambda unit: ConferenceContribution(unit=unit, topic=topic, deadline=deadline, state="invited"))
+    added = add_new(conf.contributions, units,
+                    lambda unit: ConferenceContribution(unit=unit, topic=topic, deadline=deadline, state="invited"))
+    notices.contributions_asked(conf, added, actor=actor)
+    return added
 
 
 def submit_contribution(c: ConferenceContribution, *, title: str, presenter: str, upload, actor) -> None:
@@ -68,6 +75,7 @@ def submit_contribution(c: ConferenceContribution, *, title: str, presenter: str
         Attachment.id != attachment.id, Attachment.archived_at.is_(None)).values(archived_at=now_utc()))
     c.title, c.presenter, c.submitted_at = title, presenter, now_utc()
     _apply(c, "submit", actor)
+    notices.contribution_changed(c, actor=actor)
 
 
 def _apply(c: ConferenceContribution, name: str, actor, comment: str = "") -> None:
@@ -92,14 +100,53 @@ def review_contribution(c: ConferenceContribution, decision: str, reason: str, *
     else:
         raise ConferenceError("Thao tác không hợp lệ.", None, 400)
     db.session.flush()
+    notices.contribution_changed(c, actor=actor)
+
+
+def withdraw_contribution(c: ConferenceContribution, *, actor) -> None:
+    """The request is withdrawn: it leaves the programme and the list; its history stays."""
+    if not access.can(actor, "manage", c.conference):
+        raise ConferenceError("Chỉ đơn vị tổ chức hội nghị được rút đề nghị tham luận.", None, 403)
+    _apply(c, "withdraw", actor)
+    for item in list(c.conference.items):
+        if item.contribution_id == c.id:
+            c.conference.items.remove(item)
+    db.session.flush()
+    notices.contribution_changed(c, actor=actor)
+
+
+CLOSING_WORDS = ("kết luận", "bế mạc", "tổng kết hội nghị")
+
+
+def _closing(items: list[ConferenceItem]) -> ConferenceItem | None:
+    """The chair's conclusion or the closing: tham luận go before it."""
+    last = items[-1] if items else None
+    return last if last is not None and last.content.lower().startswith(CLOSING_WORDS) else None
+
+
+def _slot(items: list[ConferenceItem], closing: ConferenceItem | None) -> time | None:
+    """15 minutes after the last timed item before the closing, if that is still before it."""
+    before = [i.start_time for i in items if i is not closing and i.start_time is not None]
+    if not before:
+        return closing.start_time if closing else None
+    minutes = before[-1].hour * 60 + before[-1].minute + 15
+    slot = time(min(minutes // 60, 23), minutes % 60)
+    return slot if closing is None or closing.start_time is None or slot <= closing.start_time else closing.start_time
 
 
 def schedule_contribution(c: ConferenceContribution, start_time: time | None = None) -> ConferenceItem:
+    """An accepted tham luận goes on the programme before the closing item, with a time."""
     if c.state != "accepted":
         raise ConferenceError("Chỉ đưa vào chương trình tham luận đã được nhận.", None, 409)
     existing = next((i for i in c.conference.items if i.contribution_id == c.id), None)
     if existing is not None:
         return existing
-    return add_item(c.conference, start_time=start_time, content=f"Tham luận: {c.title}",
+    items = sorted(c.conference.items, key=lambda i: (i.position, i.id))
+    closing = _closing(items)
+    item = add_item(c.conference, start_time=start_time or _slot(items, closing), content=f"Tham luận: {c.title}",
                     presenter=c.presenter or f"Đại diện {c.unit.name}", document=c.title, contribution=c)
-
+    if closing is not None:
+        item.position, closing.position = closing.position, item.position
+        db.session.flush()
+        db.session.expire(c.conference, ["items"])
+    return item

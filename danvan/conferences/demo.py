@@ -23,6 +23,7 @@ from werkzeug.datastructures import FileStorage
 from danvan import printing
 from danvan.auth.models import User, UserRole
 from danvan.core import audit
+from danvan.core.signers import issuer_parts
 from danvan.core.units import REPORTING_KINDS, Unit
 from danvan.core.vntext import TZ, fold, today_local
 from danvan.extensions import db
@@ -30,7 +31,6 @@ from danvan.units import demo as units_demo
 
 from . import agenda, contributions, participants, service
 from .models import Conference, ConferenceContribution
-from .service import issuer_parts
 
 CHAIRS = [("Hoàng Thu Trang", "Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Dân vận Tỉnh ủy"),
           ("Phan Thị Na", "Phó Trưởng Ban Dân vận Tỉnh ủy")]

@@ -93,3 +93,13 @@ class ReviewForm(Form):
 class ConclusionForm(Form):
     conclusion = TextAreaField("Kết luận của chủ trì", validators=[DataRequired("Nhập nội dung kết luận."),
                                                                    max_len(20000)])
+
+
+class SignerForm(Form):
+    """One document's own signer block and Nơi nhận (core/signers)."""
+
+    authority = StringField("Thẩm quyền ký (T/M, K/T, T/L…; để trống khi người đứng đầu ký)",
+                            validators=[max_len(120)])
+    title = StringField("Chức vụ người ký", validators=[max_len(120)])
+    name = StringField("Họ tên người ký", validators=[DataRequired("Nhập họ tên người ký."), max_len(120)])
+    recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(4000)])

@@ -21,6 +21,7 @@ KINDS: dict[str, str] = {
 INVITEE_STATES: dict[str, str] = {"pending": "Chưa xác nhận", "confirmed": "Tham dự", "declined": "Vắng"}
 CONTRIBUTION_STATES: dict[str, str] = {
     "invited": "Đã đề nghị", "submitted": "Đã gửi", "accepted": "Đã nhận", "returned": "Trả lại",
+    "withdrawn": "Đã rút đề nghị",
 }
 # Documents of a conference: (label, type code when numbered, print template)
 DOCUMENTS: dict[str, tuple[str, str | None]] = {
@@ -170,7 +171,7 @@ class ConferenceContribution(Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "conference_contribution"
     __table_args__ = (
         sa.UniqueConstraint("conference_id", "unit_id", name="uq_conference_contribution_unit"),
-        sa.CheckConstraint("state IN ('invited','submitted','accepted','returned')", name="state"),
+        sa.CheckConstraint("state IN ('invited','submitted','accepted','returned','withdrawn')", name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,9 +22,20 @@ POINT_KINDS = ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa", "ban")
 def candidate_units(conf: Conference) -> list[Unit]:
     """Units of the organiser's tree that can host a điểm cầu or be invited."""
     root = scope_root(conf.unit)
-    return list(db.session.scalars(
-        sa.select(Unit).where(Unit.path.startswith(root.path, autoescape=True), Unit.valid_to.is_(None),
-                              Unit.kind.in_(POINT_KINDS)).order_by(Unit.path)))
+    units = list(db.session.scalars(
+        sa.select(Unit).where(Unit.path.startswith(root.path, autoescape=True), Unit.valid_to.is_(None))))
+    return [u for u in tree_order(units) if u.kind in POINT_KINDS]
+
+
+def tree_order(units: list[Unit]) -> list[Unit]:
+    """Parents before children; among siblings each committee's Ban first, then by name. (Sorting
+    the materialised path as text put /1/10/ before /1/4/.)"""
+    by_id = {u.id: u for u in units}
+
+    def key(u: Unit) -> tuple:
+        steps = [by_id.get(int(i)) for i in u.path.strip("/").split("/") if i]
+        return tuple((0 if a.kind == "ban" else 1, a.name_key, a.id) for a in steps if a is not None)
+    return sorted(units, key=key)
 
 
 def units_in_scope(conf: Conference, unit_ids: list[int], actor) -> list[Unit]:
@@ -64,6 +75,12 @@ def add_points(conf: Conference, unit_ids: list, *, venue: str = "", contact_nam
         conf.online = True
         db.session.flush()
     return added
+
+
+def attendance(invitees: list[ConferenceInvitee]) -> dict[str, int]:
+    """Units that confirmed and the delegates they announced, for the organiser's heading."""
+    return {"confirmed": sum(inv.status == "confirmed" for inv in invitees),
+            "delegates": sum(inv.delegates or 0 for inv in invitees)}
 
 
 def default_addressee(unit: Unit) -> str:

@@ -251,32 +251,6 @@ def remove(obj) -> None:
 
 # ---------------------------------------------------------------- documents and numbers
 
-def issuer_parts(unit: Unit) -> tuple[str, str]:
-    """(superior body, issuing body) as printed top left, upper case."""
-    parent = unit.parent
-    if unit.kind == "ban" and parent is not None:
-        name = unit.name
-        if name.endswith(parent.name):
-            name = name[: -len(parent.name)].strip()
-        else:
-            prefix = " ".join(parent.name.split()[:2])     # "Tỉnh ủy", "Huyện ủy", "Thành ủy"
-            if name.endswith(prefix):
-                name = name[: -len(prefix)].strip()
-        return parent.name.upper(), name.upper()
-    if unit.kind == "xa":
-        return (parent.name.upper() if parent else ""), f"ĐẢNG ỦY {unit.name.upper()}"
-    return (parent.name.upper() if parent else ""), unit.name.upper()
-
-
-def place_of(unit: Unit, default: str) -> str:
-    for u in (unit, unit.parent):
-        if u is None or u.kind not in ("huyen_uy", "xa"):
-            continue
-        words = u.name.split()
-        return " ".join(words[2:] if u.kind == "huyen_uy" else words[1:]) or default
-    return default
-
-
 def issue(conf: Conference, key: str, *, actor) -> ConferenceDocument:
     """Take the next number for the document (once); refuse what is not ready to issue."""
     if key not in DOCUMENTS or DOCUMENTS[key][1] is None:

@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({"admin"}),
     "files.download": ALL,
     "notifications.view": ALL,
+    "jobs.view": ALL,
     # filed documents (plans)
     "plans.view": ALL,
     "plans.edit": frozenset({"leader", "officer"}),
@@ -69,6 +70,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "conferences.view": ALL,
     "conferences.edit": frozenset({"leader", "officer"}),
     "conferences.print": ALL,
+    # issued records: upload the signed copy, set a document's signer (the owner's rule decides where)
+    "records.sign": frozenset({"leader", "officer"}),
+    # inspections (kiểm tra QCDC, Dân vận khéo): object rules in core/policies/inspections.py
+    "inspections.view": ALL,
+    "inspections.plans": frozenset({"admin", "leader", "officer", "viewer"}),
+    "inspections.plan": frozenset({"leader", "officer"}),
+    "inspections.conduct": frozenset({"inspector", "leader", "officer"}),
+    "inspections.followup": frozenset({"leader", "officer"}),
+    "inspections.overview": frozenset({"admin", "leader", "officer", "viewer"}),
+    "inspections.configure": frozenset({"admin"}),
     # in-app notifications are personal
     "notifications.read": ALL,
 }

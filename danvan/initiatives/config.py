@@ -79,13 +79,8 @@ def criteria_of(province_id: int, *, active_only: bool = True) -> list[Initiativ
     return list(db.session.scalars(stmt.order_by(InitiativeCriterion.position, InitiativeCriterion.id)))
 
 
-def may_configure(actor) -> bool:
-    """Configuration is per province: only the province level (its ban staff) changes it."""
-    return access.has_permission(actor, "initiatives.configure") and actor.scope.parent_id is None
-
-
 def _check_configure(actor) -> Unit:
-    if not may_configure(actor):
+    if not access.can(actor, "configure_initiatives", actor.scope):
         raise InitiativeError("Chỉ quản trị viên cấp tỉnh được thay đổi cấu hình.", status=403)
     return actor.scope
 

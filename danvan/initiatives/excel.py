@@ -92,10 +92,16 @@ def template(actor) -> bytes:
     return book.bytes()
 
 
-def export(stmt: sa.Select) -> bytes:
-    """The filtered list in the template's columns (real date and number cells)."""
+def export(stmt: sa.Select, progress=None) -> bytes:
+    """The filtered list in the template's columns (real date and number cells).
+    `progress(percent, step)` hears about it every few hundred rows (background jobs)."""
+    progress = progress or (lambda percent, step: None)
+    progress(5, "Đang đọc danh sách mô hình")
+    objs = list(db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))))
     book, table = _new_book()
-    for obj in db.session.scalars(stmt.options(sa.orm.selectinload(Initiative.recognition))):
+    for n, obj in enumerate(objs, 1):
+        if n % 500 == 0:
+            progress(10 + 75 * n // len(objs), f"Đang ghi dòng {fmt_number(n)}/{fmt_number(len(objs))}")
         values = {
             "unit": obj.unit.name, "year": obj.year, "name": obj.name, "kind": obj.kind.name,
             "field": obj.field.name, "organisation": obj.organisation, "is_new": "Mới" if obj.is_new else "Duy trì",
@@ -107,6 +113,7 @@ def export(stmt: sa.Select) -> bytes:
         for key in registration.TEXT_FIELDS:
             values[key] = getattr(obj, key) or None
         table.append([values.get(key) for key, *_ in COLUMNS])
+    progress(90, "Đang lưu tệp Excel")
     return book.bytes()
 
 
@@ -295,20 +302,14 @@ def parse(data: bytes, actor) -> ImportResult:
                 bad(idx["unit"], f"Không có đơn vị «{values['unit']}» trong phạm vi của bạn.")
             else:
                 values["unit_id"] = unit.id
-        if "kind" in values:
-            k = kinds.get(fold(values["kind"]))
-            if k is None:
-                bad(idx["kind"], f"Không có loại «{values['kind']}»; chọn một trong: "
-                                 + ", ".join(x.name for x in kinds.values()) + ".")
-            else:
-                values["kind_id"] = k.id
-        if "field" in values:
-            f = fields.get(fold(values["field"]))
-            if f is None:
-                bad(idx["field"], f"Không có lĩnh vực «{values['field']}»; chọn một trong: "
-                                  + ", ".join(x.name for x in fields.values()) + ".")
-            else:
-                values["field_id"] = f.id
+        for key, label, options in (("kind", "loại", kinds), ("field", "lĩnh vực", fields)):
+            if key in values:
+                option = options.get(fold(values[key]))
+                if option is None:
+                    bad(idx[key], f"Không có {label} «{values[key]}»; chọn một trong: "
+                                  + ", ".join(x.name for x in options.values()) + ".")
+                else:
+                    values[f"{key}_id"] = option.id
         if "organisation" in values and not values["organisation"]:
             bad(idx["organisation"], "Thiếu tổ chức chủ trì.")
         if "is_new" in values:

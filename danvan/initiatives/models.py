@@ -25,38 +25,32 @@ STATES: dict[str, str] = {
 REGISTERED_STATES = ("submitted", "returned", "accepted", "recognised")
 
 
-class InitiativeField(Audited, db.Model):
+class _ProvinceOption:
+    """A named choice a province configures (lĩnh vực, loại): kept, never deleted, switched off."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    name_key: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id} {self.name!r}>"
+
+
+class InitiativeField(_ProvinceOption, Audited, db.Model):
     """Lĩnh vực, configured per province."""
 
     __tablename__ = "initiative_field"
     __table_args__ = (sa.UniqueConstraint("province_id", "name_key", name="uq_initiative_field_name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    name_key: Mapped[str] = mapped_column(sa.String(120))
-    position: Mapped[int] = mapped_column(sa.Integer, default=0)
-    active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
 
-    def __repr__(self) -> str:
-        return f"<InitiativeField {self.id} {self.name!r}>"
-
-
-class InitiativeKind(Audited, db.Model):
+class InitiativeKind(_ProvinceOption, Audited, db.Model):
     """Loại: mô hình (tập thể), điển hình cá nhân, điển hình tập thể — per province."""
 
     __tablename__ = "initiative_kind"
     __table_args__ = (sa.UniqueConstraint("province_id", "name_key", name="uq_initiative_kind_name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    name_key: Mapped[str] = mapped_column(sa.String(120))
-    position: Mapped[int] = mapped_column(sa.Integer, default=0)
-    active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
-
-    def __repr__(self) -> str:
-        return f"<InitiativeKind {self.id} {self.name!r}>"
 
 
 class InitiativeCriterion(Audited, db.Model):

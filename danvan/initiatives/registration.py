@@ -121,13 +121,9 @@ def create(data: dict, *, actor) -> Initiative:
     return obj
 
 
-def may_edit(actor, obj: Initiative) -> bool:
-    return obj.state in ("draft", "returned") and access.can(actor, "initiatives.edit", obj)
-
-
 def update(obj: Initiative, data: dict, *, actor) -> Initiative:
     obj.check_version(data.get("version"))
-    if not may_edit(actor, obj):
+    if not access.can(actor, "edit", obj):
         raise InitiativeError(f"Không thể sửa khi đăng ký đang ở trạng thái «{obj.state_label}».", status=409)
     _apply_data(obj, data, actor)
     db.session.flush()

@@ -30,15 +30,11 @@ def scores_of(obj: Initiative) -> dict[int, int]:
                                    .where(InitiativeScore.initiative_id == obj.id)).all())
 
 
-def may_review(actor, obj: Initiative) -> bool:
-    return access.has_permission(actor, "initiatives.review") and workflow.relation_holds(ABOVE, actor, obj.unit)
-
-
 def score(obj: Initiative, values: dict[int, int | None], *, actor) -> int:
     """Score against the province's criteria; every criterion between 0 and its maximum."""
-    if not may_review(actor, obj):
+    if not access.can(actor, "review", obj):
         raise InitiativeError("Chỉ lãnh đạo cấp trên của đơn vị đăng ký được chấm điểm.", status=403)
-    if obj.state not in ("submitted", "accepted"):
+    if not access.can(actor, "score", obj):
         raise InitiativeError(f"Chỉ chấm điểm đăng ký đã gửi hoặc đã tiếp nhận (đang: «{obj.state_label}»).",
                               status=409)
     criteria = criteria_of(province_of(obj.unit).id)
@@ -68,9 +64,9 @@ def score(obj: Initiative, values: dict[int, int | None], *, actor) -> int:
 
 
 def set_exemplary(obj: Initiative, value: bool, *, actor) -> None:
-    if not may_review(actor, obj):
+    if not access.can(actor, "review", obj):
         raise InitiativeError("Chỉ lãnh đạo cấp trên được chọn mô hình tiêu biểu.", status=403)
-    if value and obj.state != "recognised":
+    if value and not access.can(actor, "mark_exemplary", obj):
         raise InitiativeError("Chỉ mô hình đã công nhận mới được chọn là tiêu biểu.", status=409)
     obj.exemplary = value
     db.session.flush()

@@ -179,14 +179,9 @@ def report_status(report: InitiativeReport | None, deadline: date | None) -> str
     return "on_time"
 
 
-def may_send_report(actor) -> bool:
-    return (access.has_permission(actor, "initiatives.edit")
-            and actor.scope.kind in ("huyen_uy", "dang_uy_truc_thuoc"))
-
-
 def send_report(actor, year: int, note: str = "") -> InitiativeReport:
     """The district sends its consolidated list of the year up (again: the figures are refreshed)."""
-    if not may_send_report(actor):
+    if not access.can(actor, "send_initiative_report", actor.scope):
         raise InitiativeError("Chỉ huyện ủy, thành ủy, đảng ủy trực thuộc gửi danh sách tổng hợp lên tỉnh.",
                               status=403)
     if len(note or "") > 4000:

@@ -19,6 +19,12 @@ KINDS = {
     "overdue": "Quá hạn nộp",
     "reminder": "Nhắc nộp",
     "info": "Thông báo",
+    "conference_invited": "Giấy mời hội nghị",
+    "contribution_asked": "Đề nghị gửi tham luận",
+    "contribution_submitted": "Tham luận đã gửi",
+    "contribution_accepted": "Tham luận được nhận",
+    "contribution_returned": "Tham luận bị trả lại",
+    "contribution_withdrawn": "Rút đề nghị tham luận",
 }
 
 

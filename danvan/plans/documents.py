@@ -25,11 +25,13 @@ from danvan.core import audit, numbering, workflow
 from danvan.core.errors import ServiceError
 from danvan.core.htmx import link
 from danvan.core.numbering import TYPE_CODES
+from danvan.core.policies.plans import EDITABLE
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, now_utc, today_local
 from danvan.core.workflow import OWN, SCOPE, Transition, TransitionError, Workflow
 from danvan.extensions import db
 from danvan.notifications import service as notifications
+from danvan.plans import issued
 from danvan.plans.models import SIGNER_MODES, STATES, PlanDelegation, PlanDocument
 
 WORKFLOW = Workflow(
@@ -52,7 +54,6 @@ WORKFLOW = Workflow(
     final=frozenset({"approved"}),
 )
 APPROVER_TRANSITIONS = ("approve", "return")
-EDITABLE = ("draft", "returned")
 MAX_SECTIONS = 12
 # Calls for documents: the call names the type wanted (KH, BC…); a target answers by drafting one.
 CALL_KIND = calls.register_kind(
@@ -136,6 +137,11 @@ def problems(doc: PlanDocument) -> list[str]:
         if doc.call.type_code and doc.call.type_code != doc.type_code:
             out.append(f"Yêu cầu cần văn bản loại «{doc.call.type_label}».")
     return out
+
+
+def pending_problems(doc: PlanDocument) -> list[str]:
+    """The problems shown to the author: only while the document is still being drafted."""
+    return problems(doc) if doc.state in EDITABLE else []
 
 
 def _check_call(call: calls.Call | None, unit: Unit, type_code: str) -> None:
@@ -259,6 +265,7 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
     elif name == "approve":
         _assign_number(doc)
         doc.approved_at = now
+        issued.freeze(doc, actor=acting)    # the number prints what was approved, ever after
         notifications.notify(_filers(doc), f"Đã duyệt — {doc.number_text} — {label}", kind="approved",
                              link=url, obj=doc, exclude=actor)
     elif name == "return":

@@ -12,6 +12,7 @@ from danvan.core.audit import Audited
 from danvan.core.models import Timestamped, UTCDateTime, Versioned
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.units import Unit
+from danvan.core.vntext import today_local
 from danvan.extensions import db
 
 STATES: dict[str, str] = {
@@ -111,6 +112,16 @@ class PlanDelegation(Audited, Timestamped, db.Model):
     unit: Mapped[Unit] = relationship()
     delegator = relationship("User", foreign_keys=[delegator_id], lazy="joined")
     delegate = relationship("User", foreign_keys=[delegate_id], lazy="joined")
+
+    @property
+    def status(self) -> str:
+        """revoked, expired, pending or active, today in Asia/Ho_Chi_Minh."""
+        today = today_local()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.ends_on < today:
+            return "expired"
+        return "pending" if self.starts_on > today else "active"
 
     def __repr__(self) -> str:
         return f"<PlanDelegation {self.delegator_id}→{self.delegate_id} {self.starts_on}..{self.ends_on}>"

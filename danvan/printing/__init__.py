@@ -77,6 +77,7 @@ from __future__ import annotations
 import io
 import logging
 import mimetypes
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -232,9 +233,13 @@ def _jinja_env():
     return env
 
 
+# "78,2 %" typed with a space must not wrap the sign away from its number: a no-break space.
+_PERCENT = re.compile(r"(\d)[ \t]+%")
+
+
 def render_html(template_name: str, **data) -> str:
     html = _jinja_env().get_template(template_name).render(**nfc_data(data))
-    return unicodedata.normalize("NFC", html)
+    return _PERCENT.sub("\\1\u00a0%", unicodedata.normalize("NFC", html))
 
 
 def _layout(template_name: str, data: dict):
@@ -264,11 +269,41 @@ def _join(documents, labels: list[str | None]):
 
 def render_pdfs(parts: list[tuple[str, dict]]) -> bytes:
     """Several documents in one PDF (packets of invitations, reports with annexes…)."""
+    return render_pdfs_counted(parts)[0]
+
+
+def render_pdfs_counted(parts: list[tuple[str, dict]]) -> tuple[bytes, list[int]]:
+    """render_pdfs, and each part's page count (to cut one part out of the joined PDF later)."""
     if not parts:
         raise ValueError("render_pdfs needs at least one part")
     documents = [_layout(template, data) for template, data in parts]
     labels = [data.get("bookmark") for _, data in parts]
-    return renderer().write(_join(documents, labels))
+    return renderer().write(_join(documents, labels)), [len(d.pages) for d in documents]
+
+
+def pdf_pages(data: bytes, ranges: list[tuple[int, int]]) -> bytes:
+    """The pages (first, count), 0-based, of a stored PDF, copied as they are (no re-rendering)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
+    for first, count in ranges:
+        for page in reader.pages[first:first + count]:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def image_pdf(data: bytes) -> bytes:
+    """A JPG scan (a signed copy) as a one-page A4 PDF for packets."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    # 300 dpi over the A4 width, whatever the scan's own resolution
+    dpi = max(image.width / (210 / 25.4), image.height / (297 / 25.4), 1)
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=dpi)
+    return out.getvalue()
 
 
 @dataclass
@@ -330,10 +365,24 @@ def packet(sections: list[Section], *, title: str, subtitle: str = "", toc: bool
         writer.append(PdfReader(io.BytesIO(pdf)), import_outline=False)
         writer.add_outline_item(title=label, page_number=page_index)
         page_index += count
+    _stamp_page_numbers(writer, title)
     writer.add_metadata({"/Title": title})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _stamp_page_numbers(writer, title: str) -> None:
+    """Number the packet's pages as its table of contents counts them ("Trang 5/12", bottom
+    centre): each document keeps its own numbering at the top, issued ones are not re-rendered."""
+    from pypdf import PdfReader
+
+    count = len(writer.pages)
+    if not count:
+        return
+    overlay = PdfReader(io.BytesIO(render_pdf("print/_packet_pages.html", title=title, pages=count)))
+    for page, stamp in zip(writer.pages, overlay.pages):
+        page.merge_page(stamp)
 
 
 def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response:

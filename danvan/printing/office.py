@@ -9,7 +9,11 @@ a *spec* dict — the same keys the generic print template ``print/party_documen
     paragraphs: [{"lead": "Thời gian:", "text": "…"}, …]   (lead printed bold, optional)
     table: {"columns": [(label, width_mm), …], "rows": [[cell, …], …]} or None,
     after: [paragraph dicts after the table],
-    recipients: [str], signer_authority, signer_title, signer_name
+    recipients: [str], signer_authority, signer_title, signer_name,
+    draft (bool: "DỰ THẢO" in the header of every page)
+
+Like the PDF: page numbers from page 2 as a PAGE field in the header (Word counts, nothing is
+typed), table header rows repeated on every page (w:tblHeader), rows not split (w:cantSplit).
 
 Spreadsheets: ``Book()`` holds sheets made by ``book.sheet(name, columns, title=…, subtitle=…)``;
 ``sheet.append(values)`` writes a row, ``book.lines(name, lines)`` a sheet of guidance text,
@@ -53,6 +57,53 @@ def formula_like(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS[:4])
 
 
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE…) Word computes when it lays the document out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "2"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText" if text == instruction else "w:t")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {text} " if text == instruction else text
+        run._r.append(el)
+
+
+def _row_flags(row, *, header: bool) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    flags = ["w:cantSplit"] + (["w:tblHeader"] if header else [])
+    for tag in flags:
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "true")
+        tr_pr.append(el)
+
+
+def _page_headers(section, *, draft: bool) -> None:
+    """Page number (a field) top centre from page 2; "DỰ THẢO" right on every page of a draft."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    section.different_first_page_header_footer = True
+    section.header_distance = section.top_margin // 2
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(number, "PAGE")
+    if draft:
+        for header in (section.header, section.first_page_header):
+            mark = header.add_paragraph() if header is section.header else header.paragraphs[0]
+            mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = mark.add_run("DỰ THẢO")
+            run.bold, run.font.size = True, Pt(14)
+
+
 def docx_document(spec: dict) -> bytes:
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -68,6 +119,7 @@ def docx_document(spec: dict) -> bytes:
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(14)
     normal.paragraph_format.space_after = Pt(3)
+    _page_headers(section, draft=bool(spec.get("draft")))
 
     def para(container, text="", *, bold=False, italic=False, underline=False, size=14,
              align=WD_ALIGN_PARAGRAPH.CENTER, indent=False):
@@ -81,24 +133,29 @@ def docx_document(spec: dict) -> bytes:
             run.font.size = Pt(size)
         return p
 
+    attached = bool(spec.get("attachment_of"))   # a list attached to a letter: no header, no signer
     # header: issuing body left, banner and date right
-    header = doc.add_table(rows=1, cols=2)
-    header.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = header.rows[0].cells
-    left.width, right.width = Mm(72), Mm(93)
-    first = left.paragraphs[0]
-    if spec.get("superior"):
-        para(first, spec["superior"].upper())
-        first = left.add_paragraph()
-    para(first, spec.get("issuer", "").upper(), bold=True)
-    para(left, "*")
-    number = spec.get("number") or f"     -{spec.get('type_code', '')}/{spec.get('issuer_code', '')}"
-    para(left, f"Số {number}")
-    para(right.paragraphs[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
-    issued = spec.get("issued_on")
-    line = (date_line(spec.get("place", ""), issued) if issued
-            else f"{spec.get('place', '')}, ngày      tháng      năm {today_local().year}")
-    para(right, line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    def letterhead():
+        header = doc.add_table(rows=1, cols=2)
+        header.alignment = WD_TABLE_ALIGNMENT.CENTER
+        left, right = header.rows[0].cells
+        left.width, right.width = Mm(72), Mm(93)
+        first = left.paragraphs[0]
+        if spec.get("superior"):
+            para(first, spec["superior"].upper())
+            first = left.add_paragraph()
+        para(first, spec.get("issuer", "").upper(), bold=True)
+        para(left, "*")
+        number = spec.get("number") or f"     -{spec.get('type_code', '')}/{spec.get('issuer_code', '')}"
+        para(left, f"Số {number}")
+        para(right.paragraphs[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
+        issued = spec.get("issued_on")
+        line = (date_line(spec.get("place", ""), issued) if issued
+                else f"{spec.get('place', '')}, ngày      tháng      năm {today_local().year}")
+        para(right, line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+    if not attached:
+        letterhead()
 
     para(doc, "")
     para(doc, spec.get("kind", "").upper(), bold=True, size=16)
@@ -121,33 +178,40 @@ def docx_document(spec: dict) -> bytes:
         columns = table["columns"]
         t = doc.add_table(rows=1, cols=len(columns))
         t.style = "Table Grid"
+        _row_flags(t.rows[0], header=True)
         for cell, (label, width) in zip(t.rows[0].cells, columns):
             cell.width = Mm(width)
             para(cell.paragraphs[0], label, bold=True, size=13)
         for row in table["rows"]:
-            cells = t.add_row().cells
+            added = t.add_row()
+            _row_flags(added, header=False)
+            cells = added.cells
             for cell, value, (_, width) in zip(cells, row, columns):
                 cell.width = Mm(width)
                 para(cell.paragraphs[0], "" if value is None else str(value), size=13,
                      align=WD_ALIGN_PARAGRAPH.LEFT)
     body(spec.get("after"))
 
-    closing = doc.add_table(rows=1, cols=2)
-    rec, sig = closing.rows[0].cells
-    if spec.get("recipients"):
-        para(rec.paragraphs[0], "Nơi nhận:", bold=True, italic=True, underline=True,
-             align=WD_ALIGN_PARAGRAPH.LEFT)
-        items = spec["recipients"]
-        for i, item in enumerate(items):
-            para(rec, f"- {item}{'.' if i == len(items) - 1 else ','}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    first = sig.paragraphs[0]
-    for text in (spec.get("signer_authority"), spec.get("signer_title")):
-        if text:
-            para(first, text.upper(), bold=True)
-            first = sig.add_paragraph()
-    for _ in range(3):
-        sig.add_paragraph()
-    para(sig, spec.get("signer_name", ""), bold=True)
+    def closing_block():
+        closing = doc.add_table(rows=1, cols=2)
+        rec, sig = closing.rows[0].cells
+        if spec.get("recipients"):
+            para(rec.paragraphs[0], "Nơi nhận:", bold=True, italic=True, underline=True,
+                 align=WD_ALIGN_PARAGRAPH.LEFT)
+            items = spec["recipients"]
+            for i, item in enumerate(items):
+                para(rec, f"- {item}{'.' if i == len(items) - 1 else ','}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+        first = sig.paragraphs[0]
+        for text in (spec.get("signer_authority"), spec.get("signer_title")):
+            if text:
+                para(first, text.upper(), bold=True)
+                first = sig.add_paragraph()
+        for _ in range(3):
+            sig.add_paragraph()
+        para(sig, spec.get("signer_name", ""), bold=True)
+
+    if not attached:
+        closing_block()
 
     out = io.BytesIO()
     doc.save(out)

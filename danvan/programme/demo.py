@@ -6,17 +6,17 @@ import hashlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
 from danvan.auth.models import User, UserRole
+from danvan.core import files
 from danvan.core.files import Attachment
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, fmt_number, fold
 from danvan.core.workflow import WorkflowHistory
 from danvan.extensions import db
+from danvan.programme import summary
 from danvan.programme.models import LEVEL_KINDS, Programme, ProgressReport, Task, TaskGroup, period_end
 from danvan.programme.rollup import report_percent
 from danvan.units import demo as units_demo
@@ -173,15 +173,14 @@ def build(root: Unit, *, rng: random.Random, periods=PERIODS, evidence: bool = T
                 })
     if rows:
         db.session.execute(sa.insert(ProgressReport.__table__), rows)
+    summary.rebuild(db.session.connection(), programme.id)  # bulk inserts bypass the flush hook
     saved = db.session.execute(sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.state,
                                          ProgressReport.status, ProgressReport.period_end, ProgressReport.created_by_id)
                                .where(ProgressReport.task_id.in_([t.id for t in tasks]))).all()
     history, attachments = [], []
     stored_name = "demo/minh-chung-de-an.pdf"
     if evidence:
-        path = Path(current_app.config["UPLOAD_DIR"]) / stored_name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(MINIMAL_PDF)
+        files.save(MINIMAL_PDF, stored_name)
     digest = hashlib.sha256(MINIMAL_PDF).hexdigest()
     for rid, uid, state, status, end, creator in saved:
         reviewer_unit = parent.get(uid) or uid

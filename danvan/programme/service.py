@@ -10,6 +10,7 @@ from flask import abort
 from danvan import calls
 from danvan.core import access, audit, files, workflow
 from danvan.core.errors import ServiceError
+from danvan.core.policies.programme import EDITABLE
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, like_pattern, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
@@ -119,8 +120,7 @@ def can_manage(user, programme: Programme) -> bool:
 
 
 def require_manage(user, programme: Programme) -> None:
-    if not can_manage(user, programme):
-        abort(403)
+    access.authorize(user, "programme.manage", programme)
 
 
 # ---------------------------------------------------------------- structure
@@ -258,10 +258,10 @@ def remove_evidence(report: ProgressReport, attachment_id: int, *, actor) -> fil
     """Withdraw one evidence file while the report is still editable by the unit that wrote it.
     The file is archived, not deleted (the audit log keeps who withdrew it). The last file of a
     «Hoàn thành» report cannot go: the report would break the evidence rule."""
-    if report.state not in ("draft", "returned"):
-        raise ProgrammeError(f"Báo cáo đang ở trạng thái «{report.state_label}», không gỡ được minh chứng.",
-                             status=409)
-    if reporting_unit(actor).id != report.unit_id:
+    if not access.can(actor, "edit", report):
+        if report.state not in EDITABLE:
+            raise ProgrammeError(f"Báo cáo đang ở trạng thái «{report.state_label}», không gỡ được minh chứng.",
+                                 status=409)
         raise ProgrammeError("Chỉ đơn vị lập báo cáo mới gỡ được minh chứng.", status=403)
     current = files.attachments_of(OWNER_TYPE, [report.id])[report.id]
     attachment = next((a for a in current if a.id == attachment_id), None)
@@ -306,7 +306,7 @@ def save_report(task: Task, report: ProgressReport | None, data: dict, uploads: 
             raise ProgrammeError(f"Đơn vị đã có báo cáo {existing.period_label} cho nhiệm vụ này; "
                                  "hãy mở báo cáo đó để cập nhật.", "period_kind", 409)
     else:
-        if report.state not in ("draft", "returned"):
+        if report.state not in EDITABLE:
             raise ProgrammeError(f"Báo cáo đang ở trạng thái «{report.state_label}», không sửa được.", status=409)
         if reporting_unit(actor).id != report.unit_id:
             raise ProgrammeError("Chỉ đơn vị lập báo cáo mới sửa được báo cáo.", status=403)

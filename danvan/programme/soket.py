@@ -8,21 +8,22 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_count, fmt_date, fmt_number, today_local
 from danvan.extensions import db
 from danvan.plans import documents
 from danvan.plans.models import PlanDocument
-from danvan.programme import rollup
+from danvan.programme import heatmap, rollup, trends
 from danvan.programme.models import Programme
 
 
-def sections(programme: Programme, root: Unit, as_of: date) -> list[dict]:
+def sections(programme: Programme, root: Unit, as_of: date, ratings: dict[int, dict[str, int]] | None = None
+             ) -> list[dict]:
     figure = rollup.figures(programme, root, as_of)
     groups = rollup.load_structure(programme)
-    rows = rollup.heatmap(programme, root, as_of, "child", groups)
+    rows = heatmap.heatmap(programme, root, as_of, "child", groups)
     threshold = float(programme.lagging_below)
     lagging = sorted((r for r in rows if r.progress is not None and r.progress < threshold),
                      key=lambda r: r.progress)
@@ -48,7 +49,7 @@ def sections(programme: Programme, root: Unit, as_of: date) -> list[dict]:
                  + (f", {r.missing} lượt chưa báo cáo" if r.missing else "")
                  for r in lagging] or ["- Không có đơn vị nào dưới ngưỡng chậm tiến độ."]
     lag_lines.insert(0, f"Các đơn vị có tiến độ dưới {fmt_number(threshold, 0)} %:")
-    rating_lines = _rating_lines(root, as_of)
+    rating_lines = _rating_lines(root, as_of, rating_counts(root, as_of) if ratings is None else ratings)
     return [
         {"heading": "I. TÌNH HÌNH TRIỂN KHAI", "body": "\n".join(head)},
         {"heading": "II. KẾT QUẢ THỰC HIỆN CÁC NHÓM NHIỆM VỤ, GIẢI PHÁP", "body": "\n".join(group_lines)},
@@ -59,13 +60,19 @@ def sections(programme: Programme, root: Unit, as_of: date) -> list[dict]:
     ]
 
 
-def _rating_lines(root: Unit, as_of: date) -> list[str]:
+def rating_counts(root: Unit, as_of: date) -> dict[int, dict[str, int]]:
+    """Blocs scored by the level above, per rating, last year and this year."""
+    from danvan.blocs import service as blocs
+
+    return {year: blocs.rating_counts_for(root, year, "bloc") for year in (as_of.year - 1, as_of.year)}
+
+
+def _rating_lines(root: Unit, as_of: date, ratings: dict[int, dict[str, int]]) -> list[str]:
     from danvan.blocs import service as blocs
 
     totals = blocs.province_totals(root, as_of)
     lines = [f"Toàn {root.name}: {fmt_number(totals['blocs'])} khối, {fmt_number(totals['members'])} thành viên."]
-    for year in (as_of.year - 1, as_of.year):
-        counts = blocs.rating_counts_for(root, year, "bloc")
+    for year, counts in ratings.items():
         scored = sum(counts.values())
         if not scored:
             lines.append(f"Năm {year}: chưa có khối nào được cấp trên chấm điểm, xếp loại.")
@@ -73,6 +80,20 @@ def _rating_lines(root: Unit, as_of: date) -> list[str]:
         parts = "; ".join(f"{label}: {fmt_count(counts.get(key, 0))}" for key, label in blocs.RATINGS.items())
         lines.append(f"Năm {year} ({fmt_count(scored)} khối đã xếp loại): {parts}.")
     return lines
+
+
+def print_data(programme: Programme, root: Unit, as_of: date, unit: Unit) -> dict:
+    """The draft as a printed BÁO CÁO (DỰ THẢO, no number) with its charts as numbered figures."""
+    from danvan.blocs.models import RATINGS
+
+    ratings = rating_counts(root, as_of)
+    return {"programme": programme, "root": root, "as_of": as_of,
+            "sections": sections(programme, root, as_of, ratings),
+            "timeline": trends.timeline(programme, root, as_of), "bands": trends.band_counts(programme, root, as_of),
+            "band_labels": trends.BANDS, "ratings": ratings, "rating_labels": RATINGS,
+            "superior": root.name.upper(), "issuer": "BAN DÂN VẬN",
+            "issuer_code": (unit.code if unit.kind == "ban" else root.code) or "",
+            "place": current_app.config.get("PROVINCE_PLACE", "")}
 
 
 def draft_text(programme: Programme, root: Unit, as_of: date) -> str:

@@ -82,3 +82,17 @@ def schedule_contribution(conference_contribution_id: int):
     else:
         flash("Đã đưa tham luận vào chương trình.", "success")
     return redirect_to("conferences.detail", conference_id=c.conference_id, _anchor="items")
+
+
+@bp.route("/tham-luan/<int:conference_contribution_id>/rut", methods=["POST"])
+@requires("conferences.edit")
+def withdraw_contribution(conference_contribution_id: int):
+    c = service.load_part_or_404(ConferenceContribution, conference_contribution_id, current_user,
+                                 organiser_only=True)
+    try:
+        contributions.withdraw_contribution(c, actor=current_user)
+    except ConferenceError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(f"Đã rút đề nghị tham luận của {c.unit.name}.", "success")
+    return redirect_to("conferences.detail", conference_id=c.conference_id, _anchor="contributions")

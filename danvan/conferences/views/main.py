@@ -4,22 +4,26 @@ from __future__ import annotations
 from flask import abort, flash, render_template, request
 from flask_login import current_user
 
+from danvan.core import signers
 from danvan.core.access import requires
-from danvan.core.forms import add_error
+from danvan.core.files import UploadError
+from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
+from danvan.core.signers import SignerError
 from danvan.core.units import Unit, subtree
 from danvan.core.vntext import to_local
 from danvan.extensions import db
 from danvan.printing import file_response, pdf_response
 from danvan.printing.office import DOCX_MIME, XLSX_MIME
 
-from .. import documents, service
-from ..forms import ConclusionForm, ConferenceForm
+from .. import documents, issued, service
+from .. import jobs as conference_jobs
+from ..forms import ConclusionForm, ConferenceForm, SignerForm
 from ..models import DOCUMENTS
 from ..service import ConferenceError
-from .page import bp, detail_context, load_managed_or_404
+from .page import bp, detail_context, load_managed_or_404, prefix, stated
 
 
 def _organiser_units() -> list[tuple[int, str]]:
@@ -50,9 +54,11 @@ def new():
     form.unit_id.choices = _organiser_units()
     if request.method == "GET":
         form.unit_id.data = current_user.unit_id
-        form.signer_name.data = current_user.full_name
-        form.signer_title.data = (current_user.title or "").upper()
-        form.recipients.data = "Như trên\nLưu Văn phòng"
+        # the issuing unit's leader signs, not the officer who drafts
+        signer = signers.default_signer(current_user.unit)
+        form.signer_authority.data = signer["signer_authority"]
+        form.signer_title.data, form.signer_name.data = signer["signer_title"], signer["signer_name"]
+        form.recipients.data = "\n".join(signer["recipients"])
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data or 0)
         try:
@@ -135,11 +141,28 @@ def issue(conference_id: int, conference_doc: str):
     if conference_doc not in DOCUMENTS:
         abort(404)
     try:
-        doc = service.issue(conf, conference_doc, actor=current_user)
+        record = issued.issue(conf, conference_doc, actor=current_user)
     except ConferenceError as exc:
         flash(exc.message, "danger")
     else:
-        flash(f"Đã cấp số {doc.number_text} cho {DOCUMENTS[doc.doc_key][0].lower()}.", "success")
+        flash(f"Đã cấp số {record.number_text} cho {DOCUMENTS[record.doc_key][0].lower()}; "
+              "bản PDF và Word đã được lưu, số này luôn in đúng bản đã ban hành.", "success")
+    return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
+
+
+@bp.route("/<int:conference_id>/thay-the/<conference_doc>", methods=["POST"])
+@requires("conferences.edit")
+def replace(conference_id: int, conference_doc: str):
+    conf = load_managed_or_404(conference_id)
+    if conference_doc not in DOCUMENTS:
+        abort(404)
+    try:
+        record = issued.replace(conf, conference_doc, actor=current_user)
+    except ConferenceError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(f"Đã ban hành văn bản thay thế số {record.number_text}; văn bản cũ được giữ và ghi "
+              f"“đã được thay thế bởi số {record.number_text}”.", "success")
     return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
 
 
@@ -147,21 +170,26 @@ def issue(conference_id: int, conference_doc: str):
 @requires("conferences.print")
 def document_pdf(conference_id: int, conference_doc: str):
     conf = service.load_document_for_reader_or_404(conference_id, conference_doc, current_user)
-    return pdf_response(documents.pdf(conf, conference_doc), f"{conference_doc}-{conf.id}.pdf")
+    data, state = issued.pdf(conf, conference_doc)
+    return stated(pdf_response(data, f"{prefix(state)}{conference_doc}-{conf.id}.pdf"), state)
 
 
 @bp.route("/<int:conference_id>/word/<conference_doc>.docx")
 @requires("conferences.print")
 def document_docx(conference_id: int, conference_doc: str):
     conf = service.load_document_for_reader_or_404(conference_id, conference_doc, current_user)
-    return file_response(documents.docx(conf, conference_doc), f"{conference_doc}-{conf.id}.docx", DOCX_MIME)
+    data, state = issued.docx(conf, conference_doc)
+    return stated(file_response(data, f"{prefix(state)}{conference_doc}-{conf.id}.docx", DOCX_MIME), state)
 
 
-@bp.route("/<int:conference_id>/bo-tai-lieu.pdf")
+@bp.route("/<int:conference_id>/bo-tai-lieu.pdf", methods=["POST"])
 @requires("conferences.print")
 def packet_pdf(conference_id: int):
+    """Dozens of pages and bound-in files: a background job with a progress panel."""
     conf = service.load_conference_or_404(conference_id, current_user)
-    return pdf_response(documents.packet(conf), f"bo-tai-lieu-hoi-nghi-{conf.id}.pdf")
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return redirect_to("jobs.detail", job_id=conference_jobs.submit_packet(current_user, conf).id)
 
 
 @bp.route("/<int:conference_id>/excel/<conference_list>.xlsx")
@@ -169,3 +197,39 @@ def packet_pdf(conference_id: int):
 def list_xlsx(conference_id: int, conference_list: str):
     conf = service.load_list_for_reader_or_404(conference_id, conference_list, current_user)
     return file_response(documents.list_xlsx(conf, conference_list), f"{conference_list}-{conf.id}.xlsx", XLSX_MIME)
+
+
+@bp.route("/<int:conference_id>/nguoi-ky/<conference_doc>", methods=["POST"])
+@requires("conferences.edit")
+def set_signer(conference_id: int, conference_doc: str):
+    """This document's own signer and Nơi nhận, until it is issued (then it is frozen)."""
+    conf = load_managed_or_404(conference_id)
+    if conference_doc not in DOCUMENTS or not DOCUMENTS[conference_doc][1]:
+        abort(404)
+    form = SignerForm(prefix=conference_doc)    # one form per document on the page: ids must differ
+    if form.validate_on_submit():
+        try:
+            issued.set_signer(conf, conference_doc, form.data)
+        except (ConferenceError, SignerError) as exc:
+            add_error(form, exc.field, exc.message)
+        else:
+            flash(f"Đã lưu người ký của {DOCUMENTS[conference_doc][0].lower()}.", "success")
+            return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
+    forms = issued.signer_forms(conf) | {conference_doc: form}
+    return render_template("conferences/detail.html", **detail_context(conf, signer_forms=forms)), 422
+
+
+@bp.route("/<int:conference_id>/bao-cao", methods=["POST"])
+@requires("conferences.edit")
+def attach_report(conference_id: int):
+    """The main báo cáo attached to the conference (PDF or Word); its PDF goes into the packet."""
+    conf = load_managed_or_404(conference_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            attachment = documents.attach_report(conf, request.files.get("file"), actor=current_user)
+        except UploadError as exc:
+            flash(exc.message, "danger")
+            return render_template("conferences/detail.html", **detail_context(conf)), 422
+        flash(f"Đã đính kèm báo cáo «{attachment.filename}».", "success")
+    return redirect_to("conferences.detail", conference_id=conf.id, _anchor="report")

@@ -11,7 +11,7 @@ from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
 from danvan.core.htmx import is_htmx, redirect_to
 
-from .. import contributions, participants, service
+from .. import contributions, documents, issued, participants, service
 from ..forms import (
     ChairForm,
     ConclusionForm,
@@ -45,6 +45,10 @@ def detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
     ctx = dict(conf=conf, candidates=participants.candidate_units(conf) if is_organiser else [],
                files=attachments_of(contributions.CONTRIBUTION_OWNER, [c.id for c in papers]),
                DOCUMENTS=DOCUMENTS, LISTS=LISTS, participant=not is_organiser, invitees=invitees,
+               attendance=participants.attendance(invitees),
+               records=issued.in_force(conf), not_following=issued.not_following(conf) if is_organiser else [],
+               signer_forms=issued.signer_forms(conf) if is_organiser else {},
+               report=documents.main_report(conf),
                contributions=papers, public_document=service.public_document,
                organiser=access.can(current_user, "manage", conf),
                chair_form=ChairForm(), points_form=PointsForm(), invitees_form=InviteesForm(),
@@ -77,3 +81,13 @@ def save_part(conf, name: str, form_key: str, form, save: Callable[[object], obj
                 flash(message, "success")
             return part(conf, name, **{form_key: type(form)(formdata=None)})
     return part(conf, name, 422, **{form_key: form})
+
+
+def prefix(state: str) -> str:
+    return "du-thao-" if state == "draft" else ""
+
+
+def stated(response, state: str):
+    """The download says which state it shows: a draft rendered now, or the issued number's stored bytes."""
+    response.headers["X-Document-State"] = state
+    return response

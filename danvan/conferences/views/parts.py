@@ -1,7 +1,7 @@
 """Parts of a conference edited in place with htmx: chairs, điểm cầu, invitees (and their replies), agenda."""
 from __future__ import annotations
 
-from flask import flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan.core import access
@@ -10,11 +10,11 @@ from danvan.core.forms import add_error
 from danvan.core.htmx import empty, is_htmx, redirect_to
 from danvan.printing import pdf_response
 
-from .. import agenda, documents, participants, service
+from .. import agenda, issued, participants, service
 from ..forms import ChairForm, ConfirmInviteeForm, InviteesForm, ItemForm, PointsForm
 from ..models import ConferenceChair, ConferenceInvitee, ConferenceItem, ConferencePoint
 from ..service import ConferenceError
-from .page import bp, load_managed_or_404, part, save_part
+from .page import bp, load_managed_or_404, part, prefix, save_part, stated
 
 
 def _removed(obj):
@@ -100,7 +100,11 @@ def confirm_invitee(conference_invitee_id: int):
 @requires("conferences.print")
 def invitee_pdf(conference_invitee_id: int):
     inv = service.load_part_or_404(ConferenceInvitee, conference_invitee_id, current_user)
-    return pdf_response(documents.invitation_pdf(inv.conference, inv), f"giay-moi-{inv.unit.name}.pdf")
+    try:
+        data, state = issued.invitee_pdf(inv.conference, inv)
+    except ConferenceError as exc:
+        abort(exc.status, exc.message)
+    return stated(pdf_response(data, f"{prefix(state)}giay-moi-{inv.unit.name}.pdf"), state)
 
 
 @bp.route("/<int:conference_id>/chuong-trinh", methods=["POST"])

@@ -55,3 +55,9 @@ def contribution_schedule(user, c) -> bool:
     """An accepted paper goes on the programme once."""
     return (_manages(user, c.conference) and c.state == "accepted"
             and not any(item.contribution_id == c.id for item in c.conference.items))
+
+
+@rule("ConferenceContribution", "withdraw")
+def contribution_withdraw(user, c) -> bool:
+    """The organiser takes a request back while it is open (the paper's history stays)."""
+    return _manages(user, c.conference) and c.state in ("invited", "submitted", "returned", "accepted")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, render_template, request
 from flask_login import current_user
 
+from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.htmx import redirect_to
 from danvan.core.vntext import int_or_none
@@ -33,7 +34,8 @@ def _config_context(**extra) -> dict:
                                    .order_by(InitiativeYear.year.desc())).all()
     return dict(province=province, fields=config.fields_of(province.id, active_only=False),
                 kinds=config.kinds_of(province.id, active_only=False),
-                criteria=config.criteria_of(province.id), may_configure=config.may_configure(current_user),
+                criteria=config.criteria_of(province.id),
+                may_configure=access.can(current_user, "configure_initiatives", province),
                 option_form=extra.pop("option_form", None) or OptionForm(),
                 deadline_form=extra.pop("deadline_form", None) or DeadlineForm(year=years[0]),
                 deadlines=deadlines, **extra)
@@ -45,12 +47,16 @@ def _config_error(exc: InitiativeError, **forms):
     return render_template("initiatives/configure.html", **_config_context(**forms)), exc.status
 
 
+def _invalid(form) -> InitiativeError:
+    return InitiativeError(" ".join(e for errs in form.errors.values() for e in errs))
+
+
 @bp.route("/cau-hinh/muc", methods=["POST"])
 @requires("initiatives.configure")
 def add_option():
     form = OptionForm()
     if not form.validate_on_submit():
-        return _config_error(InitiativeError(" ".join(e for errs in form.errors.values() for e in errs)),
+        return _config_error(_invalid(form),
                              option_form=form)
     try:
         config.add_option(current_user, form.what.data, form.name.data)
@@ -99,7 +105,7 @@ def save_criteria():
 def set_deadline():
     form = DeadlineForm()
     if not form.validate_on_submit():
-        return _config_error(InitiativeError(" ".join(e for errs in form.errors.values() for e in errs)),
+        return _config_error(_invalid(form),
                              deadline_form=form)
     try:
         config.set_deadline(current_user, form.year.data, form.deadline.data)

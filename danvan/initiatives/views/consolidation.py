@@ -1,20 +1,27 @@
 """Consolidation: statistics per unit and field, the list sent up, printing it."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, render_template, request
+import sqlalchemy as sa
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access
+from danvan.core import access, cache
 from danvan.core.access import requires
+from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to
 from danvan.core.units import Unit
-from danvan.core.vntext import date_line, int_or_none, today_local
+from danvan.core.vntext import int_or_none, today_local
 from danvan.extensions import db
+from danvan.initiatives import jobs as initiative_jobs
 from danvan.initiatives import search, statistics
 from danvan.initiatives.config import InitiativeError
 from danvan.initiatives.forms import ReportForm
 from danvan.initiatives.models import InitiativeReport
 from danvan.initiatives.views.common import bp, load_province
+
+# registrations, the registration call and its answers, the unit tree
+STATS_SCOPES = ("initiatives", "calls", "units")
+cache.declare(*STATS_SCOPES)
 
 
 def _stats_root() -> Unit:
@@ -24,8 +31,15 @@ def _stats_root() -> Unit:
     return current_user.scope
 
 
+def _years() -> list[int]:
+    """Years with registrations in the viewer's scope: cached with the statistics."""
+    scope = current_user.scope
+    key = f"dvk-years:{scope.id}:{today_local().year}"
+    return cache.cached(STATS_SCOPES, key, lambda: list(search.years_in_scope(current_user)))
+
+
 def _stats_year() -> int:
-    years = search.years_in_scope(current_user)
+    years = _years()
     year = int_or_none(request.args.get("year"))
     if year is None:
         past = [y for y in years if y <= today_local().year]
@@ -40,11 +54,29 @@ def _stats_year() -> int:
 @requires("initiatives.view")
 def statistics_page():
     load_province()
-    root, year = _stats_root(), _stats_year()
-    stats = statistics.statistics(current_user, year, root)
-    return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
-                           report_form=ReportForm(year=year),
-                           may_send=statistics.may_send_report(current_user) and root.id == current_user.scope.id)
+    return _render_statistics(_stats_root(), _stats_year(), ReportForm(year=None))
+
+
+def _render_statistics(root: Unit, year: int, report_form: ReportForm, status: int = 200):
+    """The figures of a scope and year depend on no viewer: rendered once per data version and day (the
+    late/missing flags follow the calendar) and shared by everyone who may see that scope."""
+    may_send = access.can(current_user, "send_initiative_report", root)
+    computed = {}
+
+    def render() -> str:
+        computed["stats"] = statistics.statistics(current_user, year, root)
+        return render_template("initiatives/_statistics.html", stats=computed["stats"])
+
+    stats_html = cache.cached_html(STATS_SCOPES, f"dvk-stats:{root.id}:{year}:{today_local().isoformat()}", render)
+    own_report = None
+    if may_send:
+        own_report = computed["stats"].own_report if computed else db.session.scalar(
+            sa.select(InitiativeReport).where(InitiativeReport.unit_id == root.id, InitiativeReport.year == year))
+    if report_form.year.data is None:
+        report_form.year.data = year
+    return render_template("initiatives/statistics.html", root=root, year=year, stats_html=stats_html,
+                           years=_years(), report_form=report_form, may_send=may_send,
+                           own_report=own_report), status
 
 
 @bp.route("/tong-hop/gui", methods=["POST"])
@@ -73,9 +105,7 @@ def report(initiative_report_id: int):
 
 def _bad(status: int):
     year = int_or_none(request.form.get("year")) or today_local().year
-    stats = statistics.statistics(current_user, year, current_user.scope)
-    return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
-                           report_form=ReportForm(year=year), may_send=statistics.may_send_report(current_user)), status
+    return _render_statistics(current_user.scope, year, ReportForm(), status)
 
 
 @bp.route("/tong-hop/in")
@@ -84,20 +114,14 @@ def print_consolidated():
     load_province()
     root, year = _stats_root(), _stats_year()
     stats = statistics.statistics(current_user, year, root)
-    data = dict(stats=stats, place=current_app.config["PROVINCE_PLACE"], today=today_local(),
-                issuer=current_user.scope, date_line=date_line(current_app.config["PROVINCE_PLACE"], today_local()))
-    if request.args.get("format") == "pdf":
-        from danvan.printing import pdf_response, render_pdf
-
-        issuer = current_user.scope
-        pdf = render_pdf("print/initiatives_consolidated.html", **data,
-                         superior=issuer.name.upper(), issuing="BAN DÂN VẬN",
-                         issuer_code=_ban_code(issuer))
-        return pdf_response(pdf, f"tong-hop-dan-van-kheo-{year}.pdf")
-    return render_template("initiatives/print.html", **data)
+    return render_template("initiatives/print.html", **initiative_jobs.consolidated_data(current_user, stats))
 
 
-def _ban_code(committee: Unit) -> str:
-    ban = db.session.scalar(db.select(Unit).where(Unit.parent_id == committee.id, Unit.kind == "ban",
-                                                  Unit.code.like("BDV%")).limit(1))
-    return ban.code if ban is not None else (committee.code or "")
+@bp.route("/tong-hop/in.pdf", methods=["POST"])
+@requires("initiatives.view")
+def print_consolidated_pdf():
+    """One row per registration of the whole scope: many pages, so a background job."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    root, year = _stats_root(), _stats_year()
+    return redirect_to("jobs.detail", job_id=initiative_jobs.submit_consolidated_pdf(current_user, year, root).id)

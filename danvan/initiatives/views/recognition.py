@@ -10,7 +10,7 @@ from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to
 from danvan.core.vntext import int_or_none, today_local
 from danvan.extensions import db
-from danvan.initiatives import config, review, search
+from danvan.initiatives import config, issued, review, search
 from danvan.initiatives.config import InitiativeError
 from danvan.initiatives.forms import RecognitionForm
 from danvan.initiatives.models import Initiative, InitiativeRecognition
@@ -76,6 +76,7 @@ def recognise():
             try:
                 decision = review.recognise(current_user, form.initiative_ids.data or [], year=form.year.data,
                                              decided_on=form.decided_on.data, title=form.title.data)
+                issued.freeze(decision, actor=current_user)   # the QĐ as issued: PDF, DOCX, its list
             except InitiativeError as exc:
                 db.session.rollback()
                 add_error(form, exc.field, exc.message)
@@ -99,4 +100,5 @@ def decision(recognition_id: int):
     items = db.session.scalars(access.scoped(
         db.select(Initiative).where(Initiative.recognition_id == decision.id), Initiative.unit_id, current_user)
         .order_by(Initiative.unit_id, Initiative.name)).all()
-    return render_template("initiatives/decision.html", decision=decision, items=items)
+    return render_template("initiatives/decision.html", decision=decision, items=items,
+                           record=issued.record_of(decision))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from danvan.core import access, files, workflow
 from danvan.core.access import requires
 from danvan.core.forms import add_error
-from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.vntext import int_or_none, today_local
@@ -24,20 +24,25 @@ from danvan.initiatives.models import STATES, Initiative
 from danvan.initiatives.views.common import bp, load_province
 
 
-def _list_context():
-    province = load_province()
+def _rows_context() -> dict:
+    """What the rows and the pager need, nothing else: the active search's fragment costs only this."""
     filters = search.parse_filters(request.args)
     page = paginate(search.list_stmt(current_user, filters))
-    return dict(page=page, filters=filters, fields=config.fields_of(province.id, active_only=False),
+    return dict(page=page, filters=filters, submit_all_form=SubmitAllForm(year=filters.year or today_local().year))
+
+
+def _list_context():
+    province = load_province()
+    return dict(_rows_context(), fields=config.fields_of(province.id, active_only=False),
                 kinds=config.kinds_of(province.id, active_only=False), states=STATES,
-                years=search.years_in_scope(current_user), units=registration.registrable_units(current_user),
-                submit_all_form=SubmitAllForm(year=filters.year or today_local().year))
+                years=search.years_in_scope(current_user), units=registration.registrable_units(current_user))
 
 
 @bp.route("/")
 @requires("initiatives.view")
 def index():
-    return render_page_or_partial("initiatives/index.html", "initiatives/_rows.html", **_list_context())
+    context = _rows_context() if is_htmx() else _list_context()
+    return render_page_or_partial("initiatives/index.html", "initiatives/_rows.html", **context)
 
 
 def _form_choices(form: InitiativeForm, province, obj: Initiative | None = None) -> None:
@@ -104,7 +109,6 @@ def detail_context(obj: Initiative, **extra) -> dict:
                      if t.name in registration.PAGE_TRANSITIONS],
         transition_form=extra.pop("transition_form", None) or TransitionForm(),
         criteria=config.criteria_of(province.id), scores=extra.pop("scores", None) or review.scores_of(obj),
-        may_edit=registration.may_edit(current_user, obj), may_review=review.may_review(current_user, obj),
         may_upload=access.can(current_user, "initiatives.edit", obj),
         attachments=files.attachments_of("Initiative", [obj.id])[obj.id],
         chain=registration.history_chain(obj), states=STATES, **extra)
@@ -115,7 +119,7 @@ def detail_context(obj: Initiative, **extra) -> dict:
 def edit(initiative_id: int):
     obj = access.get_scoped_or_404(Initiative, initiative_id, current_user)
     province = config.province_of(obj.unit)
-    if not registration.may_edit(current_user, obj):
+    if not access.can(current_user, "edit", obj):
         flash(f"Không thể sửa khi đăng ký đang ở trạng thái «{obj.state_label}».", "warning")
         return redirect_to("initiatives.detail", initiative_id=obj.id)
     form = InitiativeForm(obj=obj)

@@ -1,88 +1,79 @@
-"""Excel: export the list, the import template, import with a preview to confirm."""
+"""Excel: the import template; export and import run as background jobs (initiatives/jobs.py):
+the web worker stores the upload and shows progress, it never opens the file."""
 from __future__ import annotations
 
-import secrets
-import time
-from pathlib import Path
+import io
 
-from flask import current_app, flash, render_template, request, send_file, session
+from flask import abort, flash, render_template, request, send_file
 from flask_login import current_user
 
+from danvan.core import access, files, jobs
 from danvan.core.access import requires
+from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to
-from danvan.initiatives import excel, search
+from danvan.extensions import db
+from danvan.initiatives import excel
+from danvan.initiatives import jobs as initiative_jobs
 from danvan.initiatives.forms import ImportForm
 from danvan.initiatives.views.common import XLSX, bp
 
 
-def _bytes_io(data):
-    import io
-
-    return io.BytesIO(data if isinstance(data, bytes) else data.getvalue())
-
-
-@bp.route("/xuat-excel")
+@bp.route("/xuat-excel", methods=["POST"])
 @requires("initiatives.view")
 def export():
-    filters = search.parse_filters(request.args)
-    data = excel.export(search.list_stmt(current_user, filters))
-    return send_file(_bytes_io(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"dan-van-kheo-{filters.year or 'tat-ca'}.xlsx")
+    """Any size of list: a background job; the user watches its progress, then downloads."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = initiative_jobs.submit_export(current_user, request.args)
+    return redirect_to("jobs.detail", job_id=job.id)
 
 
 @bp.route("/mau-excel")
 @requires("initiatives.view")
 def template():
-    return send_file(_bytes_io(excel.template(current_user)), mimetype=XLSX, as_attachment=True,
+    return send_file(io.BytesIO(excel.template(current_user)), mimetype=XLSX, as_attachment=True,
                      download_name="mau-dang-ky-dan-van-kheo.xlsx")
-
-
-def _import_dir() -> Path:
-    """Previews waiting for confirmation; files older than a day are removed."""
-    path = Path(current_app.instance_path) / "initiative-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    stale = time.time() - 86400
-    for old in path.iterdir():
-        if old.is_file() and old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
-    return path
 
 
 @bp.route("/nhap-excel", methods=["GET", "POST"])
 @requires("initiatives.edit")
 def import_excel():
+    """Upload only: reading and checking the file is a background job."""
     form = ImportForm()
     if request.method == "GET":
-        return render_template("initiatives/import.html", form=form, result=None, token=None)
+        return render_template("initiatives/import.html", form=form, summary=None, job=None)
     if not form.validate_on_submit():
-        return render_template("initiatives/import.html", form=form, result=None, token=None), 422
-    token = form.token.data or ""
-    if token:   # confirm the preview: parse the stored file again and save
-        if token != session.get("initiative_import") or not token.isalnum():
-            flash("Bản xem trước đã hết hạn; hãy tải tệp lên lại.", "danger")
-            return render_template("initiatives/import.html", form=form, result=None, token=None), 409
-        path = _import_dir() / token
-        if not path.is_file():
-            flash("Bản xem trước đã hết hạn; hãy tải tệp lên lại.", "danger")
-            return render_template("initiatives/import.html", form=form, result=None, token=None), 409
-        result = excel.parse(path.read_bytes(), current_user)
-        if not result.ok:
-            return render_template("initiatives/import.html", form=form, result=result, token=None), 422
-        created = excel.save(result, current_user)
-        path.unlink(missing_ok=True)
-        session.pop("initiative_import", None)
-        flash(f"Đã nhập {len(created)} đăng ký ở trạng thái Nháp. Kiểm tra rồi bấm «Gửi tất cả bản nháp».",
-              "success")
-        return redirect_to("initiatives.index", year=created[0].year, state="draft")
+        return render_template("initiatives/import.html", form=form, summary=None, job=None), 422
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        form.file.errors = ["Chọn tệp Excel (.xlsx) để nhập."]
-        return render_template("initiatives/import.html", form=form, result=None, token=None), 422
-    data = upload.stream.read(excel.MAX_BYTES + 1)
-    result = excel.parse(data, current_user)
-    if not result.ok:
-        return render_template("initiatives/import.html", form=form, result=result, token=None), 422
-    token = secrets.token_hex(16)
-    (_import_dir() / token).write_bytes(data)
-    session["initiative_import"] = token
-    return render_template("initiatives/import.html", form=form, result=result, token=token)
+    data = upload.stream.read(excel.MAX_BYTES + 1) if upload is not None and upload.filename else None
+    if not data or len(data) > excel.MAX_BYTES:
+        form.file.errors = ["Chọn tệp Excel (.xlsx) để nhập." if data is None else
+                            "Tệp rỗng." if not data else "Tệp lớn hơn 10 MB."]
+        return render_template("initiatives/import.html", form=form, summary=None, job=None), 422
+    job = initiative_jobs.submit_import_check(current_user, data, files.safe_filename(upload.filename))
+    return redirect_to("jobs.detail", job_id=job.id)
+
+
+def _import_check_or_404(job_id: int) -> jobs.Job:
+    job = db.session.get(jobs.Job, job_id)
+    if job is None or job.kind != "initiatives.import_check" or job.state != "done" \
+            or not access.can(current_user, "view", job):
+        abort(404)
+    return job
+
+
+@bp.route("/nhap-excel/<int:job_id>", methods=["GET", "POST"])
+@requires("initiatives.edit")
+def import_result(job_id: int):
+    """The check's preview (or its problems); POST saves the checked rows, once, as a job."""
+    job = _import_check_or_404(job_id)
+    summary = job.result_data or {}
+    if request.method == "POST":
+        if not ImportForm().validate_on_submit():
+            abort(400)
+        if not summary.get("ok") or summary.get("confirmed"):
+            flash("Bản xem trước này đã được lưu hoặc còn lỗi; hãy tải tệp lên lại.", "danger")
+            return render_template("initiatives/import.html", form=ImportForm(), summary=summary, job=job), 409
+        return redirect_to("jobs.detail", job_id=initiative_jobs.submit_import_save(current_user, job).id)
+    status = 200 if summary.get("ok") else 422
+    return render_template("initiatives/import.html", form=ImportForm(), summary=summary, job=job), status

@@ -10,7 +10,6 @@ from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to
 from danvan.core.units import Unit, scope_root
-from danvan.core.vntext import today_local
 from danvan.extensions import db
 from danvan.plans import documents as service
 from danvan.plans.forms import DelegationForm
@@ -53,7 +52,7 @@ def delegations():
     rows = list(db.session.scalars(sa.select(PlanDelegation).where(
         sa.or_(PlanDelegation.delegator_id == current_user.id, PlanDelegation.delegate_id == current_user.id))
         .order_by(PlanDelegation.starts_on.desc())))
-    return render_template("plans/delegations.html", form=form, rows=rows, today=today_local(),
+    return render_template("plans/delegations.html", form=form, rows=rows,
                            confirm_form=ConfirmForm(formdata=None)), status
 
 
@@ -61,8 +60,8 @@ def delegations():
 @requires("plans.approve")
 def delegation_revoke(delegation_id: int):
     row = access.get_scoped_or_404(PlanDelegation, delegation_id, current_user)
-    if row.delegator_id != current_user.id:
-        flash("Chỉ người ủy quyền mới hủy được.", "warning")
+    if not access.can(current_user, "revoke", row):
+        flash("Chỉ người ủy quyền mới hủy được, khi ủy quyền còn hiệu lực.", "warning")
         return redirect_to("plans.delegations")
     form = ConfirmForm()
     if not form.validate_on_submit():

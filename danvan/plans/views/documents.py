@@ -16,6 +16,7 @@ from danvan.core.vntext import date_line, fmt_date, int_or_none, like_pattern, t
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.plans import documents as service
+from danvan.plans import issued
 from danvan.plans.forms import (
     DEFAULT_SECTIONS,
     DocumentFilterForm,
@@ -117,7 +118,7 @@ def _load(document_id: int) -> PlanDocument:
 @requires("plans.edit")
 def document_edit(document_id: int):
     doc = _load(document_id)
-    if doc.unit_id != current_user.unit_id or doc.state not in service.EDITABLE:
+    if not access.can(current_user, "edit", doc):
         flash("Chỉ đơn vị ban hành mới sửa được văn bản, và chỉ khi văn bản còn là nháp hoặc bị trả lại.",
               "warning")
         return redirect_to("plans.document_detail", document_id=doc.id)
@@ -162,10 +163,9 @@ def _detail_context(doc: PlanDocument, *, transition_form=None, error=None) -> d
         "transition_form": transition_form or TransitionForm(formdata=None),
         "attachments": files.attachments_of(OWNER_TYPE, [doc.id])[doc.id],
         "confirm_form": ConfirmForm(formdata=None), "error": error,
-        "can_edit": doc.unit_id == current_user.unit_id and doc.state in service.EDITABLE
-        and access.has_permission(current_user, "plans.edit"),
-        "problems": service.problems(doc) if doc.state in service.EDITABLE else [],
+        "problems": service.pending_problems(doc),
         "workflow": service.WORKFLOW, "labels": {t.name: t.label for t in service.WORKFLOW.transitions},
+        "record": issued.record_of(doc),
     }
 
 
@@ -198,16 +198,23 @@ def document_transition(document_id: int):
     return redirect_to("plans.document_detail", document_id=doc.id)
 
 
+def _editable(document_id: int, refusal: str):
+    """The document, and the page refusing the change (403) unless it may be edited; the token is checked."""
+    doc = _load(document_id)
+    if not access.can(current_user, "edit", doc):
+        return doc, (render_template("plans/detail.html", **_detail_context(doc, error=refusal)), 403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return doc, None
+
+
 @bp.route("/van-ban/<int:document_id>/tep", methods=["POST"])
 @requires("plans.edit")
 def document_upload(document_id: int):
-    doc = _load(document_id)
-    if doc.unit_id != current_user.unit_id or doc.state not in service.EDITABLE:
-        return render_template("plans/detail.html", **_detail_context(
-            doc, error="Chỉ đơn vị ban hành được đính kèm tệp, khi văn bản còn là nháp hoặc bị trả lại.")), 403
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
+    doc, refused = _editable(document_id,
+                             "Chỉ đơn vị ban hành được đính kèm tệp, khi văn bản còn là nháp hoặc bị trả lại.")
+    if refused:
+        return refused
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not uploads:
         return render_template("plans/detail.html", **_detail_context(doc, error="Chưa chọn tệp.")), 422
@@ -219,7 +226,7 @@ def document_upload(document_id: int):
     except files.UploadError as exc:
         db.session.rollback()
         for att in stored:
-            att.path.unlink(missing_ok=True)
+            files.delete(att.stored_name)
         doc = _load(document_id)
         return render_template("plans/detail.html", **_detail_context(
             doc, error=exc.message + " Không tệp nào được lưu; vui lòng chọn lại.")), 422
@@ -231,18 +238,14 @@ def document_upload(document_id: int):
 @bp.route("/van-ban/<int:document_id>/tep/xoa", methods=["POST"])
 @requires("plans.edit")
 def document_attachment_remove(document_id: int):
-    doc = _load(document_id)
-    if doc.unit_id != current_user.unit_id or doc.state not in service.EDITABLE:
-        return render_template("plans/detail.html", **_detail_context(
-            doc, error="Chỉ đơn vị ban hành gỡ được tệp, khi văn bản còn là nháp hoặc bị trả lại.")), 403
+    doc, refused = _editable(document_id, "Chỉ đơn vị ban hành gỡ được tệp, khi văn bản còn là nháp hoặc bị trả lại.")
+    if refused:
+        return refused
     raw = request.form.get("attachment_id", "")
     attachment_id = int_or_none(raw)
     att = db.session.get(files.Attachment, attachment_id) if attachment_id else None
     if att is None or att.owner_type != OWNER_TYPE or att.owner_id != doc.id or att.archived_at is not None:
         return render_template("plans/detail.html", **_detail_context(doc, error="Không tìm thấy tệp.")), 404
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
     from danvan.core.vntext import now_utc
 
     att.archived_at = now_utc()
@@ -271,18 +274,23 @@ def document_print(document_id: int):
 @bp.route("/van-ban/<int:document_id>/pdf")
 @requires("plans.view")
 def document_pdf(document_id: int):
-    from danvan.printing import pdf_response, render_pdf
+    from danvan.printing import pdf_response
 
     doc = _load(document_id)
-    ctx = _print_context(doc)
-    data = {
-        "number_text": doc.number_text, "issued_on": doc.issued_on, "type_code": doc.type_code,
-        "issuer_code": doc.unit.code or "", "kind": doc.type_label.upper(), "summary": doc.summary,
-        "period": doc.period, "sections": doc.sections, "signer_title": doc.signer_title.upper(),
-        "signer_name": doc.signer_name, "signed": doc.state == "approved",
-        "recipients": [line.rstrip(",.;") for line in doc.recipient_lines],
-    }
-    pdf = render_pdf("print/plan_document.html", doc=data, superior=ctx["superior"], issuer=ctx["issuer"],
-                     place=ctx["place"], authority=ctx["authority"])
-    name = f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.pdf"
-    return pdf_response(pdf, name)
+    data, state = issued.pdf(doc)
+    response = pdf_response(data, f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.pdf")
+    response.headers["X-Document-State"] = state     # a draft rendered now, or the approved number's bytes
+    return response
+
+
+@bp.route("/van-ban/<int:document_id>/word")
+@requires("plans.view")
+def document_docx(document_id: int):
+    from danvan.printing import file_response
+    from danvan.printing.office import DOCX_MIME
+
+    doc = _load(document_id)
+    data, state = issued.docx(doc)
+    response = file_response(data, f"{doc.type_code}-{doc.number or 'du-thao'}-{doc.id}.docx", DOCX_MIME)
+    response.headers["X-Document-State"] = state
+    return response

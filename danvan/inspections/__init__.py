@@ -1,0 +1,1 @@
+"""Inspections: plans, visits, QCDC checklists, conclusions, recommendations."""

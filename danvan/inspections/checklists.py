@@ -1,0 +1,131 @@
+"""Checklists as configuration: the default set follows Law 10/2022/QH15 on grass-roots democracy
+(what is made public, what the people decide, give opinions on, inspect and supervise) plus
+"Dân vận khéo"; a committee may configure its own. A visit copies the items it uses."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from danvan.core import audit
+from danvan.core.units import Unit, scope_root
+from danvan.extensions import db
+
+from .errors import InspectionError
+from .models import CATEGORIES, LINKS, VERDICTS, ChecklistItem, ChecklistResult, ChecklistTemplate, Inspection
+
+DEFAULT_NAME = "Bộ tiêu chí mặc định (Luật Thực hiện dân chủ ở cơ sở 10/2022/QH15 và “Dân vận khéo”)"
+# (category, text, link to the unit's own data or "")
+DEFAULT_ITEMS: list[tuple[str, str, str]] = [
+    ("cong_khai", "Công khai chính sách, pháp luật, chương trình, kế hoạch phát triển kinh tế – xã hội của xã", ""),
+    ("cong_khai", "Công khai dự toán, quyết toán ngân sách và các khoản đóng góp của Nhân dân", ""),
+    ("cong_khai", "Công khai quy hoạch, kế hoạch sử dụng đất, thu hồi đất, bồi thường, hỗ trợ, tái định cư", ""),
+    ("cong_khai", "Hình thức công khai đa dạng: niêm yết tại trụ sở, loa truyền thanh, hội nghị thôn, tổ dân phố", ""),
+    ("ban_quyet_dinh", "Nhân dân bàn và quyết định chủ trương, mức đóng góp xây dựng công trình công cộng", ""),
+    ("ban_quyet_dinh", "Hương ước, quy ước của thôn, tổ dân phố được Nhân dân bàn, biểu quyết", ""),
+    ("tham_gia_y_kien", "Lấy ý kiến Nhân dân về dự thảo kế hoạch phát triển kinh tế – xã hội, quy hoạch", ""),
+    ("tham_gia_y_kien", "Đối thoại, tiếp công dân, giải quyết kiến nghị của Nhân dân kịp thời", ""),
+    ("kiem_tra_giam_sat", "Ban Thanh tra nhân dân được kiện toàn và có chương trình hoạt động, có báo cáo kết quả", ""),
+    ("kiem_tra_giam_sat", "Ban Giám sát đầu tư của cộng đồng giám sát các công trình trên địa bàn", ""),
+    ("dan_van_kheo", "Đăng ký mô hình “Dân vận khéo” của các tổ chức trong năm", "initiatives"),
+    ("dan_van_kheo", "Báo cáo có số liệu minh chứng cụ thể; hồ sơ, minh chứng được lưu giữ", "programme"),
+    ("dan_van_kheo", "Khối dân vận cơ sở hoạt động, được đánh giá, xếp loại", "blocs"),
+]
+MAX_ITEMS = 200
+
+
+def default_template(owner: Unit, *, actor=None) -> ChecklistTemplate:
+    """The default set of the province at the top of `owner`'s tree, created the first time."""
+    root_id = int(owner.path.strip("/").split("/")[0])
+    template = db.session.scalar(sa.select(ChecklistTemplate).where(
+        ChecklistTemplate.unit_id == root_id, ChecklistTemplate.name == DEFAULT_NAME))
+    if template is None:
+        template = ChecklistTemplate(unit_id=root_id, name=DEFAULT_NAME)
+        template.items = [ChecklistItem(category=c, text=t, link=link, position=i)
+                          for i, (c, t, link) in enumerate(DEFAULT_ITEMS, start=1)]
+        db.session.add(template)
+        db.session.flush()
+    return template
+
+
+def templates_for(unit: Unit) -> list[ChecklistTemplate]:
+    """Templates a unit may use: configured by its committee or by any unit above it."""
+    ids = scope_root(unit).ancestor_ids
+    return list(db.session.scalars(sa.select(ChecklistTemplate).where(
+        ChecklistTemplate.unit_id.in_(ids), ChecklistTemplate.archived_at.is_(None))
+        .order_by(ChecklistTemplate.id)))
+
+
+def create_template(unit: Unit, name: str, *, actor) -> ChecklistTemplate:
+    name = (name or "").strip()
+    if not name:
+        raise InspectionError("Nhập tên bộ tiêu chí.", "name")
+    if len(name) > 200:
+        raise InspectionError("Tên bộ tiêu chí tối đa 200 ký tự.", "name")
+    template = ChecklistTemplate(unit_id=scope_root(unit).id, name=name)
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def add_item(template: ChecklistTemplate, category: str, text: str, link: str = "", *, actor) -> ChecklistItem:
+    if category not in CATEGORIES:
+        raise InspectionError("Chọn nhóm nội dung.", "category")
+    text = (text or "").strip()
+    if not text:
+        raise InspectionError("Nhập nội dung tiêu chí.", "text")
+    if len(text) > 500:
+        raise InspectionError("Nội dung tiêu chí tối đa 500 ký tự.", "text")
+    if link and link not in LINKS:
+        raise InspectionError("Liên kết dữ liệu không hợp lệ.", "link")
+    if len(template.items) >= MAX_ITEMS:
+        raise InspectionError(f"Một bộ tiêu chí có tối đa {MAX_ITEMS} tiêu chí.", "text")
+    item = ChecklistItem(category=category, text=text, link=link or "",
+                         position=max((i.position for i in template.items), default=0) + 1)
+    template.items.append(item)
+    db.session.flush()
+    return item
+
+
+def copy_into(inspection: Inspection, template: ChecklistTemplate) -> None:
+    """The visit's own checklist, in category order, from the template's current items."""
+    order = list(CATEGORIES)
+    with db.session.no_autoflush:   # the visit may still be being built
+        items = sorted(template.items, key=lambda i: (order.index(i.category), i.position))
+        unit_id = inspection.unit_id or inspection.unit.id
+    inspection.results_rows = [
+        ChecklistResult(unit_id=unit_id, category=i.category, text=i.text, link=i.link, position=n)
+        for n, i in enumerate(items, start=1)]
+
+
+def set_result(result: ChecklistResult, verdict: str, note: str, *, actor, version=None) -> ChecklistResult:
+    if version is not None:
+        result.check_version(version)
+    if verdict not in VERDICTS:
+        raise InspectionError("Chọn kết quả: đạt, đạt một phần, chưa đạt hoặc không áp dụng.", "verdict")
+    note = (note or "").strip()
+    if len(note) > 4000:
+        raise InspectionError("Ghi chú tối đa 4.000 ký tự.", "note")
+    if verdict in ("chua_dat", "dat_mot_phan") and not note:
+        raise InspectionError("Ghi rõ tồn tại khi tiêu chí chưa đạt hoặc chỉ đạt một phần.", "note")
+    before = result.verdict
+    result.verdict, result.note = verdict, note
+    db.session.flush()
+    if before != verdict:
+        audit.record(actor, "checklist", result.inspection, {result.text[:60]: (before, verdict)})
+    return result
+
+
+def grouped(results: list[ChecklistResult]) -> list[tuple[str, str, list[ChecklistResult]]]:
+    """[(category, label, rows)] in the law's order, categories without rows left out."""
+    out = []
+    for key, label in CATEGORIES.items():
+        rows = [r for r in results if r.category == key]
+        if rows:
+            out.append((key, label, rows))
+    return out
+
+
+def tally(results: list[ChecklistResult]) -> dict[str, int]:
+    counts = {k: 0 for k in VERDICTS} | {"": 0}
+    for r in results:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+    return counts

@@ -1,0 +1,159 @@
+"""Views: recommendations followed to closure, the province overview (and its Excel), the
+checklist configuration."""
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request
+from flask_login import current_user
+
+from danvan.core import access
+from danvan.core.access import requires
+from danvan.core.files import attachments_of
+from danvan.core.forms import add_error
+from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.pagination import paginate
+from danvan.core.vntext import today_local
+from danvan.printing import file_response
+
+from . import checklists as checklist_config
+from . import overview, recommendations
+from .blueprint import bp
+from .errors import InspectionError
+from .forms import MAX_ID, FollowUpForm, ItemForm, ReviewForm, TemplateForm
+from .models import CATEGORIES, LINKS, RECOMMENDATION_STATES, ChecklistTemplate
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HISTORY_LABELS = {"report": "Đơn vị báo cáo kết quả", "accept": "Đoàn công nhận hoàn thành",
+                  "reopen": "Đoàn yêu cầu thực hiện lại"}
+STATUS_FILTERS = {"": "Tất cả", "open": "Chưa hoàn thành", "overdue": "Quá hạn", **RECOMMENDATION_STATES}
+
+
+@bp.route("/kien-nghi/")
+@requires("inspections.view")
+def recommendations_list():
+    status = request.args.get("status", "")
+    status = status if status in STATUS_FILTERS else ""
+    today = today_local()
+    page = paginate(recommendations.search(current_user, status=status, today=today))
+    return render_page_or_partial("inspections/recommendations.html", "inspections/_recommendation_rows.html",
+                                  page=page, status=status, filters=STATUS_FILTERS, today=today,
+                                  is_overdue=recommendations.is_overdue)
+
+
+def _render_rec(rec, status: int = 200, **forms):
+    files = attachments_of(recommendations.EVIDENCE_OWNER, [rec.id])[rec.id]
+    now = recommendations.actions(rec, current_user)
+    ctx = dict(rec=rec, history=recommendations.history(rec), today=today_local(), labels=HISTORY_LABELS,
+               overdue=recommendations.is_overdue(rec), files=files,
+               can_followup="followup" in now, can_review="review" in now,
+               followup_form=FollowUpForm(), review_form=ReviewForm())
+    ctx.update(forms)
+    return render_template("inspections/recommendation.html", **ctx), status
+
+
+@bp.route("/kien-nghi/<int:recommendation_id>")
+@requires("inspections.view")
+def recommendation(recommendation_id: int):
+    return _render_rec(recommendations.load_or_404(recommendation_id, current_user))
+
+
+@bp.route("/kien-nghi/<int:recommendation_id>/bao-cao", methods=["POST"])
+@requires("inspections.followup")
+def recommendation_followup(recommendation_id: int):
+    rec = recommendations.load_or_404(recommendation_id, current_user)
+    access.authorize(current_user, "followup", rec)
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        try:
+            recommendations.report(rec, form.comment.data, request.files.get("file"), actor=current_user)
+        except InspectionError as exc:
+            add_error(form, exc.field, exc.message)
+            return _render_rec(rec, exc.status, followup_form=form)
+        flash("Đã báo cáo kết quả thực hiện kiến nghị cho đoàn kiểm tra.", "success")
+        return redirect_to("inspections.recommendation", recommendation_id=rec.id)
+    return _render_rec(rec, 422, followup_form=form)
+
+
+@bp.route("/kien-nghi/<int:recommendation_id>/danh-gia", methods=["POST"])
+@requires("inspections.conduct")
+def recommendation_review(recommendation_id: int):
+    rec = recommendations.load_or_404(recommendation_id, current_user)
+    access.authorize(current_user, "review", rec)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            recommendations.review(rec, form.decision.data, form.comment.data, actor=current_user)
+        except InspectionError as exc:
+            add_error(form, exc.field, exc.message)
+            return _render_rec(rec, exc.status, review_form=form)
+        flash("Đã công nhận hoàn thành." if rec.state == "accepted" else "Đã yêu cầu đơn vị thực hiện lại.",
+              "success")
+        return redirect_to("inspections.recommendation", recommendation_id=rec.id)
+    return _render_rec(rec, 422, review_form=form)
+
+
+def _year() -> int | None:
+    value = request.args.get("year", "")
+    return int(value) if value.isdigit() and len(value) == 4 else None
+
+
+@bp.route("/tong-quan")
+@requires("inspections.overview")
+def overview_page():
+    ov = overview.build(current_user, _year())
+    return render_template("inspections/overview.html", ov=ov, CATEGORIES=CATEGORIES, heat_class=overview.heat_class)
+
+
+@bp.route("/tong-quan.xlsx")
+@requires("inspections.overview")
+def overview_xlsx():
+    ov = overview.build(current_user, _year())
+    return file_response(overview.xlsx(ov), f"tong-hop-kiem-tra-{ov.year or 'tat-ca'}.xlsx", XLSX_MIME)
+
+
+# configuration ------------------------------------------------------------------------
+
+@bp.route("/bo-tieu-chi/", methods=["GET", "POST"])
+@requires("inspections.configure")
+def checklists():
+    form = TemplateForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                template = checklist_config.create_template(current_user.unit, form.name.data, actor=current_user)
+            except InspectionError as exc:
+                add_error(form, exc.field, exc.message)
+                status = exc.status
+            else:
+                return redirect_to("inspections.checklist", checklist_template_id=template.id)
+    checklist_config.default_template(current_user.unit, actor=current_user)
+    return render_template("inspections/checklists.html", templates=checklist_config.templates_for(current_user.unit),
+                           form=form), status
+
+
+
+def _render_template_page(template: ChecklistTemplate, form: ItemForm | None = None, status: int = 200):
+    return render_template("inspections/checklist.html", template=template, form=form or ItemForm(),
+                           CATEGORIES=CATEGORIES, LINKS=LINKS), status
+
+
+@bp.route("/bo-tieu-chi/<int:checklist_template_id>", methods=["GET", "POST"])
+@requires("inspections.configure")
+def checklist(checklist_template_id: int):
+    if checklist_template_id > MAX_ID:
+        abort(404)
+    template = access.get_scoped_or_404(ChecklistTemplate, checklist_template_id, current_user)
+    access.authorize(current_user, "configure", template)
+    if request.method == "GET":
+        return _render_template_page(template)
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            checklist_config.add_item(template, form.category.data, form.text.data, form.link.data, actor=current_user)
+        except InspectionError as exc:
+            add_error(form, exc.field, exc.message)
+            return _render_template_page(template, form, exc.status)
+        flash("Đã thêm tiêu chí.", "success")
+        return redirect_to("inspections.checklist", checklist_template_id=template.id)
+    return _render_template_page(template, form, 422)

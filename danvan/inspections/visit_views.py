@@ -1,0 +1,207 @@
+"""Views: one visit — the unit's report, the checklist (edited row by row with htmx), the record,
+recommendations, and the Thông báo kết luận (draft preview, then the frozen issued files)."""
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request, url_for
+from flask_login import current_user
+
+from danvan.core import access
+from danvan.core.access import requires
+from danvan.core.files import attachments_of
+from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.htmx import is_htmx, redirect_to
+from danvan.core.models import StaleEdit
+from danvan.core.vntext import today_local
+from danvan.extensions import db
+from danvan.printing import file_response, pdf_response
+
+from . import checklists, planning, recommendations, report_call, visits
+from .blueprint import bp
+from .errors import InspectionError
+from .forms import ConclusionForm, RecommendationForm, RecordForm, ResultForm, UploadForm
+from .models import LINKS, ChecklistResult
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def unit_links(insp) -> dict[str, str]:
+    """Read-only links to the inspected unit's own data elsewhere in the portal."""
+    return {"initiatives": url_for("initiatives.index", unit_id=insp.unit_id, year=insp.year),
+            "programme": url_for("programme.index"),
+            "blocs": url_for("blocs.index", q=insp.unit.name)}
+
+
+def _recommendation_form(insp, form=None) -> RecommendationForm:
+    form = form or RecommendationForm()
+    form.unit_id.choices = [(u.id, u.name) for u in db.session.scalars(recommendations.responsible_units(insp))]
+    if request.method == "GET":
+        form.unit_id.data = insp.unit_id
+    return form
+
+
+def _context(insp, **forms) -> dict:
+    results = insp.results_rows
+    evidence = attachments_of(visits.EVIDENCE_OWNER, [r.id for r in results])
+    conduct = access.can(current_user, "conduct", insp)
+    ctx = dict(
+        insp=insp, groups=checklists.grouped(results), evidence=evidence, tally=checklists.tally(results),
+        reports=attachments_of(visits.REPORT_OWNER, [insp.id])[insp.id], call_status=report_call.status(insp),
+        carried=planning.carried_over(insp), recs=insp.recommendations, today=today_local(),
+        is_overdue=recommendations.is_overdue, links=unit_links(insp), LINKS=LINKS, conduct=conduct,
+        can_report=access.can(current_user, "report", insp), can_conclude=access.can(current_user, "conclude", insp),
+        problems=visits.conclusion_problems(insp), document=planning.document_of(insp.plan),
+        confirm=ConfirmForm(), upload_form=UploadForm(),
+        result_forms={r.id: ResultForm(prefix=f"r{r.id}", verdict=r.verdict, note=r.note, version=r.version)
+                      for r in results} if conduct else {},
+        record_form=RecordForm(obj=insp, version=insp.version),
+        conclusion_form=ConclusionForm(obj=insp, version=insp.version),
+        rec_form=_recommendation_form(insp) if conduct else None,
+    )
+    ctx.update(forms)
+    return ctx
+
+
+def _render(insp, status: int = 200, **forms):
+    return render_template("inspections/detail.html", **_context(insp, **forms)), status
+
+
+@bp.route("/<int:inspection_id>")
+@requires("inspections.view")
+def detail(inspection_id: int):
+    return _render(planning.load_inspection_or_404(inspection_id, current_user))
+
+
+@bp.route("/<int:inspection_id>/bao-cao", methods=["POST"])
+@requires("inspections.followup")
+def upload_report(inspection_id: int):
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    access.authorize(current_user, "report", insp)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            visits.upload_report(insp, request.files.get("file"), actor=current_user)
+        except InspectionError as exc:
+            add_error(form, exc.field, exc.message)
+            return _render(insp, exc.status, upload_form=form)
+        flash("Đã gửi báo cáo của đơn vị cho đoàn kiểm tra.", "success")
+        return redirect_to("inspections.detail", inspection_id=insp.id)
+    return _render(insp, 422, upload_form=form)
+
+
+@bp.route("/tieu-chi/<int:result_id>", methods=["POST"])
+@requires("inspections.conduct")
+def result(result_id: int):
+    row = db.session.get(ChecklistResult, result_id) if result_id <= planning.MAX_ID else None
+    insp = planning.load_inspection_or_404(row.inspection_id if row else 0, current_user)
+    access.authorize(current_user, "edit", row)
+    form = ResultForm(prefix=f"r{row.id}")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            checklists.set_result(row, form.verdict.data, form.note.data, actor=current_user, version=form.version.data)
+            upload = request.files.get(form.file.name)
+            if upload is not None and upload.filename:
+                visits.add_evidence(row, upload, actor=current_user)
+            form = ResultForm(prefix=f"r{row.id}", formdata=None, verdict=row.verdict, note=row.note,
+                              version=row.version)
+        except InspectionError as exc:
+            add_error(form, exc.field, exc.message)
+            status = exc.status
+        except StaleEdit as exc:
+            form.verdict.errors = [*form.verdict.errors, exc.message]
+            status = 409
+    else:
+        status = 422
+    if is_htmx():
+        evidence = attachments_of(visits.EVIDENCE_OWNER, [row.id])
+        return render_template("inspections/_result.html", r=row, f=form, evidence=evidence, conduct=True,
+                               links=unit_links(insp), LINKS=LINKS), status
+    if status >= 400:
+        return _render(insp, status, result_forms={row.id: form})
+    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor=f"result-{row.id}"))
+
+
+@bp.route("/<int:inspection_id>/bien-ban", methods=["POST"])
+@requires("inspections.conduct")
+def record(inspection_id: int):
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    access.authorize(current_user, "conduct", insp)
+    form = RecordForm()
+    if form.validate_on_submit():
+        try:
+            visits.save_record(insp, form.data, actor=current_user, version=form.version.data)
+        except InspectionError as exc:
+            add_error(form, exc.field, exc.message)
+            return _render(insp, exc.status, record_form=form)
+        except StaleEdit as exc:
+            flash(exc.message, "danger")
+            return _render(insp, 409, record_form=form)
+        flash("Đã lưu biên bản làm việc.", "success")
+        return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="record"))
+    return _render(insp, 422, record_form=form)
+
+
+@bp.route("/<int:inspection_id>/kien-nghi", methods=["POST"])
+@requires("inspections.conduct")
+def add_recommendation(inspection_id: int):
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    access.authorize(current_user, "conduct", insp)
+    form = _recommendation_form(insp, RecommendationForm())
+    if form.validate_on_submit():
+        try:
+            recommendations.add(insp, {"text": form.text.data, "unit_id": form.unit_id.data,
+                                       "deadline": form.deadline.data}, actor=current_user)
+        except InspectionError as exc:
+            add_error(form, exc.field, exc.message)
+            return _render(insp, exc.status, rec_form=form)
+        flash("Đã thêm kiến nghị.", "success")
+        return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="recommendations"))
+    return _render(insp, 422, rec_form=form)
+
+
+@bp.route("/<int:inspection_id>/ket-luan", methods=["POST"])
+@requires("inspections.conduct")
+def conclusion(inspection_id: int):
+    """Save the conclusion text; with action=issue, also number, freeze and send it."""
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    access.authorize(current_user, "conduct", insp)
+    form = ConclusionForm()
+    issue = request.form.get("action") == "issue"
+    if not form.validate_on_submit():
+        return _render(insp, 422, conclusion_form=form)
+    try:
+        visits.save_conclusion(insp, form.data, actor=current_user, version=form.version.data)
+        if issue:
+            access.authorize(current_user, "conclude", insp)
+            visits.issue_conclusion(insp, actor=current_user)
+    except InspectionError as exc:   # the request rolls back: the typed text comes back in the form
+        add_error(form, exc.field, exc.message)
+        return _render(insp, exc.status, conclusion_form=form)
+    except StaleEdit as exc:
+        flash(exc.message, "danger")
+        return _render(insp, 409, conclusion_form=form)
+    flash(f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue else "Đã lưu dự thảo kết luận.",
+          "success")
+    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb"))
+
+
+@bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")
+@requires("inspections.view")
+def conclusion_file(inspection_id: int, fmt: str):
+    """Issued: the frozen bytes, unchanged. Not yet issued: a draft printed now, marked DỰ THẢO."""
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    stored = visits.frozen(insp, fmt)
+    if stored is not None:
+        data, name = stored
+    else:
+        if not access.can(current_user, "preview", insp):
+            abort(404)
+        from danvan.printing import render_pdf
+        from danvan.printing.office import docx_document
+
+        spec = visits.document_spec(insp)
+        data = render_pdf("print/party_document.html", doc=spec) if fmt == "pdf" else docx_document(spec)
+        name = f"TB-du-thao-{insp.id}.{fmt}"
+    if fmt == "pdf":
+        return pdf_response(data, name)
+    return file_response(data, name, DOCX_MIME)

@@ -1,0 +1,1 @@
+"""Pages of issued records: the stored PDF/DOCX of a number, its signed copy, its replacement."""
