@@ -1,7 +1,7 @@
 """security: demo accounts are marked, so seed-demo and check-deploy know them
 
 Revision ID: 0009_security
-Revises: 0007_calls_core
+Revises: 0011_inspections
 Create Date: 2026-12-04 23:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_security'
-down_revision = '0007_calls_core'
+down_revision = '0011_inspections'
 branch_labels = None
 depends_on = None
 
