@@ -9,9 +9,9 @@ import unicodedata
 import pytest
 import sqlalchemy as sa
 
+from danvan.core.inputs import INT_MESSAGE, NUL_MESSAGE
 from danvan.core.vntext import fmt_date, today_local
 from danvan.extensions import db
-from danvan.core.inputs import INT_MESSAGE, NUL_MESSAGE
 from danvan.inspections.models import ChecklistResult, Inspection, InspectionPlan, Recommendation
 from tests.test_inspections import PDF, conclude, issue, make_plan, team  # noqa: F401  (fixture)
 
