@@ -26,7 +26,9 @@ install-dev: $(VENV)/.installed-dev
 # (Ctrl-C reaches both), the other is stopped too.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	@# The demo (published password) goes only into the embedded default database.
+	@if [ -z "$$DATABASE_URL" ]; then $(FLASK) seed-demo; else \
+	  echo "DATABASE_URL đã đặt: không nạp dữ liệu mẫu (muốn nạp: flask seed-demo). Kiểm tra: flask check-deploy"; fi
 	@echo "Mở http://127.0.0.1:5000 — đăng nhập bằng một tài khoản mẫu ở trên."
 	@$(FLASK) worker --workers 2 & worker=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port 5000 & web=$$!; \

@@ -106,6 +106,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.user_loader(auth_service.load_user)
     login_manager.unauthorized_handler(auth_service.unauthorized)
 
+    _init_hardening(app)
+
     # Import every model so metadata (and Alembic autogenerate) knows every table.
     from danvan.core import files, numbering, records, signers, workflow  # noqa: F401
 
@@ -124,6 +126,16 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_hooks(app)
     return app
+
+
+# Hardening (issue 12): bounded input, security headers, rate limits. Keep in this block. ---
+def _init_hardening(app: Flask) -> None:
+    """Before the blueprints: the bounded `int` converter binds when their rules are added."""
+    from danvan.core import inputs, security
+
+    inputs.init_app(app)
+    security.init_app(app)
+# -- end hardening ---------------------------------------------------------------------------
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -192,7 +204,7 @@ def _register_error_pages(app: Flask) -> None:
             return render_error(503)
         if original is not None:
             logging.getLogger("danvan").error("unhandled error on %s", request.path, exc_info=original)
-        return render_error(error.code)
+        return render_error(error.code, getattr(error, "vi_message", None))
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

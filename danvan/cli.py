@@ -9,6 +9,7 @@ from danvan.extensions import db
 
 
 def register(app: Flask) -> None:
+    register_deploy_check(app)
     from danvan import ops
 
     ops.register(app)
@@ -16,9 +17,13 @@ def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--shape", type=click.Choice(["2023", "2025"]), default="2023",
                   help="2023: tỉnh – huyện – xã (Bắc Kạn); 2025: tỉnh – xã, không cấp huyện.")
-    def seed_demo(shape: str) -> None:
+    @click.option("--force", is_flag=True,
+                  help="Nạp cả vào cơ sở dữ liệu đã có tài khoản thật (tài khoản mẫu dùng mật khẩu công khai).")
+    def seed_demo(shape: str, force: bool) -> None:
         """Load the demo province (idempotent: a second run changes nothing)."""
         from danvan import feature_modules
+
+        _refuse_real_database(force)
 
         for module in feature_modules("demo"):
             click.echo(f"  {module.seed(shape)}")
@@ -59,3 +64,30 @@ def register(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Đã tạo quản trị viên {user.username}.")
+
+
+# Demo safety (issue 12) -------------------------------------------------------------------
+
+def _refuse_real_database(force: bool) -> None:
+    """Demo accounts carry a published password: never add them beside real accounts unasked."""
+    from danvan.auth import deploy
+
+    foreign = deploy.foreign_accounts()
+    if foreign and not force:
+        raise click.ClickException(
+            f"Cơ sở dữ liệu này đã có {foreign} tài khoản không do dữ liệu mẫu tạo ra: không nạp dữ liệu "
+            "mẫu (tài khoản mẫu dùng mật khẩu công khai). Dùng --force nếu thật sự muốn.")
+
+
+def register_deploy_check(app: Flask) -> None:
+    @app.cli.command("check-deploy")
+    def check_deploy() -> None:
+        """List what is unsafe before opening to users; exit status 1 if anything is."""
+        from danvan.auth import deploy
+
+        found = deploy.problems(app)
+        for line in found:
+            click.echo(f"  ✗ {line}")
+        if found:
+            raise click.ClickException(f"{len(found)} điểm chưa an toàn, chưa nên mở cho người dùng.")
+        click.echo("Không thấy điểm chưa an toàn nào.")

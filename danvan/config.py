@@ -67,6 +67,14 @@ class Config:
     # SQLite: how long a request waits for another's write lock before answering 503.
     SQLITE_BUSY_SECONDS = float(os.environ.get("SQLITE_BUSY_SECONDS", "10"))
 
+    # Hardening (issue 12) ----------------------------------------------------------------
+    # Rate limits share Redis with the other app servers when REDIS_URL is set (core/security).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 60 per hour")
+    # Remember-me cookie: at most 30 days (ASVS 3.3); the session epoch still ends it early.
+    REMEMBER_COOKIE_DURATION = timedelta(days=min(30, int(os.environ.get("REMEMBER_DAYS", "30"))))
+
 
 EMBEDDED_DATABASE_URL = f"sqlite:///{INSTANCE / 'danvan.db'}"
 

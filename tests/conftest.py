@@ -268,6 +268,20 @@ def count_queries(app):
     return counting
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit and lock-out counters (memory storage, one app per session) start empty in
+    every test: the whole suite logs in from 127.0.0.1."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from danvan.core.security import limiter
+
+    with request.getfixturevalue("app").app_context():
+        limiter.reset()
+    yield
+
+
 @pytest.fixture
 def run_jobs(app, db_session):
     """run_jobs() -> states: run every queued job here and now, in the test's transaction (the

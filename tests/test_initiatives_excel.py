@@ -137,7 +137,7 @@ def test_bad_files_get_exact_messages_and_nothing_is_saved(world, login_as, run_
         (book([row()], headers=wrong_headers), "x.xlsx",
          ["1 | C | Dòng tiêu đề không đúng mẫu: cột C phải là «Tên mô hình, điển hình», đang là «Tên»."]),
         (book([row(name=f"Mô hình {i}") for i in range(10_000)]), "x.xlsx",
-         [" |  | Tệp có 10.000 dòng dữ liệu, vượt giới hạn 5.000 dòng mỗi lần nhập; hãy chia thành nhiều tệp."]),
+         [" |  | Tệp có hơn 5.000 dòng dữ liệu, vượt giới hạn 5.000 dòng mỗi lần nhập; hãy chia thành nhiều tệp."]),
         (book([row(), row()], merge="A2:A3"), "x.xlsx",
          [" |  | Bảng tính có ô gộp (A2:A3); hãy bỏ gộp ô rồi nhập lại."]),
         (book([row(), row(name="Khác")], formula_at="B3"), "x.xlsx",

@@ -31,7 +31,7 @@ def test_issuer_closes_a_call_targets_stop_seeing_it_tracking_stays_readable(db_
     assert TITLE in target.get("/yeu-cau/").get_data(as_text=True)
     page = issuer.get(f"/yeu-cau/{call.id}").get_data(as_text=True)
     assert "Đóng yêu cầu" in page
-    assert re.search(rf'action="/yeu-cau/{call.id}/dong"[^>]*onsubmit="return confirm\(', page)   # asks first
+    assert re.search(rf'action="/yeu-cau/{call.id}/dong"[^>]*data-confirm="', page)   # asks first
 
     r = issuer.post(f"/yeu-cau/{call.id}/dong", data={})                          # no CSRF token
     assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
@@ -94,7 +94,7 @@ def test_admin_restores_a_closed_call(db_session, world, login_as):
     calls.archive_call(call, actor=None)
     page = admin.get(f"/yeu-cau/{call.id}").get_data(as_text=True)
     assert "Khôi phục yêu cầu" in page
-    assert re.search(rf'action="/yeu-cau/{call.id}/khoi-phuc"[^>]*onsubmit="return confirm\(', page)
+    assert re.search(rf'action="/yeu-cau/{call.id}/khoi-phuc"[^>]*data-confirm="', page)
     assert login_as("officer", world.d1b).post_form(f"/yeu-cau/{call.id}/khoi-phuc").status_code == 403
     assert login_as("admin", world.d2).post_form(f"/yeu-cau/{call.id}/khoi-phuc").status_code == 404
     assert admin.post(f"/yeu-cau/{call.id}/khoi-phuc", data={}).status_code == 400     # CSRF

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from danvan import calls
 from danvan.core.files import Attachment
-from danvan.core.vntext import now_utc, today_local
+from danvan.core.vntext import today_local
 from danvan.extensions import db
 from danvan.plans import documents
 from danvan.plans.models import PlanDelegation
@@ -150,17 +150,6 @@ def test_call_shows_days_overdue_only_while_nothing_is_filed(world, login_as):
         "call": call, "sections": [{"heading": "I.", "body": "Nội dung"}]}, actor=officer.user)
     documents.transition(doc, "submit", actor=officer.user)
     assert "quá hạn 4 ngày" not in officer.get("/yeu-cau/").get_data(as_text=True)
-
-
-def test_user_list_marks_locked_accounts_until_the_lock_ends(world, login_as, create_user):
-    admin = login_as("admin", world.p)
-    user = create_user(world.c1, ["officer"], username="bi.khoa")
-    user.locked_until = now_utc() + timedelta(minutes=5)
-    db.session.flush()
-    assert "Đang tạm khóa" in admin.get("/quan-tri/nguoi-dung?q=bi.khoa").get_data(as_text=True)
-    user.locked_until = now_utc() - timedelta(seconds=1)
-    db.session.flush()
-    assert "Đang tạm khóa" not in admin.get("/quan-tri/nguoi-dung?q=bi.khoa").get_data(as_text=True)
 
 
 def test_invitation_confirm_link_and_attendance_figures(world, login_as):

@@ -82,7 +82,9 @@ def test_create_user(admin, world, db_session):
     ({"full_name": "A" * 10_000}, "Tối đa 120 ký tự."),
     ({"roles": []}, "Chọn ít nhất một vai trò."),
     ({"roles": ["superuser"]}, "Vai trò không hợp lệ."),
-    ({"password": "ngan", "confirm": "ngan"}, "ít nhất 8 ký tự"),
+    ({"password": "ngan", "confirm": "ngan"}, "ít nhất 10 ký tự"),
+    ({"password": "12345678", "confirm": "12345678"}, "ít nhất 10 ký tự"),
+    ({"password": "qwertyuiop", "confirm": "qwertyuiop"}, "quá phổ biến"),
     ({"confirm": "khong-khop-nhe"}, "không khớp"),
     ({"unit_id": "abc"}, "Chọn đơn vị."),
 ])
@@ -149,7 +151,7 @@ def test_reset_password_unlocks_and_ends_sessions(app, admin, people, db_session
         sess["_user_id"] = user.get_id()
     assert victim.get("/").status_code == 200
     bad = admin.post_form(f"/quan-tri/nguoi-dung/{user.id}/dat-lai-mat-khau", {"password": "a", "confirm": "a"})
-    assert bad.status_code == 422 and "ít nhất 8 ký tự" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "ít nhất 10 ký tự" in bad.get_data(as_text=True)
     ok = admin.post_form(f"/quan-tri/nguoi-dung/{user.id}/dat-lai-mat-khau",
                          {"password": "mat-khau-moi-99", "confirm": "mat-khau-moi-99"})
     assert ok.status_code == 303

@@ -17,4 +17,5 @@ def download(attachment_id: int):
     attachment = access.get_scoped_or_404(Attachment, attachment_id, current_user)
     if attachment.archived_at is not None:
         abort(404)
+    # Always named for its detected kind (older rows kept the user's extension).
     return attachment.download()

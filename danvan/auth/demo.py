@@ -52,7 +52,7 @@ def _slug(name: str) -> str:
 
 def _add(username, full_name, title, unit, roles, password_hash):
     user = User(username=username, full_name=full_name, title=title, unit=unit, active=True,
-                password_hash=password_hash, session_epoch=1)
+                password_hash=password_hash, session_epoch=1, is_demo=True)
     user.set_roles(roles)
     user.refresh_search_key()
     db.session.add(user)

@@ -34,6 +34,9 @@ class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on password change, reset or disable: every existing session of the user dies.
     session_epoch: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Created by `flask seed-demo` (with the published demo password): check-deploy and the
+    # administrators' banner look for these.
+    is_demo: Mapped[bool] = mapped_column(sa.Boolean(name="is_demo"), default=False, server_default=sa.false())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -76,7 +79,7 @@ class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
     # passwords
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.session_epoch = (self.session_epoch or 0) + 1
+        self.session_epoch = (self.session_epoch or 0) + 1  # every other session ends
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

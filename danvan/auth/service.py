@@ -1,22 +1,23 @@
 """Login with lock-out, session loading, and user administration rules."""
 from __future__ import annotations
 
-from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from danvan.auth import lockout, passwords
 from danvan.auth.models import User
 from danvan.core import access, audit
 from danvan.core.errors import ServiceError
 from danvan.core.htmx import is_htmx
 from danvan.core.units import Unit
-from danvan.core.vntext import fold, now_utc
+from danvan.core.vntext import now_utc
 from danvan.extensions import db
 
 GENERIC_LOGIN_ERROR = "Tên đăng nhập hoặc mật khẩu không đúng."
-MIN_PASSWORD = 8
 
 
 class AccountError(ServiceError):
@@ -49,45 +50,72 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
+def _locked_message(minutes: int) -> str:
+    return (f"Đăng nhập từ máy này tạm bị chặn {minutes} phút do nhập sai nhiều lần. Vui lòng thử lại "
+            "sau, đăng nhập từ máy của mình, hoặc liên hệ quản trị viên.")
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("không-phải-mật-khẩu")
+
+
 def authenticate(username: str, password: str) -> User:
-    """The user, or AccountError with the message to show. Counts failures and locks."""
-    cfg = current_app.config
-    user = db.session.scalar(sa.select(User).where(User.username == normalise_username(username)))
-    now = now_utc()
+    """The user, or AccountError with the message to show.
+
+    Unknown user and wrong password get one answer (and cost the same hash check); failures
+    lock the pair (username, client address) only, see auth/lockout.py."""
+    name = normalise_username(username)
+    user = db.session.scalar(sa.select(User).where(User.username == name))
+    minutes = lockout.minutes_left(name)
+    if minutes:
+        raise AccountError(_locked_message(minutes))
     if user is None:
+        check_password_hash(_dummy_hash(), password)
+        valid = False
+    else:
+        valid = user.check_password(password)
+    if not valid:
+        if lockout.record_failure(name, user):
+            raise AccountError(_locked_message(current_app.config["LOGIN_LOCK_MINUTES"]))
         raise AccountError(GENERIC_LOGIN_ERROR)
-    if user.is_locked(now):
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AccountError(f"Tài khoản tạm khóa do nhập sai mật khẩu {cfg['LOGIN_MAX_FAILURES']} lần. "
-                           f"Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị viên.")
-    if not user.check_password(password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        audit.record(user, "login_failed", user)
-        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            audit.record(user, "locked", user)
-            raise AccountError(f"Bạn đã nhập sai mật khẩu {cfg['LOGIN_MAX_FAILURES']} lần. "
-                               f"Tài khoản bị tạm khóa {cfg['LOGIN_LOCK_MINUTES']} phút.")
-        left = cfg["LOGIN_MAX_FAILURES"] - user.failed_logins
-        raise AccountError(f"{GENERIC_LOGIN_ERROR} Còn {left} lần thử trước khi tài khoản bị tạm khóa.")
     if not user.active:
         raise AccountError("Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị viên.")
+    lockout.clear(name)
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = now_utc()
     audit.set_actor(user)
     audit.record(user, "login", user)
     return user
 
 
-def check_new_password(password: str, confirm: str, username: str = "") -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", "password")
-    if len(password) > 200:
-        raise AccountError("Mật khẩu quá dài (tối đa 200 ký tự).", "password")
-    if username and fold(password) == fold(username):
-        raise AccountError("Mật khẩu không được trùng tên đăng nhập.", "password")
+def end_sessions(user: User) -> None:
+    """Every session cookie and remember-me token of the user stops working, on every server:
+    they carry the epoch (User.get_id) and load_user compares it with the database."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def logout(user: User) -> None:
+    end_sessions(user)
+    audit.record(user, "logout", user)
+    db.session.flush()
+
+
+def recent_lockouts(user: User, limit: int = 5) -> list:
+    """The latest lock-outs of an account, for the administrator's user page."""
+    return list(db.session.scalars(
+        sa.select(audit.AuditEvent).where(audit.AuditEvent.object_type == "User",
+                                          audit.AuditEvent.object_id == user.id,
+                                          audit.AuditEvent.action == "locked")
+        .order_by(audit.AuditEvent.id.desc()).limit(limit)))
+
+
+def check_new_password(password: str, confirm: str, username: str = "", user: User | None = None) -> None:
+    """Raises AccountError when the new password breaks a rule of auth/passwords.py."""
+    message = passwords.problem(password, username, user.check_password if user is not None else None)
+    if message:
+        raise AccountError(message, "password")
     if password != confirm:
         raise AccountError("Hai lần nhập mật khẩu không khớp.", "confirm")
 
@@ -95,8 +123,9 @@ def check_new_password(password: str, confirm: str, username: str = "") -> None:
 def change_own_password(user: User, current: str, new: str, confirm: str) -> None:
     if not user.check_password(current):
         raise AccountError("Mật khẩu hiện tại không đúng.", "current")
-    check_new_password(new, confirm, user.username)
-    user.set_password(new)
+    check_new_password(new, confirm, user.username, user)
+    user.set_password(new)   # bumps session_epoch: every other session and remember-me token ends
+    audit.record(user, "change_password", user)
     db.session.flush()
 
 
@@ -172,12 +201,12 @@ def set_active(user: User, active: bool, *, actor) -> None:
         raise AccountError("Bạn không thể tự vô hiệu hóa tài khoản của mình.")
     user.active = active
     if not active:
-        user.session_epoch += 1
+        end_sessions(user)
     db.session.flush()
 
 
 def reset_password(user: User, password: str, confirm: str, *, actor) -> None:
-    check_new_password(password, confirm, user.username)
+    check_new_password(password, confirm, user.username, user)
     user.set_password(password)
     user.failed_logins, user.locked_until = 0, None
     audit.record(actor, "reset_password", user)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from danvan.auth import service
+from danvan.auth import deploy, service
 from danvan.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, ResetPasswordForm, UserFilterForm, UserForm
 from danvan.auth.models import User
 from danvan.core import access, nav
@@ -15,12 +15,21 @@ from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
+from danvan.core.security import limiter
 from danvan.core.transaction import keep_changes
 from danvan.core.units import subtree
 from danvan.extensions import db
 
 bp = Blueprint("auth", __name__)
 nav.register("Người dùng", "auth.users", "users.manage", 90, group="admin")
+
+
+@bp.app_context_processor
+def demo_banner() -> dict:
+    """Administrators see a red banner while demo accounts open with the published password."""
+    if current_user.is_authenticated and current_user.has_role("admin"):
+        return {"security_banner": deploy.banner()}
+    return {"security_banner": None}
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,6 +39,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=lambda response: response.status_code != 303)  # failed attempts only
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -51,6 +62,7 @@ def login():
 @bp.route("/dang-xuat", methods=["POST"])
 @requires("account.self")
 def logout():
+    service.logout(current_user._get_current_object())  # a copied cookie dies with this one
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect_to("auth.login")
@@ -142,7 +154,9 @@ def user_edit(user_id: int):
 
 def _render_user_form(form, user, status: int, reset_form=None):
     reset_form = reset_form or ResetPasswordForm(formdata=None)
-    return render_template("auth/user_form.html", form=form, user=user, reset_form=reset_form), status
+    lockouts = service.recent_lockouts(user) if user is not None else []
+    return render_template("auth/user_form.html", form=form, user=user, reset_form=reset_form,
+                           lockouts=lockouts), status
 
 
 @bp.route("/quan-tri/nguoi-dung/<int:user_id>/trang-thai", methods=["POST"])

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from danvan.core import access
 from danvan.core.units import Unit, scope_root
-from danvan.core.vntext import clean, now_utc
+from danvan.core.vntext import clean, int_or_none, now_utc
 from danvan.extensions import db
 
 from .models import Conference, ConferenceInvitee, ConferencePoint
@@ -39,7 +39,7 @@ def tree_order(units: list[Unit]) -> list[Unit]:
 
 
 def units_in_scope(conf: Conference, unit_ids: list[int], actor) -> list[Unit]:
-    ids = sorted({int(i) for i in unit_ids if str(i).isdigit()})
+    ids = sorted({i for i in map(int_or_none, unit_ids) if i})
     if not ids:
         raise ConferenceError("Chọn ít nhất một đơn vị.", "unit_ids")
     units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids))))

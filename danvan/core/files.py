@@ -270,8 +270,8 @@ class Attachment(Audited, db.Model):
             return None
 
     def download(self) -> Response:
-        return download(self.stored_name, self.sha256, filename=self.filename, mimetype=self.mimetype,
-                        size=self.size)
+        return download(self.stored_name, self.sha256, filename=named_for_kind(self.filename, self.kind),
+                        mimetype=self.mimetype, size=self.size)
 
 
 def sniff(head: bytes, data: io.BufferedIOBase) -> str | None:
@@ -302,6 +302,15 @@ def safe_filename(name: str) -> str:
     return name[:200] or "tep-dinh-kem"
 
 
+def named_for_kind(name: str, kind: str) -> str:
+    """The user's name with the extension of the type detected from the content: `x.html` that is
+    a PDF is stored and served as `x.pdf`, `shell.php` holding a PNG as `shell.png`."""
+    stem = safe_filename(name)
+    if "." in stem:
+        stem = stem.rsplit(".", 1)[0].strip(" .") or "tep-dinh-kem"
+    return f"{stem[:190]}.{kind}"
+
+
 def store(upload: FileStorage | None, *, owner_type: str, owner_id: int, unit_id: int,
           actor) -> Attachment:
     """Validate and store one uploaded file; raises UploadError with a Vietnamese message."""
@@ -320,7 +329,7 @@ def store(upload: FileStorage | None, *, owner_type: str, owner_id: int, unit_id
             "hệ thống kiểm tra nội dung tệp, không chỉ phần đuôi tên.")
     stored_name, digest = save(data)
     attachment = Attachment(owner_type=owner_type, owner_id=owner_id, unit_id=unit_id,
-                            filename=safe_filename(upload.filename), kind=kind, size=len(data),
+                            filename=named_for_kind(upload.filename, kind), kind=kind, size=len(data),
                             sha256=digest, stored_name=stored_name,
                             uploaded_by_id=getattr(actor, "id", None))
     db.session.add(attachment)

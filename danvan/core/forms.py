@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField
+from wtforms import (
+    DateField,
+    DateTimeField,
+    DecimalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
+from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
+from danvan.core.inputs import out_of_range
 from danvan.core.vntext import nfc, parse_date
 
 # WTForms ships no Vietnamese catalogue: its built-in messages, translated here once.
@@ -65,6 +76,36 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# Hostile input: every number and date field of every form is bounded ------------------
+_PARSED_KINDS = (IntegerField, DecimalField, FloatField, DateField, DateTimeField, SelectField,
+                 SelectMultipleField)  # selects coerce=int
+_BOUNDED: dict[type, type] = {}
+
+
+def _bounded(field_class: type) -> type:
+    """A subclass whose parsed value must fit the database and date arithmetic (core.inputs):
+    `999…9`, `1e308`, `NaN`, `inf`, year 0001 or 9999 become a field error and `data` None,
+    so filter forms that read `.data` after a failed validate() get nothing hostile either."""
+    if field_class not in _BOUNDED:
+        def process_formdata(self, valuelist):
+            field_class.process_formdata(self, valuelist)
+            problem = out_of_range(self.data)
+            if problem:
+                self.data = None
+                raise ValueError(problem)
+
+        _BOUNDED[field_class] = type(field_class.__name__, (field_class,),
+                                     {"process_formdata": process_formdata})
+    return _BOUNDED[field_class]
+
+
+def _guard(unbound_field: UnboundField) -> UnboundField:
+    if issubclass(unbound_field.field_class, _PARSED_KINDS):
+        return UnboundField(_bounded(unbound_field.field_class), *unbound_field.args,
+                            name=unbound_field.name, **unbound_field.kwargs)
+    return unbound_field
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
@@ -72,7 +113,7 @@ class Form(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), _strip]
-            return unbound_field.bind(form=form, filters=filters, **options)
+            return _guard(unbound_field).bind(form=form, filters=filters, **options)
 
 
 class VersionedForm(Form):

@@ -7,6 +7,7 @@ from math import ceil
 import sqlalchemy as sa
 from flask import current_app, request
 
+from danvan.core.vntext import int_or_none
 from danvan.extensions import db
 
 
@@ -39,10 +40,8 @@ class Page:
 
 
 def page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    # Bounded: page=999…9 would make an OFFSET the database cannot hold.
+    return int_or_none(request.args.get("page"), 1, 10**6) or 1
 
 
 def paginate(stmt: sa.Select, *, page: int | None = None, per_page: int | None = None,

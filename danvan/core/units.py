@@ -117,7 +117,20 @@ def add_unit(name: str, kind: str, *, parent: Unit | None, code: str = "",
     db.session.add(unit)
     db.session.flush()
     set_path(unit)
+    if parent is None:
+        for setup in _province_setups:
+            setup(unit)
     return unit
+
+
+# Features that keep per-province lists (Dân vận khéo fields, kinds, criteria) make them when the
+# province is created, so that no GET request ever has to write them.
+_province_setups: list[Callable[[Unit], None]] = []
+
+
+def register_province_setup(setup: Callable[[Unit], None]) -> None:
+    if setup not in _province_setups:
+        _province_setups.append(setup)
 
 
 def subtree(root: Unit, *, open_only: bool = True) -> sa.Select:

@@ -104,12 +104,24 @@ def fmt_duration(delta: timedelta) -> str:
     return f"{mins} phút" if mins else "dưới 1 phút"
 
 
-def int_or_none(value) -> int | None:
-    """A whole number from a query or form value, else None (missing, empty or not a number)."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+# The smallest integer column on both databases (PostgreSQL INTEGER): ids and years beyond it
+# made the driver raise (a 500) instead of matching nothing.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def int_or_none(value, lo: int = INT_MIN, hi: int = INT_MAX) -> int | None:
+    """A whole number from a query or form value within [lo, hi], else None (missing, empty, not a
+    number, out of range, or thousands of digits that int() refuses)."""
+    if value is None or isinstance(value, bool):
         return None
+    text = str(value).strip()
+    if not text or len(text) > 12:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if lo <= number <= hi else None
 
 
 def parse_date(text: str | None) -> date | None:
@@ -126,6 +138,8 @@ def parse_date(text: str | None) -> date | None:
             continue
         if parsed.year < 1900:
             raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
+        if parsed.year > 2100:  # date arithmetic near 9999 overflows; nothing here is that far
+            raise ValueError("Năm phải trước 2100.")
         return parsed
     raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024.")
 

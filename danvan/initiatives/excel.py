@@ -3,6 +3,7 @@ import with a row-by-row report. Nothing is saved while any row is wrong."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from danvan.core import access
+from danvan.core import access, zipguard
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_number, fold, nfc
 from danvan.extensions import db
@@ -21,6 +22,7 @@ from danvan.initiatives.models import Initiative
 from danvan.printing import office
 
 MAX_ROWS = 5000
+MAX_SCANNED_ROWS = 4 * MAX_ROWS  # blank rows included
 MAX_BYTES = 10 * 1024 * 1024
 SHEET = "Dang ky"
 HEADER_ROW = 1
@@ -150,15 +152,42 @@ def _open(data: bytes):
         raise FileRejected("Tệp không phải là tệp Excel (.xlsx). Hãy dùng tệp mẫu tải về từ hệ thống "
                            "và lưu dưới dạng Excel Workbook (.xlsx).")
     try:
+        zipguard.check(data)  # sizes, ratios, entry count: before any parser sees the file
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipguard.ZipRejected as exc:
+        raise FileRejected(exc.message) from None
     except zipfile.BadZipFile:
         raise FileRejected("Tệp Excel bị hỏng hoặc không đọc được.") from None
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise FileRejected("Tệp là một tệp nén (.zip) đổi tên, không phải tệp Excel (.xlsx).")
     try:
-        return load_workbook(io.BytesIO(data), data_only=False)
+        # Read-only: rows stream from the sheet instead of building every cell in memory.
+        return load_workbook(io.BytesIO(data), data_only=False, read_only=True)
     except Exception:  # openpyxl raises many kinds of errors on damaged files
         raise FileRejected("Tệp Excel bị hỏng hoặc không đọc được.") from None
+
+
+def _merged_ranges(data: bytes, ws) -> list[str]:
+    """Merged cells of a read-only sheet (openpyxl does not parse them in that mode)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(ws._worksheet_path)  # size already bounded by zipguard
+    return re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"', xml)
+
+
+def _data_rows(ws) -> list:
+    """Non-blank rows under the header, streamed; stops as soon as a limit is passed."""
+    rows = []
+    for i, cells in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1, max_col=len(COLUMNS))):
+        if i > MAX_SCANNED_ROWS:
+            raise FileRejected(f"Bảng tính có hơn {fmt_number(MAX_SCANNED_ROWS)} dòng (kể cả dòng trống đã định "
+                               "dạng); hãy xóa các dòng thừa hoặc chia thành nhiều tệp.")
+        if all(_is_blank(c.value) for c in cells):
+            continue
+        rows.append((HEADER_ROW + 1 + i, cells))
+        if len(rows) > MAX_ROWS:
+            raise FileRejected(f"Tệp có hơn {fmt_number(MAX_ROWS)} dòng dữ liệu, vượt giới hạn "
+                               f"{fmt_number(MAX_ROWS)} dòng mỗi lần nhập; hãy chia thành nhiều tệp.")
+    return rows
 
 
 def _col(i: int) -> str:
@@ -178,8 +207,8 @@ def parse(data: bytes, actor) -> ImportResult:
         result.problems.append(ImportProblem(None, None, exc.message))
         return result
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    if ws.merged_cells.ranges:
-        ranges = ", ".join(str(r) for r in list(ws.merged_cells.ranges)[:5])
+    if merged := _merged_ranges(data, ws):
+        ranges = ", ".join(r.decode() for r in merged[:5])
         result.problems.append(ImportProblem(None, None, f"Bảng tính có ô gộp ({ranges}); hãy bỏ gộp ô rồi nhập lại."))
         return result
     header = [nfc(c.value).strip() if isinstance(c.value, str) else c.value
@@ -192,12 +221,10 @@ def parse(data: bytes, actor) -> ImportResult:
                 f"Dòng tiêu đề không đúng mẫu: cột {_letter(i)} phải là «{expected}», đang là «{got or ''}»."))
     if result.problems:
         return result
-    data_rows = [(r[0].row, r) for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=len(COLUMNS))
-                 if not all(_is_blank(c.value) for c in r)]
-    if len(data_rows) > MAX_ROWS:
-        result.problems.append(ImportProblem(None, None, f"Tệp có {fmt_number(len(data_rows))} dòng dữ liệu, vượt "
-                                                         f"giới hạn {fmt_number(MAX_ROWS)} dòng mỗi lần nhập; "
-                                                         "hãy chia thành nhiều tệp."))
+    try:
+        data_rows = _data_rows(ws)
+    except FileRejected as exc:
+        result.problems.append(ImportProblem(None, None, exc.message))
         return result
     if not data_rows:
         result.problems.append(ImportProblem(None, None, "Tệp không có dòng dữ liệu nào."))

@@ -45,11 +45,16 @@ def bell():
     return render_template("notifications/_count.html", unread=service.unread_count(current_user))
 
 
-@bp.route("/<int:notification_id>")
+@bp.route("/<int:notification_id>", methods=["GET", "POST"])
 @requires("notifications.read")
 def open(notification_id: int):  # noqa: A001  (the endpoint's name)
+    """Follow a notification. GET never writes (a prefetch or a crawler must not mark anything
+    read); the list's button POSTs, which marks it read on the way."""
     row = _load(notification_id)
-    service.mark_read(row)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        service.mark_read(row)
     target = row.link if row.link.startswith("/") and not row.link.startswith("//") else None
     return redirect(target or redirect_url(), code=303)
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, NumberRange
 
 from danvan.core.forms import Form, VersionedForm, VNDateField, max_len
 from danvan.core.numbering import TYPE_CHOICES
-from danvan.core.vntext import nfc
+from danvan.core.vntext import int_or_none, nfc
 from danvan.plans.models import SIGNER_MODES
 
 DEFAULT_SECTIONS = ("I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG", "III. TỔ CHỨC THỰC HIỆN")
@@ -48,7 +48,7 @@ class DocumentForm(VersionedForm):
 
     def data_dict(self, calls_by_id: dict) -> dict:
         call_id = self.call_id.data
-        call = calls_by_id.get(int(call_id)) if call_id and str(call_id).isdigit() else None
+        call = calls_by_id.get(int_or_none(call_id))
         return {
             "type_code": self.type_code.data, "summary": self.summary.data, "year": self.year.data,
             "period": self.period.data, "signer_mode": self.signer_mode.data,

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import current_app, url_for
 
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_count, fmt_date, fmt_number, today_local
+from danvan.extensions import db
 from danvan.plans import documents
+from danvan.plans.models import PlanDocument
 from danvan.programme import heatmap, rollup, trends
 from danvan.programme.models import Programme
 
@@ -101,9 +104,17 @@ def create_document(programme: Programme, root: Unit, text: str, *, actor) -> st
     """A draft BC document (its edit URL). Raises documents.DocumentError (a Vietnamese
     message and status) when the document is refused."""
     as_of = today_local()
+    summary = f"Sơ kết thực hiện Đề án «{programme.title}»"[:500]
+    # One draft per unit, programme and year: pressing the button again (or a repeated POST)
+    # opens the draft being edited instead of making another.
+    existing = db.session.scalar(sa.select(PlanDocument.id).where(
+        PlanDocument.unit_id == actor.unit_id, PlanDocument.type_code == "BC", PlanDocument.year == as_of.year,
+        PlanDocument.summary == summary, PlanDocument.state == "draft").order_by(PlanDocument.id).limit(1))
+    if existing is not None:
+        return url_for("plans.document_edit", document_id=existing)
     doc = documents.create_document(actor.unit, {
         "type_code": "BC",
-        "summary": f"Sơ kết thực hiện Đề án «{programme.title}»"[:500],
+        "summary": summary,
         "year": as_of.year, "period": f"Đến ngày {fmt_date(as_of)}",
         "sections": sections(programme, root, as_of),
         "signer_mode": "T/M", "signer_authority": "BAN THƯỜNG VỤ", "signer_title": "", "signer_name": "",

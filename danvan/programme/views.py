@@ -13,7 +13,7 @@ from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
-from danvan.core.vntext import today_local
+from danvan.core.vntext import int_or_none, today_local
 from danvan.programme import heatmap as heatmap_rows
 from danvan.programme import jobs as programme_jobs
 from danvan.programme import rollup, service, soket, summary, trends  # noqa: F401 (summary: flush hook)
@@ -104,12 +104,12 @@ def detail(programme_id: int):
 @requires("programme.manage")
 def edit(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
+    service.require_manage(current_user, programme)  # 403 on GET too: no form that cannot be saved
     form = ProgrammeForm(obj=programme)
     if request.method == "GET":
         form.version.data = programme.version
     status = 200
     if request.method == "POST":
-        service.require_manage(current_user, programme)
         status = 422
         if form.validate_on_submit():
             try:
@@ -140,6 +140,7 @@ def group_edit(task_group_id: int):
 
 
 def _group_form(programme, group):
+    service.require_manage(current_user, programme)  # 403 on GET too
     form = GroupForm(obj=group)
     if request.method == "GET":
         if group is None:
@@ -148,7 +149,6 @@ def _group_form(programme, group):
             form.version.data = group.version
     status = 200
     if request.method == "POST":
-        service.require_manage(current_user, programme)
         status = 422
         if form.validate_on_submit():
             try:
@@ -177,16 +177,16 @@ def task_edit(task_id: int):
 
 
 def _task_form(programme, task):
+    service.require_manage(current_user, programme)  # 403 on GET too
     form = TaskForm(obj=task)
     form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
     if request.method == "GET":
-        if task is None and request.args.get("task_group_id", "").isdigit():
-            form.group_id.data = int(request.args["task_group_id"])
+        if task is None and (wanted := int_or_none(request.args.get("task_group_id"))):
+            form.group_id.data = wanted
         if task is not None:
             form.version.data = task.version
     status = 200
     if request.method == "POST":
-        service.require_manage(current_user, programme)
         status = 422
         if not form.group_id.choices:
             flash("Đề án chưa có nhóm nhiệm vụ nào: hãy thêm nhóm trước.", "danger")
@@ -303,11 +303,11 @@ def report(progress_id: int):
 def report_evidence_remove(progress_id: int):
     report = service.load_report_or_404(progress_id, current_user)
     form = ConfirmForm()
-    raw = request.form.get("attachment_id", "")
-    if not form.validate_on_submit() or not raw.isdigit():
+    attachment_id = int_or_none(request.form.get("attachment_id"))
+    if not form.validate_on_submit() or not attachment_id:
         abort(400)
     try:
-        removed = service.remove_evidence(report, int(raw), actor=current_user)
+        removed = service.remove_evidence(report, attachment_id, actor=current_user)
     except service.ProgrammeError as exc:
         flash(exc.message, "danger")
         return _render_report(report, EditReportForm(obj=report), exc.status)

@@ -11,6 +11,7 @@ from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.units import Unit, subtree
+from danvan.core.vntext import int_or_none
 from danvan.extensions import db
 from danvan.units import service
 from danvan.units.forms import CloseUnitForm, MergeForm, NewUnitForm, UnitForm
@@ -93,8 +94,8 @@ def _user_count(unit: Unit) -> int:
 def new():
     form = NewUnitForm()
     form.parent_id.choices = _parent_choices()
-    if request.method == "GET" and request.args.get("parent_id", "").isdigit():
-        form.parent_id.data = int(request.args["parent_id"])
+    if request.method == "GET" and (parent_id := int_or_none(request.args.get("parent_id"))):
+        form.parent_id.data = parent_id
     if form.validate_on_submit():
         try:
             unit = service.create({n: f.data for n, f in form._fields.items()}, actor=current_user)
@@ -132,7 +133,7 @@ def merge():
     candidates = [u for u in db.session.scalars(subtree(current_user.scope)) if u.parent_id]
     form.unit_ids.choices = [(u.id, u.name) for u in candidates]
     if request.method == "GET" and request.args.getlist("unit_ids"):
-        form.unit_ids.data = [int(i) for i in request.args.getlist("unit_ids") if i.isdigit()]
+        form.unit_ids.data = [i for i in map(int_or_none, request.args.getlist("unit_ids")) if i]
     if form.validate_on_submit():
         units = list(db.session.scalars(access.scoped(
             sa.select(Unit).where(Unit.id.in_(form.unit_ids.data or [])), Unit.id, current_user)))

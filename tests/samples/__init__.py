@@ -27,3 +27,18 @@ def all_forms() -> dict:
     for info in pkgutil.iter_modules(__path__):
         forms.update(getattr(importlib.import_module(f"{__name__}.{info.name}"), "FORMS", {}))
     return forms
+
+
+def get_urls(app, world) -> list[str]:
+    """Every GET route (static excepted) built with the sample ids inside the matrix user's scope."""
+    from flask import url_for
+
+    samples, ids, urls = all_samples(), {}, []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        for arg in rule.arguments:
+            ids.setdefault(arg, samples[arg](world)[0])
+        with app.test_request_context():
+            urls.append(url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments}))
+    return urls

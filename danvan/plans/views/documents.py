@@ -12,7 +12,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.vntext import date_line, fmt_date, like_pattern, today_local
+from danvan.core.vntext import date_line, fmt_date, int_or_none, like_pattern, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.plans import documents as service
@@ -92,9 +92,10 @@ def document_new():
         form.recipients.data = "Như trên,\nLưu Văn phòng"
         form.signer_name.data = ""
         wanted = request.args.get("call_id", "")
-        if wanted.isdigit() and int(wanted) in calls_by_id:
-            call = calls_by_id[int(wanted)]
-            form.call_id.data = wanted
+        wanted = int_or_none(wanted)
+        if wanted in calls_by_id:
+            call = calls_by_id[wanted]
+            form.call_id.data = str(wanted)
             form.type_code.data = call.type_code or form.type_code.data
             form.summary.data = call.title
     _prepare(form, calls_by_id)
@@ -241,7 +242,8 @@ def document_attachment_remove(document_id: int):
     if refused:
         return refused
     raw = request.form.get("attachment_id", "")
-    att = db.session.get(files.Attachment, int(raw)) if raw.isdigit() else None
+    attachment_id = int_or_none(raw)
+    att = db.session.get(files.Attachment, attachment_id) if attachment_id else None
     if att is None or att.owner_type != OWNER_TYPE or att.owner_id != doc.id or att.archived_at is not None:
         return render_template("plans/detail.html", **_detail_context(doc, error="Không tìm thấy tệp.")), 404
     from danvan.core.vntext import now_utc
