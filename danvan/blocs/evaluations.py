@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
 from danvan.core import access, workflow
 from danvan.core.units import scope_root
-from danvan.core.vntext import fmt_number, like_pattern, now_utc, today_local
+from danvan.core.vntext import fmt_number, matches, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
 from danvan.extensions import db
 
@@ -187,10 +187,8 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
         stmt = stmt.where(Evaluation.rating == rating)
     if bloc is not None:
         stmt = stmt.where(Evaluation.bloc_id == bloc.id)
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(sa.or_(Bloc.name_key.like(pattern, escape="\\"),
-                                 BlocMember.name_key.like(pattern, escape="\\")))
+    if (found := matches(q, Bloc.name_key, BlocMember.name_key)) is not None:
+        stmt = stmt.where(found)
     return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
 
 

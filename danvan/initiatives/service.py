@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from danvan.core import access, audit, numbering, workflow
 from danvan.core.units import Unit, scope_root
-from danvan.core.vntext import TZ, fold, like_pattern, now_utc, today_local
+from danvan.core.vntext import TZ, fold, matches, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, TransitionError, Workflow
 from danvan.extensions import db
 from danvan.initiatives.models import (
@@ -540,8 +540,8 @@ def list_stmt(actor, f: Filters) -> sa.Select:
     (unit_id, year) index alone; the other filters and the rows come after (bench: a search
     over 500.000 rows reads only the province's index entries)."""
     ids = access.scoped(sa.select(Initiative.id), Initiative.unit_id, actor)
-    if pattern := like_pattern(f.q):
-        ids = ids.where(Initiative.search_key.like(pattern, escape="\\"))
+    if (found := matches(f.q, Initiative.search_key)) is not None:
+        ids = ids.where(found)
     if f.year:
         ids = ids.where(Initiative.year == f.year)
     if f.unit_id:

@@ -15,7 +15,7 @@ from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit, register_open_work_mover, scope_root
-from danvan.core.vntext import date_line, fmt_date, like_pattern, today_local
+from danvan.core.vntext import date_line, fmt_date, matches, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.plans import calls as calls_service
@@ -51,9 +51,8 @@ def _documents_query(user, filters: DocumentFilterForm) -> sa.Select:
     else:
         stmt = sa.select(PlanDocument)
     stmt = access.scoped(stmt, PlanDocument.unit_id, user)
-    pattern = like_pattern(filters.q.data)
-    if pattern:
-        stmt = stmt.where(PlanDocument.search_key.like(pattern, escape="\\"))
+    if (found := matches(filters.q.data, PlanDocument.search_key)) is not None:
+        stmt = stmt.where(found)
     if filters.state.data in STATES:
         stmt = stmt.where(PlanDocument.state == filters.state.data)
     elif loc != "nhap":
@@ -338,9 +337,8 @@ def calls():
     issued_stmt = access.scoped(
         sa.select(PlanCall).where(PlanCall.archived_at.is_not(None) if closed else PlanCall.archived_at.is_(None)),
         PlanCall.unit_id, current_user).order_by(PlanCall.deadline.desc(), PlanCall.id.desc())
-    pattern = like_pattern(request.args.get("q"))
-    if pattern:
-        issued_stmt = issued_stmt.where(PlanCall.search_key.like(pattern, escape="\\"))
+    if (found := matches(request.args.get("q"), PlanCall.search_key)) is not None:
+        issued_stmt = issued_stmt.where(found)
     page = paginate(issued_stmt)
     counts = calls_service.summaries(page.items)
     return render_page_or_partial("plans/calls.html", "plans/_call_rows.html", page=page, counts=counts,
