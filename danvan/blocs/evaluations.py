@@ -192,6 +192,18 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
     return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
 
 
+def default_year(user) -> int:
+    """The year the evaluations list opens on: this year if it has sheets in the user's scope, else
+    the latest year that has some (a new year opens empty for weeks), else this year."""
+    this_year = today_local().year
+    years = set(db.session.scalars(access.scoped(sa.select(Evaluation.year).distinct(),
+                                                 Evaluation.unit_id, user)))
+    if this_year in years or not years:
+        return this_year
+    past = [y for y in years if y < this_year]
+    return max(past) if past else min(years)
+
+
 def rating_counts(user, year: int, subject: str) -> dict[str, int]:
     """Counts by rating in the user's scope ('none' = not yet scored): one GROUP BY."""
     stmt = access.scoped(sa.select(Evaluation.rating, sa.func.count()).where(Evaluation.year == year),

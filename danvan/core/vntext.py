@@ -142,6 +142,14 @@ def fmt_number(value: int | float | None, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def fmt_decimal(value, places: int = 2) -> str:
+    """A score or threshold as people write it: 81,2 and 90 (not 81.20, 90.00); '' for None."""
+    if value is None:
+        return ""
+    text = fmt_number(value, places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def fmt_count(value: int) -> str:
     """Counts under ten are written with a leading zero in Party documents: 07 mô hình."""
     return f"{value:02d}" if 0 <= value < 10 else fmt_number(value)
