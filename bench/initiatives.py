@@ -63,7 +63,8 @@ def _load(ctx) -> tuple[int, float]:
     from danvan.core.units import Unit
     from danvan.core.vntext import fold
     from danvan.extensions import db
-    from danvan.initiatives import demo, service
+    from danvan.initiatives import config as settings
+    from danvan.initiatives import demo
     from danvan.initiatives.models import Initiative
 
     started = time.perf_counter()
@@ -72,8 +73,8 @@ def _load(ctx) -> tuple[int, float]:
         config = {}
         for pid, _ in provinces:
             unit = db.session.get(Unit, pid)
-            service.ensure_config(unit)
-            config[pid] = ([f.id for f in service.fields_of(pid)], [k.id for k in service.kinds_of(pid)])
+            settings.ensure_config(unit)
+            config[pid] = ([f.id for f in settings.fields_of(pid)], [k.id for k in settings.kinds_of(pid)])
         # A viewer in the first generated province, with the demo password.
         pw = db.session.scalar(sa.select(User.password_hash).where(User.username == "xem.bdv"))
         first_ban = db.session.scalar(sa.select(Unit).where(Unit.parent_id == provinces[0][0], Unit.kind == "ban"))
@@ -200,7 +201,7 @@ def run(ctx) -> None:
 
 
 def _measure(ctx, pages, before) -> None:
-    from danvan.initiatives import service
+    from danvan.initiatives import search as listing
 
     total, seconds = _load(ctx)
     ctx.report("Đã nạp đăng ký (34 tỉnh, 3.408 xã, COPY)", f"{total:,}".replace(",", "."),
@@ -229,8 +230,8 @@ def _measure(ctx, pages, before) -> None:
                 .group_by(Initiative.unit_id, Initiative.field_id, Initiative.is_new, Initiative.state))
 
     def search(user):
-        f = service.Filters(q="duong que")
-        return service.list_stmt(user, f).limit(25)
+        f = listing.Filters(q="duong que")
+        return listing.list_stmt(user, f).limit(25)
 
     _explain(ctx, "gom nhóm thống kê tỉnh (2024)", "lanhdao.bdv", stats_aggregate)
     _explain(ctx, "tìm kiếm «duong que» trong tỉnh", "lanhdao.bdv", search)

@@ -8,11 +8,12 @@ from datetime import timedelta
 def _seed(ctx) -> tuple[int, int]:
     import sqlalchemy as sa
 
+    from danvan import calls
     from danvan.auth.models import User, UserRole
     from danvan.core.units import REPORTING_KINDS, Unit
     from danvan.core.vntext import today_local
     from danvan.extensions import db
-    from danvan.plans import calls, documents
+    from danvan.plans import documents
 
     with ctx.app.app_context():
         bdv = db.session.scalar(sa.select(Unit).where(Unit.name == "Ban Dân vận Tỉnh ủy"))

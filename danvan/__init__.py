@@ -17,7 +17,7 @@ from danvan.extensions import csrf, db, login_manager, migrate
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
 FEATURES = (
     "units", "auth", "auditlog", "dashboard", "attachments",
-    "notifications", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
+    "notifications", "calls", "plans", "initiatives", "programme", "blocs", "conferences", "printing",
 )
 
 ERROR_TITLES = {

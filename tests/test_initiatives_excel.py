@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from danvan.extensions import db
-from danvan.initiatives import excel, service
+from danvan.initiatives import config, excel
 from danvan.initiatives.models import Initiative
 from tests.samples.initiatives import make_initiative
 
@@ -150,7 +150,7 @@ def test_bad_files_get_exact_messages_and_nothing_is_saved(world, login_as):
         (book([]), "x.xlsx", [" |  | Tệp không có dòng dữ liệu nào."]),
         (b"", "x.xlsx", [" |  | Tệp rỗng."]),
     ]
-    service.ensure_config(world.p)
+    config.ensure_config(world.p)
     for data, name, expected in cases:
         r = upload(officer, data, name)
         assert r.status_code == 422, (expected, text(r)[:500])

@@ -318,7 +318,7 @@ def test_document_list_queries_constant(db_session, world, login_as, count_queri
 
 
 def test_unit_merge_moves_open_documents_and_call_targets(db_session, world, login_as):
-    from danvan.plans import calls
+    from danvan import calls
     from danvan.units import service as units_service
 
     admin = login_as("admin", world.d1b)

@@ -6,15 +6,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from danvan import calls
 from danvan.core.audit import AuditEvent
 from danvan.core.vntext import today_local
-from danvan.plans import calls
-from danvan.plans.models import PlanCall
 
 TITLE = "Báo cáo sơ kết 6 tháng đầu năm 2026"
 
 
-def _call(issuer_unit, targets, actor=None, title=TITLE) -> PlanCall:
+def _call(issuer_unit, targets, actor=None, title=TITLE) -> calls.Call:
     return calls.create_call(issuer_unit, {"title": title, "type_code": "BC",
                                            "deadline": today_local() + timedelta(days=5)},
                              targets, actor=actor, notify=False)
@@ -36,11 +35,11 @@ def test_issuer_closes_a_call_targets_stop_seeing_it_tracking_stays_readable(db_
 
     r = issuer.post(f"/yeu-cau/{call.id}/dong", data={})                          # no CSRF token
     assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
-    assert db_session.get(PlanCall, call.id).archived_at is None
+    assert db_session.get(calls.Call, call.id).archived_at is None
 
     r = issuer.post_form(f"/yeu-cau/{call.id}/dong")
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/yeu-cau/{call.id}")
-    assert db_session.get(PlanCall, call.id).archived_at is not None
+    assert db_session.get(calls.Call, call.id).archived_at is not None
     assert db_session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "call_archive",
                                                          AuditEvent.object_id == call.id)).user_id == issuer.user.id
 
@@ -81,10 +80,10 @@ def test_who_may_close(db_session, world, login_as):
     r = login_as("leader", world.bdv).post_form(f"/yeu-cau/{call.id}/dong")
     assert r.status_code == 403 and "Chỉ đơn vị đã gửi yêu cầu" in r.get_data(as_text=True)
     assert "Đóng yêu cầu" not in login_as("leader", world.bdv).get(f"/yeu-cau/{call.id}").get_data(as_text=True)
-    assert db_session.get(PlanCall, call.id).archived_at is None
+    assert db_session.get(calls.Call, call.id).archived_at is None
     # a leader of the issuing committee (the district itself, not its ban) may
     assert login_as("leader", world.d1).post_form(f"/yeu-cau/{call.id}/dong").status_code == 303
-    assert db_session.get(PlanCall, call.id).archived_at is not None
+    assert db_session.get(calls.Call, call.id).archived_at is not None
 
 
 def test_admin_restores_a_closed_call(db_session, world, login_as):
@@ -99,10 +98,10 @@ def test_admin_restores_a_closed_call(db_session, world, login_as):
     assert login_as("officer", world.d1b).post_form(f"/yeu-cau/{call.id}/khoi-phuc").status_code == 403
     assert login_as("admin", world.d2).post_form(f"/yeu-cau/{call.id}/khoi-phuc").status_code == 404
     assert admin.post(f"/yeu-cau/{call.id}/khoi-phuc", data={}).status_code == 400     # CSRF
-    assert db_session.get(PlanCall, call.id).archived_at is not None
+    assert db_session.get(calls.Call, call.id).archived_at is not None
     r = admin.post_form(f"/yeu-cau/{call.id}/khoi-phuc")
     assert r.status_code == 303
-    assert db_session.get(PlanCall, call.id).archived_at is None
+    assert db_session.get(calls.Call, call.id).archived_at is None
     assert db_session.scalar(sa.select(AuditEvent.action).where(AuditEvent.object_id == call.id,
                                                                 AuditEvent.action == "call_restore"))
     assert _pending(target.get("/").get_data(as_text=True)) == 1

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from danvan import calls
 from danvan.core.vntext import TZ, today_local
 from danvan.notifications.models import Notification
-from danvan.plans import calls, documents
-from danvan.plans.models import PlanCall, PlanReminder, PlanSubmission
+from danvan.plans import documents
 
 TODAY = today_local()
 
@@ -39,7 +39,7 @@ def test_create_call_through_http_notifies_targets(db_session, world, login_as):
         "title": "Báo cáo sơ kết 6 tháng đầu năm 2026", "kind": "document", "type_code": "BC",
         "deadline": _fmt(TODAY + timedelta(days=10)), "description": "Gửi trước hạn.", "target_mode": "communes"})
     assert r.status_code == 303, r.get_data(as_text=True)
-    call = db_session.scalar(sa.select(PlanCall))
+    call = db_session.scalar(sa.select(calls.Call))
     assert sorted(t.unit_id for t in call.targets) == sorted([world.c1.id, world.c2.id, world.c3.id])
     assert any("Yêu cầu nộp mới" in n.title for n in _notes(db_session, officer_c1.user))
     assert any("Yêu cầu nộp mới" in n.title for n in _notes(db_session, officer_c3.user))
@@ -53,7 +53,7 @@ def test_create_call_through_http_notifies_targets(db_session, world, login_as):
     r = issuer.post_form("/yeu-cau/moi", {"title": "Đợt hai", "kind": "document", "type_code": "BC",
                                           "deadline": _fmt(TODAY + timedelta(days=3)), "target_mode": "reporting"})
     assert r.status_code == 303
-    reporting = db_session.scalars(sa.select(PlanCall).where(PlanCall.title == "Đợt hai")).one()
+    reporting = db_session.scalars(sa.select(calls.Call).where(calls.Call.title == "Đợt hai")).one()
     assert sorted(t.unit_id for t in reporting.targets) == sorted([world.d1.id, world.d2.id, world.e.id])
 
 
@@ -71,7 +71,7 @@ def test_bad_call_input(db_session, world, login_as):
     assert r.status_code == 422 and "ít nhất một đơn vị" in r.get_data(as_text=True)
     r = issuer.post_form("/yeu-cau/moi", {**base, "title": ""})
     assert r.status_code == 422 and "Nhập tên yêu cầu" in r.get_data(as_text=True)
-    assert db_session.scalar(sa.select(sa.func.count(PlanCall.id))) == 0
+    assert db_session.scalar(sa.select(sa.func.count(calls.Call.id))) == 0
     # A deadline today is fine: the whole day counts.
     r = issuer.post_form("/yeu-cau/moi", {**base, "deadline": _fmt(TODAY)})
     assert r.status_code == 303
@@ -89,7 +89,7 @@ def test_tracking_statuses_and_counts(db_session, world, login_as):
     d2 = _doc(world.c2, call)
     documents.transition(d2, "submit", actor=_officer(world, world.c2))
     late_at = datetime.combine(TODAY + timedelta(days=3), time(0, 0, 1), tzinfo=TZ).astimezone(UTC)
-    db_session.execute(sa.update(PlanSubmission).where(PlanSubmission.object_id == d2.id)
+    db_session.execute(sa.update(calls.CallSubmission).where(calls.CallSubmission.object_id == d2.id)
                        .values(submitted_at=late_at))
     documents.transition(d1, "approve", actor=leader.user)
     t = calls.tracking(call)
@@ -107,7 +107,7 @@ def test_tracking_statuses_and_counts(db_session, world, login_as):
     documents.transition(d2, "return", actor=leader.user, comment="Thiếu số liệu")
     d4 = _doc(c4, call)
     documents.transition(d4, "submit", actor=_officer(world, c4))
-    db_session.execute(sa.update(PlanSubmission).where(PlanSubmission.object_id == d4.id).values(
+    db_session.execute(sa.update(calls.CallSubmission).where(calls.CallSubmission.object_id == d4.id).values(
         submitted_at=datetime.combine(TODAY + timedelta(days=2), time(23, 59), tzinfo=TZ).astimezone(UTC)))
     t = calls.tracking(call)
     assert {r.unit.name: r.status for r in t.rows}["Xã Nam Mẫu"] == "returned"
@@ -177,7 +177,7 @@ def test_reminders_once_each_catch_up_and_button(db_session, world, login_as, ap
     titles = [n.title for n in _notes(db_session, officer.user)]
     assert any(t.startswith("Sắp đến hạn nộp") for t in titles) and any(t.startswith("Quá hạn nộp") for t in titles)
     assert len(titles) == 2
-    kinds = sorted(r.kind.split(":")[0] for r in db_session.scalars(sa.select(PlanReminder)))
+    kinds = sorted(r.kind.split(":")[0] for r in db_session.scalars(sa.select(calls.CallReminder)))
     assert kinds == ["overdue", "soon"]
 
     # The tracking page's button: once a day per missing unit.

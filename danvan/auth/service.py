@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from danvan.auth.models import User
 from danvan.core import access, audit
+from danvan.core.errors import ServiceError
 from danvan.core.htmx import is_htmx
 from danvan.core.units import Unit
 from danvan.core.vntext import fold, now_utc
@@ -18,11 +19,8 @@ GENERIC_LOGIN_ERROR = "Tên đăng nhập hoặc mật khẩu không đúng."
 MIN_PASSWORD = 8
 
 
-class AccountError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 def load_user(user_id: str) -> User | None:

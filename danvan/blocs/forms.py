@@ -1,12 +1,11 @@
 """Forms for blocs, members, criteria sets and evaluations."""
 from __future__ import annotations
 
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from danvan.blocs.models import POSITIONS
-from danvan.core.forms import Form, VersionedForm, max_len
-from danvan.programme.forms import DATE_FORMATS, DateField, DecimalField, IntegerField, SelectField
+from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDecimalField, max_len
 
 
 class MemberForm(VersionedForm):
@@ -15,13 +14,13 @@ class MemberForm(VersionedForm):
     title = StringField("Chức danh cụ thể", validators=[max_len(200)])
     is_head = BooleanField("Trưởng khối")
     from_date = DateField("Tham gia từ ngày", validators=[InputRequired("Nhập ngày bắt đầu tham gia.")],
-                          format=DATE_FORMATS)
-    to_date = DateField("Thôi tham gia từ ngày", validators=[Optional()], format=DATE_FORMATS)
+                          format=DATE_INPUT_FORMATS)
+    to_date = DateField("Thôi tham gia từ ngày", validators=[Optional()], format=DATE_INPUT_FORMATS)
     phone = StringField("Điện thoại", validators=[max_len(30)])
 
 
 class EndMemberForm(Form):
-    on = DateField("Ngày thôi tham gia", validators=[Optional()], format=DATE_FORMATS)
+    on = DateField("Ngày thôi tham gia", validators=[Optional()], format=DATE_INPUT_FORMATS)
 
 
 class CriteriaSetForm(VersionedForm):
@@ -29,11 +28,11 @@ class CriteriaSetForm(VersionedForm):
     subject = SelectField("Áp dụng cho", choices=[("bloc", "Khối dân vận"), ("member", "Thành viên khối")])
     year_from = IntegerField("Áp dụng từ năm", validators=[InputRequired("Nhập năm áp dụng."),
                                                             NumberRange(2000, 2100, "Năm từ 2000 đến 2100.")])
-    excellent_min = DecimalField("Hoàn thành xuất sắc từ (điểm)", default=90, places=2,
+    excellent_min = VNDecimalField("Hoàn thành xuất sắc từ (điểm)", default=90, places=2,
                                  validators=[InputRequired("Nhập ngưỡng.")])
-    good_min = DecimalField("Hoàn thành tốt từ (điểm)", default=70, places=2,
+    good_min = VNDecimalField("Hoàn thành tốt từ (điểm)", default=70, places=2,
                             validators=[InputRequired("Nhập ngưỡng.")])
-    pass_min = DecimalField("Hoàn thành từ (điểm)", default=50, places=2, validators=[InputRequired("Nhập ngưỡng.")])
+    pass_min = VNDecimalField("Hoàn thành từ (điểm)", default=50, places=2, validators=[InputRequired("Nhập ngưỡng.")])
     active = BooleanField("Đang áp dụng", default=True)
     criteria = TextAreaField("Các tiêu chí (mỗi dòng: Nội dung | điểm tối đa; tổng 100 điểm)",
                              validators=[DataRequired("Nhập các tiêu chí."), max_len(20000)])

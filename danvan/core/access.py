@@ -42,12 +42,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({"admin"}),
     "files.download": ALL,
     "notifications.view": ALL,
-    # filed documents, calls for submissions (plans)
+    # filed documents (plans)
     "plans.view": ALL,
     "plans.edit": frozenset({"leader", "officer"}),
     "plans.approve": frozenset({"leader"}),
     "plans.restore": frozenset({"admin"}),
+    # calls for submissions and their deadlines
+    "calls.view": ALL,
     "calls.manage": frozenset({"leader", "officer"}),
+    "calls.restore": frozenset({"admin"}),
     # Dân vận khéo
     "initiatives.view": ALL,
     "initiatives.edit": frozenset({"leader", "officer"}),

@@ -1,14 +1,15 @@
-"""Base form: every string field is NFC-normalised and trimmed, long input refused."""
+"""Base form (every string field NFC-normalised and trimmed, long input refused) and the fields
+every feature shares: Vietnamese dates (VNDateField) and numbers (VNDecimalField)."""
 from __future__ import annotations
 
 from datetime import date
 
 from flask import flash
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import DateField, DecimalField, HiddenField
 from wtforms.validators import Length
 
-from danvan.core.vntext import fmt_date, nfc
+from danvan.core.vntext import fmt_date, nfc, parse_date
 
 # WTForms ships no Vietnamese catalogue: its built-in messages, translated here once.
 VI_MESSAGES = {
@@ -110,6 +111,48 @@ class VersionedForm(Form):
 
 class ConfirmForm(Form):
     """An empty form: buttons that only POST still carry the CSRF token."""
+
+
+# Date inputs send yyyy-mm-dd; people type dd/mm/yyyy. The first format is the one displayed.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+NUMBER_MESSAGE = "Phải là một số, ví dụ 12,5."
+
+
+class VNDateField(DateField):
+    """A date typed dd/mm/yyyy (or sent yyyy-mm-dd by a date input), parsed strictly by
+    vntext.parse_date: impossible dates and two-digit years get a Vietnamese message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%d/%m/%Y", "%Y-%m-%d"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist:
+            self.data = parse_date(" ".join(valuelist))   # ValueError carries the message
+
+
+class VNDecimalField(DecimalField):
+    """A number typed the Vietnamese way (12,5 or 1.000,5; 12.5 too); NaN and infinities refused."""
+
+    def __init__(self, label=None, validators=None, *, message: str = NUMBER_MESSAGE, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if not valuelist:   # not sent: the default stays
+            return
+        if isinstance(valuelist[0], str):
+            raw = valuelist[0].replace(" ", "")
+            valuelist = [raw.replace(".", "").replace(",", ".") if "," in raw else raw]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.message)
 
 
 def max_len(n: int) -> Length:

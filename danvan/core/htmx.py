@@ -2,7 +2,7 @@
 HX-Redirect when the session expired, and Vary: HX-Request on every response."""
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template, request, url_for
+from flask import Response, current_app, has_request_context, make_response, redirect, render_template, request, url_for
 
 
 def is_htmx() -> bool:
@@ -16,6 +16,15 @@ def render_page_or_partial(page_template: str, partial_template: str, /, *,
     response = make_response(render_template(template, **context), status_code)
     response.headers.add("Vary", "HX-Request")
     return response
+
+
+def link(endpoint: str, **values) -> str:
+    """url_for that also works outside a request (CLI, jobs, services called from tests):
+    notifications store links built by services."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
 
 
 def redirect_to(endpoint_or_url: str, **values) -> Response:

@@ -18,6 +18,7 @@ TYPE_CODES: dict[str, str] = {
     "CTr": "Chương trình", "KH": "Kế hoạch", "CV": "Công văn", "BB": "Biên bản",
     "GM": "Giấy mời", "ĐA": "Đề án",
 }
+TYPE_CHOICES: list[tuple[str, str]] = [(code, f"{label} ({code})") for code, label in TYPE_CODES.items()]
 
 
 class DocumentCounter(db.Model):

@@ -47,11 +47,21 @@ def page_arg() -> int:
 
 def paginate(stmt: sa.Select, *, page: int | None = None, per_page: int | None = None,
              scalars: bool = True) -> Page:
-    page = page or page_arg()
     per_page = per_page or current_app.config["PER_PAGE"]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    pages = max(1, ceil((total or 0) / per_page))
-    page = min(page, pages)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page = _clamp(page or page_arg(), total, per_page)
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars()) if scalars else list(result)
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def paginate_rows(rows: list, *, page: int | None = None, per_page: int | None = None) -> Page:
+    """A page of rows already computed in Python (a roll-up), as the same Page as SQL lists."""
+    per_page = per_page or current_app.config["PER_PAGE"]
+    page = _clamp(page or page_arg(), len(rows), per_page)
+    return Page(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(rows))
+
+
+def _clamp(page: int, total: int, per_page: int) -> int:
+    """A page past the end shows the last one."""
+    return min(page, max(1, ceil(total / per_page)))

@@ -116,22 +116,30 @@ def fmt_duration(delta: timedelta) -> str:
     return f"{mins} phút" if mins else "dưới 1 phút"
 
 
+def int_or_none(value) -> int | None:
+    """A whole number from a query or form value, else None (missing, empty or not a number)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def parse_date(text: str | None) -> date | None:
     """Strict dd/mm/yyyy (also the HTML date input's yyyy-mm-dd). Two-digit years are refused."""
     text = clean(text)
     if not text:
         return None
     if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", text):
-        raise ValueError("Năm phải có đủ 4 chữ số (05/03/2023, không phải 05/03/23).")
+        raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
         if parsed.year < 1900:
-            raise ValueError("Năm phải có đủ 4 chữ số.")
+            raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
         return parsed
-    raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2023.")
+    raise ValueError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024.")
 
 
 def fmt_number(value: int | float | None, decimals: int = 0) -> str:

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from danvan import calls
 from danvan.auth.models import User, UserRole
 from danvan.core.numbering import DocumentCounter
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, today_local
 from danvan.core.workflow import WorkflowHistory
 from danvan.extensions import db
-from danvan.initiatives import service
+from danvan.initiatives import config, registration
 from danvan.initiatives.models import (
     Initiative,
     InitiativeRecognition,
@@ -117,15 +118,15 @@ def seed(shape: str = "2023") -> str:
     root = units_demo.province(shape)
     if shape != "2023" or root is None:
         return "dân vận khéo: chỉ tạo lịch sử cho tỉnh mẫu 2023"
-    service.ensure_config(root)
+    config.ensure_config(root)
     units = list(db.session.scalars(sa.select(Unit).where(Unit.path.startswith(root.path))))
     if db.session.scalar(sa.select(Initiative.id).where(Initiative.unit_id.in_([u.id for u in units])).limit(1)):
         return "dân vận khéo: đã có, bỏ qua"
     rng = random.Random(2021)
     reviewers = _reviewers(root)
-    fields = service.fields_of(root.id)
-    kinds = service.kinds_of(root.id)
-    criteria = service.criteria_of(root.id)
+    fields = config.fields_of(root.id)
+    kinds = config.kinds_of(root.id)
+    criteria = config.criteria_of(root.id)
     by_id = {u.id: u for u in units}
     reporting = sorted((u for u in units if u.parent_id == root.id and u.kind in ("huyen_uy", "dang_uy_truc_thuoc")),
                        key=lambda u: u.name)
@@ -208,7 +209,7 @@ def seed(shape: str = "2023") -> str:
                     day = deadline + timedelta(days=rng.randint(1, 12))
                 field_ = fields[fi]
                 rows.append(dict(
-                    unit_id=uid, year=year, name=name, search_key=service.search_key_for(name, org, unit, field_),
+                    unit_id=uid, year=year, name=name, search_key=registration.search_key_for(name, org, unit, field_),
                     kind_id=kinds[0 if rng.random() < 0.86 else rng.choice([1, 2])].id, field_id=field_.id,
                     organisation=org, is_new=not maintained, previous_id=prev_id,
                     situation=f"Trên địa bàn {unit.name} còn nhiều khó khăn; cần phát huy vai trò của nhân dân.",
@@ -289,18 +290,15 @@ def seed(shape: str = "2023") -> str:
 
 
 def _next_year_call(root: Unit, reporting: list[Unit]) -> str | None:
-    """The province's call for next year's registrations (plans feature), answered by the
+    """The province's call for next year's registrations, answered by the
     districts' consolidated lists; its tracking page starts with every unit pending."""
-    calls = service._calls()
-    if calls is None:
-        return None
     year = today_local().year + 1
     bdv = db.session.scalar(sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind == "ban",
                                                   Unit.code == "BDVTU"))
     if bdv is None:
         return None
-    title = service.CALL_TITLE.format(year=year)
-    calls.create_call(bdv, {"title": title, "kind": "initiative_registration", "deadline": date(year, 3, 31),
+    title = f"Đăng ký mô hình Dân vận khéo năm {year}"
+    calls.create_call(bdv, {"title": title, "kind": registration.CALL_KIND, "year": year, "deadline": date(year, 3, 31),
                             "description": "Các huyện ủy, thành ủy, đảng ủy trực thuộc tổng hợp đăng ký mô hình, "
                                            "điển hình «Dân vận khéo» của đơn vị và gửi về Ban Dân vận Tỉnh ủy."},
                       reporting, actor=None, notify=False)

@@ -16,7 +16,7 @@ from danvan.core import access
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_number, fold, nfc
 from danvan.extensions import db
-from danvan.initiatives import service
+from danvan.initiatives import config, registration
 from danvan.initiatives.models import Initiative
 from danvan.printing import office
 
@@ -70,8 +70,8 @@ def template(actor) -> bytes:
     book, table = _new_book()
     for _ in range(10):
         table.append([])
-    province = service.province_of(actor.scope)
-    service.ensure_config(province)
+    province = config.province_of(actor.scope)
+    config.ensure_config(province)
     lines = [
         "Hướng dẫn nhập đăng ký mô hình «Dân vận khéo»",
         "Mỗi dòng một mô hình; không đổi tên, thứ tự cột ở dòng tiêu đề; không gộp ô; không dùng công thức.",
@@ -82,9 +82,9 @@ def template(actor) -> bytes:
         "Các cột «chỉ đọc» được điền khi xuất danh sách; khi nhập, hệ thống bỏ qua các cột này.",
         "Các bản ghi nhập vào ở trạng thái Nháp; kiểm tra rồi bấm «Gửi tất cả bản nháp».",
         "",
-        "Loại: " + "; ".join(k.name for k in service.kinds_of(province.id)),
-        "Lĩnh vực: " + "; ".join(f.name for f in service.fields_of(province.id)),
-        "Đơn vị đăng ký: " + "; ".join(u.name for u in service.registrable_units(actor)[:200]),
+        "Loại: " + "; ".join(k.name for k in config.kinds_of(province.id)),
+        "Lĩnh vực: " + "; ".join(f.name for f in config.fields_of(province.id)),
+        "Đơn vị đăng ký: " + "; ".join(u.name for u in registration.registrable_units(actor)[:200]),
     ]
     book.lines("Huong dan", lines)
     return book.bytes()
@@ -102,7 +102,7 @@ def export(stmt: sa.Select) -> bytes:
             "total_score": obj.total_score,
             "decision": obj.recognition.number_text if obj.recognition else None,
         }
-        for key in service.TEXT_FIELDS:
+        for key in registration.TEXT_FIELDS:
             values[key] = getattr(obj, key) or None
         table.append([values.get(key) for key, *_ in COLUMNS])
     return book.bytes()
@@ -119,7 +119,7 @@ class ImportProblem:
 
 @dataclass
 class ImportResult:
-    rows: list[dict] = field(default_factory=list)      # validated data, ready for service.create
+    rows: list[dict] = field(default_factory=list)      # validated data, ready for registration.create
     preview: list[dict] = field(default_factory=list)   # what the preview table shows
     problems: list[ImportProblem] = field(default_factory=list)
 
@@ -196,11 +196,11 @@ def parse(data: bytes, actor) -> ImportResult:
         result.problems.append(ImportProblem(None, None, "Tệp không có dòng dữ liệu nào."))
         return result
 
-    province = service.province_of(actor.scope)
-    service.ensure_config(province)
-    units = {fold(u.name): u for u in service.registrable_units(actor)}
-    kinds = {k.name_key: k for k in service.kinds_of(province.id)}
-    fields = {f.name_key: f for f in service.fields_of(province.id)}
+    province = config.province_of(actor.scope)
+    config.ensure_config(province)
+    units = {fold(u.name): u for u in registration.registrable_units(actor)}
+    kinds = {k.name_key: k for k in config.kinds_of(province.id)}
+    fields = {f.name_key: f for f in config.fields_of(province.id)}
     seen = {}
     for rownum, cells in data_rows:
         values, row_problems = {}, []
@@ -328,10 +328,10 @@ def _check_existing(result: ImportResult, actor) -> None:
 
 def save(result: ImportResult, actor) -> list[Initiative]:
     if not result.ok:
-        raise service.InitiativeError("Tệp còn lỗi; chưa lưu dòng nào.")
+        raise config.InitiativeError("Tệp còn lỗi; chưa lưu dòng nào.")
     created = []
     for values in result.rows:
         data = dict(values)
         data["is_new"] = "new" if values["is_new"] else "maintained"
-        created.append(service.create(data, actor=actor))
+        created.append(registration.create(data, actor=actor))
     return created

@@ -4,8 +4,6 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -15,25 +13,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.forms import Form, VersionedForm, VNDateField, VNDecimalField, max_len
 
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 DATE_MSG = "Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024."
-
-
-class VNDecimalField(DecimalField):
-    def process_formdata(self, valuelist):
-        if valuelist and isinstance(valuelist[0], str):
-            valuelist = [valuelist[0].replace(" ", "").replace(".", "").replace(",", ".")
-                         if "," in valuelist[0] else valuelist[0]]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Phải là số, ví dụ 12,5.") from None
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
-            raise ValueError("Phải là số, ví dụ 12,5.")
+NUMBER_MSG = "Phải là số, ví dụ 12,5."
 
 
 class VNRadioField(RadioField):
@@ -48,18 +31,6 @@ def int_or_zero(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-class VNDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(DATE_MSG) from None
-        if self.data is not None and self.data.year < 1900:
-            self.data = None
-            raise ValueError("Năm phải có đủ 4 chữ số, ví dụ 05/03/2024.")
 
 
 class InitiativeForm(VersionedForm):
@@ -83,10 +54,10 @@ class InitiativeForm(VersionedForm):
     area = TextAreaField("Địa bàn, đối tượng", validators=[max_len(20000)])
     forces = TextAreaField("Lực lượng thực hiện", validators=[max_len(20000)])
     resources = TextAreaField("Nguồn lực", validators=[max_len(20000)])
-    budget = VNDecimalField("Kinh phí dự kiến (triệu đồng)", places=2, validators=[
+    budget = VNDecimalField("Kinh phí dự kiến (triệu đồng)", places=2, message=NUMBER_MSG, validators=[
         Optional(), NumberRange(0, 999_999_999, "Kinh phí phải từ 0 đến 999.999.999 triệu đồng.")])
-    start_on = VNDateField("Ngày bắt đầu", format=DATE_FORMATS, validators=[Optional()])
-    end_on = VNDateField("Ngày kết thúc", format=DATE_FORMATS, validators=[Optional()])
+    start_on = VNDateField("Ngày bắt đầu", validators=[Optional()])
+    end_on = VNDateField("Ngày kết thúc", validators=[Optional()])
     expected_results = TextAreaField("Kết quả dự kiến", validators=[max_len(20000)])
     sustain = TextAreaField("Cách thức duy trì, nhân rộng", validators=[max_len(20000)])
 
@@ -107,7 +78,7 @@ class ExemplaryForm(Form):
 
 class RecognitionForm(Form):
     year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
-    decided_on = VNDateField("Ngày quyết định", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])
+    decided_on = VNDateField("Ngày quyết định", validators=[DataRequired(DATE_MSG)])
     title = StringField("Trích yếu", validators=[max_len(300)])
     initiative_ids = SelectMultipleField("Các mô hình được công nhận", coerce=int_or_zero, validate_choice=False)
 
@@ -139,4 +110,4 @@ class OptionToggleForm(Form):
 
 class DeadlineForm(Form):
     year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
-    deadline = VNDateField("Hạn gửi danh sách tổng hợp", format=DATE_FORMATS, validators=[DataRequired(DATE_MSG)])
+    deadline = VNDateField("Hạn gửi danh sách tổng hợp", validators=[DataRequired(DATE_MSG)])

@@ -1,5 +1,5 @@
-"""Plans and reports filed through the approval workflow; calls for submissions with deadlines.
+"""Plans and reports filed through the approval workflow, and approval delegations.
 
-Modules: models (tables), documents (document service), calls (call/submission/tracking
-service reused by other features), reminders (deadline notifications), views (blueprint).
+Modules: models (tables), documents (document service; registers the "document" kind of call),
+views (blueprint). Calls for submissions live in danvan/calls.
 """

@@ -5,12 +5,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from danvan import calls
 from danvan.auth.models import User, UserRole
 from danvan.core.units import REPORTING_KINDS, Unit
 from danvan.core.vntext import TZ, today_local
 from danvan.extensions import db
-from danvan.plans import calls, documents
-from danvan.plans.models import PlanCall, PlanSubmission
+from danvan.plans import documents
 from danvan.units import demo as units_demo
 
 CALL_PLAN = "Kế hoạch thực hiện Kết luận 03-KL/TU về phong trào “Dân vận khéo” năm 2026"
@@ -36,7 +36,7 @@ def _filing_unit(target: Unit) -> Unit:
     return ban or target
 
 
-def _file(call: PlanCall, target: Unit, *, when: datetime, approve: bool) -> None:
+def _file(call: calls.Call, target: Unit, *, when: datetime, approve: bool) -> None:
     unit = _filing_unit(target)
     officer, leader = _user(unit, "officer"), _user(unit, "leader")
     if officer is None:
@@ -47,8 +47,8 @@ def _file(call: PlanCall, target: Unit, *, when: datetime, approve: bool) -> Non
         "signer_title": "PHÓ BÍ THƯ", "signer_name": leader.full_name if leader else officer.full_name,
         "recipients": "Ban Dân vận Tỉnh ủy,\nLưu Văn phòng", "call": call}, actor=officer)
     documents.transition(doc, "submit", actor=officer)
-    db.session.execute(sa.update(PlanSubmission).where(PlanSubmission.object_type == "PlanDocument",
-                                                       PlanSubmission.object_id == doc.id)
+    db.session.execute(sa.update(calls.CallSubmission).where(calls.CallSubmission.object_type == "PlanDocument",
+                                                       calls.CallSubmission.object_id == doc.id)
                        .values(submitted_at=when, last_submitted_at=when))
     doc.submitted_at = when
     if approve:
@@ -61,7 +61,7 @@ def seed(shape: str = "2023") -> str:
     root = units_demo.province(shape)
     if root is None or shape != "2023":
         return "văn bản, yêu cầu nộp: chỉ tạo cho tỉnh mẫu 2023"
-    if db.session.scalar(sa.select(PlanCall.id).where(PlanCall.title == CALL_PLAN)):
+    if db.session.scalar(sa.select(calls.Call.id).where(calls.Call.title == CALL_PLAN)):
         return "văn bản, yêu cầu nộp: đã có, bỏ qua"
     bdv = db.session.scalar(sa.select(Unit).where(Unit.name == units_demo.BDV_2023, Unit.parent_id == root.id))
     officer = _user(bdv, "officer")

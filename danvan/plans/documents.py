@@ -20,15 +20,17 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from danvan import calls
 from danvan.core import audit, numbering, workflow
+from danvan.core.errors import ServiceError
+from danvan.core.htmx import link
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, now_utc, today_local
 from danvan.core.workflow import OWN, SCOPE, Transition, TransitionError, Workflow
 from danvan.extensions import db
 from danvan.notifications import service as notifications
-from danvan.plans import calls as calls_service
-from danvan.plans.models import SIGNER_MODES, STATES, PlanCall, PlanDelegation, PlanDocument
+from danvan.plans.models import SIGNER_MODES, STATES, PlanDelegation, PlanDocument
 
 WORKFLOW = Workflow(
     name="plan_document",
@@ -52,17 +54,17 @@ WORKFLOW = Workflow(
 APPROVER_TRANSITIONS = ("approve", "return")
 EDITABLE = ("draft", "returned")
 MAX_SECTIONS = 12
+# Calls for documents: the call names the type wanted (KH, BC…); a target answers by drafting one.
+CALL_KIND = calls.register_kind(
+    "document", "Văn bản (kế hoạch, báo cáo…)", objects={"PlanDocument": ("plans.document_detail", "document_id")},
+    answer=("plans.document_new", "Soạn văn bản trả lời", "plans.edit"), type_codes=True, default=True)
 
 
-class DocumentError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class DocumentError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
-def approver_unit_for(unit: Unit, call: PlanCall | None) -> Unit:
+def approver_unit_for(unit: Unit, call: calls.Call | None) -> Unit:
     if call is not None:
         return scope_root(call.unit)
     return unit.parent if unit.parent is not None else unit
@@ -136,12 +138,12 @@ def problems(doc: PlanDocument) -> list[str]:
     return out
 
 
-def _check_call(call: PlanCall | None, unit: Unit, type_code: str) -> None:
+def _check_call(call: calls.Call | None, unit: Unit, type_code: str) -> None:
     if call is None:
         return
-    if call.archived_at is not None or call.kind != "document":
+    if call.archived_at is not None or call.kind != CALL_KIND:
         raise DocumentError("Yêu cầu nộp này không nhận văn bản.", "call_id")
-    if calls_service.target_for(call, unit) is None:
+    if calls.target_for(call, unit) is None:
         raise DocumentError("Đơn vị của bạn không nằm trong danh sách nhận yêu cầu này.", "call_id", 403)
     if call.type_code and call.type_code != type_code:
         raise DocumentError(f"Yêu cầu «{call.title}» cần văn bản loại «{call.type_label}».", "type_code")
@@ -168,7 +170,7 @@ def create_document(unit: Unit, data: dict, *, actor) -> PlanDocument:
     db.session.add(doc)
     db.session.flush()
     if call is not None:
-        calls_service.record_submission(call, unit, doc, actor=actor, state="draft")
+        calls.record_submission(call, unit, doc, actor=actor, state="draft")
     return doc
 
 
@@ -247,20 +249,20 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
     row = workflow.apply(WORKFLOW, doc, name, actor=acting, comment=comment, validate=problems,
                          on_behalf_of=on_behalf_of)
     now = now_utc()
-    link = calls_service.link("plans.document_detail", document_id=doc.id)
+    url = link("plans.document_detail", document_id=doc.id)
     label = f"{doc.type_label}: {doc.summary[:150]}"
     if name == "submit":
         doc.submitted_at = now
         approvers = notifications.approvers_of(doc.approver_unit)
         notifications.notify(approvers + _delegates_of(approvers), f"Chờ duyệt — {label}",
-                             kind="submitted", link=link, obj=doc, exclude=actor)
+                             kind="submitted", link=url, obj=doc, exclude=actor)
     elif name == "approve":
         _assign_number(doc)
         doc.approved_at = now
         notifications.notify(_filers(doc), f"Đã duyệt — {doc.number_text} — {label}", kind="approved",
-                             link=link, obj=doc, exclude=actor)
+                             link=url, obj=doc, exclude=actor)
     elif name == "return":
-        notifications.notify(_filers(doc), f"Bị trả lại — {label}", kind="returned", link=link, obj=doc,
+        notifications.notify(_filers(doc), f"Bị trả lại — {label}", kind="returned", link=url, obj=doc,
                              body=row.comment, exclude=actor)
     elif name in ("archive", "admin_archive"):
         doc.archived_from = before
@@ -270,7 +272,7 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
         doc.archived_from = ""
     if doc.call_id is not None:
         mirrored = {"archived": "withdrawn"}.get(doc.state, doc.state)
-        calls_service.update_submission_state(doc, mirrored, at=now)
+        calls.update_submission_state(doc, mirrored, at=now)
     db.session.flush()
     return row
 
@@ -308,22 +310,11 @@ def _assign_number(doc: PlanDocument) -> None:
 def move_open_work(old: Unit, new: Unit) -> int:
     """A merged unit's unfinished documents (draft, returned, submitted) and its open call
     targets move to the successor; approved and archived ones stay with the unit that owned them."""
-    from danvan.plans.models import PlanCallTarget, PlanSubmission
-
     moved = db.session.execute(
         sa.update(PlanDocument).where(PlanDocument.unit_id == old.id,
                                       PlanDocument.state.in_(("draft", "returned", "submitted")))
         .values(unit_id=new.id, version=PlanDocument.version + 1)).rowcount or 0
-    already = sa.select(PlanCallTarget.call_id).where(PlanCallTarget.unit_id == new.id)
-    open_calls = sa.select(PlanCall.id).where(PlanCall.archived_at.is_(None))
-    moved += db.session.execute(
-        sa.update(PlanCallTarget).where(PlanCallTarget.unit_id == old.id, PlanCallTarget.call_id.in_(open_calls),
-                                        PlanCallTarget.call_id.notin_(already))
-        .values(unit_id=new.id)).rowcount or 0
-    db.session.execute(sa.update(PlanSubmission).where(PlanSubmission.unit_id == old.id,
-                                                       PlanSubmission.call_id.in_(open_calls))
-                       .values(unit_id=new.id))
-    return moved
+    return moved + calls.move_open_targets(old, new)
 
 
 # delegation -------------------------------------------------------------------------

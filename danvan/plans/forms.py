@@ -1,16 +1,15 @@
-"""Forms for documents, calls, workflow actions and delegations."""
+"""Forms for documents, workflow actions and delegations."""
 from __future__ import annotations
 
 import wtforms
-from wtforms import FieldList, FormField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms import FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange
 
-from danvan.core.forms import Form, VersionedForm, max_len
-from danvan.core.numbering import TYPE_CODES
-from danvan.core.vntext import nfc, parse_date
+from danvan.core.forms import Form, VersionedForm, VNDateField, max_len
+from danvan.core.numbering import TYPE_CHOICES
+from danvan.core.vntext import nfc
 from danvan.plans.models import SIGNER_MODES
 
-TYPE_CHOICES = [(code, f"{label} ({code})") for code, label in TYPE_CODES.items()]
 DEFAULT_SECTIONS = ("I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG", "III. TỔ CHỨC THỰC HIỆN")
 
 
@@ -68,47 +67,11 @@ class UploadForm(Form):
     pass
 
 
-class DateField(StringField):
-    """dd/mm/yyyy (or the date input's yyyy-mm-dd), strict; `.date` holds the parsed value."""
-
-    date = None
-
-    def pre_validate(self, form):
-        self.date = None
-        if not self.data:
-            return
-        try:
-            self.date = parse_date(self.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-
-TARGET_MODES = [("reporting", "Tất cả đơn vị trực thuộc (huyện, thành ủy, đảng ủy trực thuộc)"),
-                ("communes", "Tất cả xã, phường, thị trấn trong phạm vi"),
-                ("pick", "Chọn từng đơn vị")]
-
-
-class CallForm(Form):
-    title = StringField("Tên yêu cầu", validators=[DataRequired("Nhập tên yêu cầu."), max_len(300)])
-    kind = SelectField("Loại yêu cầu", choices=[], default="document")
-    type_code = SelectField("Loại văn bản cần nộp", choices=[("", "—"), *TYPE_CHOICES], default="BC",
-                            validate_choice=False)
-    deadline = DateField("Hạn nộp", validators=[DataRequired("Nhập hạn nộp (dd/mm/yyyy).")])
-    description = TextAreaField("Nội dung, hướng dẫn", validators=[max_len(10000)])
-    target_mode = SelectField("Đơn vị nhận", choices=TARGET_MODES, default="reporting")
-    targets = SelectMultipleField("Chọn đơn vị", choices=[], coerce=int, validate_choice=False)
-
-
-class ExtendForm(Form):
-    unit_id = IntegerField("Đơn vị", validators=[DataRequired("Chọn đơn vị.")])
-    extended_until = DateField("Gia hạn đến", validators=[Optional()])
-
-
 class DelegationForm(Form):
     delegate_id = SelectField("Người được ủy quyền", choices=[], coerce=int, validate_choice=False,
                               validators=[DataRequired("Chọn người được ủy quyền.")])
-    starts_on = DateField("Từ ngày", validators=[DataRequired("Nhập ngày bắt đầu (dd/mm/yyyy).")])
-    ends_on = DateField("Đến ngày", validators=[DataRequired("Nhập ngày kết thúc (dd/mm/yyyy).")])
+    starts_on = VNDateField("Từ ngày", validators=[DataRequired("Nhập ngày bắt đầu (dd/mm/yyyy).")])
+    ends_on = VNDateField("Đến ngày", validators=[DataRequired("Nhập ngày kết thúc (dd/mm/yyyy).")])
 
 
 class DocumentFilterForm(Form):

@@ -3,39 +3,21 @@ from __future__ import annotations
 
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms import DecimalField as _DecimalField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDecimalField, max_len
 from danvan.programme.models import LEVELS, PERIOD_KINDS, STATUSES
-
-
-class DecimalField(_DecimalField):
-    """Decimal with a Vietnamese message; accepts a decimal comma (12,5)."""
-
-    def process_formdata(self, valuelist):
-        valuelist = [v.replace(" ", "").replace(",", ".") if isinstance(v, str) else v for v in valuelist]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Phải là một số, ví dụ 12,5.") from None
-
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-DATE_MSG = "Ngày không hợp lệ (dd/mm/yyyy)."
-NUMBER_MSG = "Phải là một số."
 
 
 class ProgrammeForm(VersionedForm):
     title = StringField("Tên Đề án / Chương trình", validators=[DataRequired("Nhập tên Đề án."), max_len(400)])
     decision_number = StringField("Số hiệu văn bản", validators=[max_len(60)])
-    issued_on = DateField("Ngày ban hành", validators=[Optional()], format=DATE_FORMATS)
+    issued_on = DateField("Ngày ban hành", validators=[Optional()], format=DATE_INPUT_FORMATS)
     start_year = IntegerField("Từ năm", validators=[InputRequired("Nhập năm bắt đầu."),
                                                      NumberRange(2000, 2100, "Năm phải từ 2000 đến 2100.")])
     end_year = IntegerField("Đến năm", validators=[InputRequired("Nhập năm kết thúc."),
                                                     NumberRange(2000, 2100, "Năm phải từ 2000 đến 2100.")])
-    lagging_below = DecimalField("Ngưỡng chậm tiến độ (%)", default=50, places=2,
+    lagging_below = VNDecimalField("Ngưỡng chậm tiến độ (%)", default=50, places=2,
                                  validators=[InputRequired("Nhập ngưỡng chậm tiến độ."),
                                              NumberRange(0, 100, "Ngưỡng phải từ 0 đến 100.")])
     summary = TextAreaField("Mục tiêu, nội dung chính", validators=[max_len(10000)])
@@ -45,7 +27,7 @@ class GroupForm(VersionedForm):
     position = IntegerField("Thứ tự", default=1, validators=[InputRequired("Nhập thứ tự."),
                                                               NumberRange(1, 99, "Thứ tự từ 1 đến 99.")])
     title = StringField("Tên nhóm nhiệm vụ, giải pháp", validators=[DataRequired("Nhập tên nhóm."), max_len(400)])
-    weight = DecimalField("Trọng số", default=1, places=2,
+    weight = VNDecimalField("Trọng số", default=1, places=2,
                           validators=[InputRequired("Nhập trọng số (0 nếu không tính)."),
                                       NumberRange(0, 1000, "Trọng số từ 0 đến 1.000.")])
 
@@ -57,15 +39,15 @@ class TaskForm(VersionedForm):
     title = TextAreaField("Nội dung nhiệm vụ", validators=[DataRequired("Nhập nội dung nhiệm vụ."), max_len(500)])
     indicator = StringField("Chỉ tiêu / sản phẩm", validators=[max_len(300)])
     unit_of_measure = StringField("Đơn vị tính", validators=[max_len(60)])
-    target = DecimalField("Chỉ tiêu (số)", places=2, validators=[Optional(),
+    target = VNDecimalField("Chỉ tiêu (số)", places=2, validators=[Optional(),
                                                                NumberRange(0.01, 10**9, "Chỉ tiêu phải lớn hơn 0.")])
-    weight = DecimalField("Trọng số", default=1, places=2,
+    weight = VNDecimalField("Trọng số", default=1, places=2,
                           validators=[InputRequired("Nhập trọng số (0 nếu không tính)."),
                                       NumberRange(0, 1000, "Trọng số từ 0 đến 1.000.")])
     level = SelectField("Đơn vị thực hiện", choices=list(LEVELS.items()),
                         validators=[DataRequired("Chọn cấp thực hiện.")])
-    starts_on = DateField("Bắt đầu tính từ ngày", validators=[Optional()], format=DATE_FORMATS)
-    deadline = DateField("Hạn hoàn thành", validators=[Optional()], format=DATE_FORMATS)
+    starts_on = DateField("Bắt đầu tính từ ngày", validators=[Optional()], format=DATE_INPUT_FORMATS)
+    deadline = DateField("Hạn hoàn thành", validators=[Optional()], format=DATE_INPUT_FORMATS)
 
     def validate_level(self, field):
         if field.data not in LEVELS:
@@ -77,7 +59,7 @@ class ReportForm(VersionedForm):
     year = IntegerField("Năm", validators=[Optional()])
     number = IntegerField("Kỳ số (quý 1–4, 6 tháng 1–2)", default=1, validators=[Optional()])
     status = SelectField("Tình trạng", choices=list(STATUSES.items()))
-    value = DecimalField("Giá trị đạt được", places=2,
+    value = VNDecimalField("Giá trị đạt được", places=2,
                          validators=[Optional(), NumberRange(0, 10**9, "Giá trị không được âm.")])
     narrative = TextAreaField("Kết quả thực hiện", validators=[DataRequired("Nêu kết quả thực hiện."), max_len(10000)])
     evidence = MultipleFileField("Tài liệu minh chứng (PDF, DOCX, XLSX, JPG, PNG; tối đa 20 MB mỗi tệp)")
@@ -112,7 +94,7 @@ class AsOfForm(Form):
     class Meta:
         csrf = False
 
-    as_of = DateField("Ngày tham chiếu", validators=[Optional()], format=DATE_FORMATS)
+    as_of = DateField("Ngày tham chiếu", validators=[Optional()], format=DATE_INPUT_FORMATS)
     level = SelectField("Hiển thị", choices=[("child", "Theo đơn vị trực thuộc"), ("unit", "Theo từng xã, phường")],
                         validate_choice=False)
     sort = SelectField("Sắp xếp", choices=[("name", "Theo tên"), ("lag", "Chậm nhất trước")], validate_choice=False)

@@ -7,7 +7,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import abort
 
+from danvan import calls
 from danvan.core import access, audit, files, workflow
+from danvan.core.errors import ServiceError
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, matches, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
@@ -24,6 +26,10 @@ from danvan.programme.models import (
 from danvan.programme.rollup import report_percent
 
 OWNER_TYPE = "ProgressReport"
+# A call for Đề án progress of year N is answered by the unit's progress reports of that year.
+CALL_KIND = calls.register_kind("programme_progress", "Báo cáo tiến độ thực hiện Đề án",
+                                objects={OWNER_TYPE: ("programme.report", "progress_id")})
+SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "returned", "accepted": "approved"}
 EVIDENCE_MESSAGE = ("Báo cáo «Hoàn thành» phải kèm ít nhất một tài liệu minh chứng (biên bản, kế hoạch, "
                     "báo cáo, ảnh…). Vui lòng tải lên tệp minh chứng.")
 
@@ -59,12 +65,8 @@ def workflow_for(report) -> Workflow:
     return PROGRESS_WORKFLOW_TOP if report.unit_id == report.task.programme.unit_id else PROGRESS_WORKFLOW
 
 
-class ProgrammeError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class ProgrammeError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 # ---------------------------------------------------------------- visibility
@@ -330,8 +332,10 @@ def transition(report: ProgressReport, name: str, *, actor, comment: str = "") -
     workflow.apply(workflow_for(report), report, name, actor=actor, comment=comment, validate=validate_report)
     if name == "submit":
         report.submitted_at = now_utc()
+        calls.answer_open_calls(report.unit, CALL_KIND, report.year, report, actor=actor)
     elif name in ("accept", "return"):
         report.reviewed_at = now_utc()
+    calls.update_submission_state(report, SUBMISSION_STATE[report.state])
     db.session.flush()
 
 

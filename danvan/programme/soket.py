@@ -1,16 +1,17 @@
 """Sơ kết draft: the programme's interim report drafted from live data (counts, groups, lagging units, ratings).
 
-When the plans feature offers `documents.create_document(unit, data, *, actor)`, the draft becomes a
-BC document there that staff edit and submit; otherwise the text is shown as an editable preview.
+The draft becomes a BC document (plans' `documents.create_document`) that staff edit and submit;
+the text is also shown as an editable preview.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, url_for
+from flask import url_for
 
 from danvan.core.units import Unit
-from danvan.core.vntext import fmt_count, fmt_date, fmt_number
+from danvan.core.vntext import fmt_count, fmt_date, fmt_number, today_local
+from danvan.plans import documents
 from danvan.programme import rollup
 from danvan.programme.models import Programme
 
@@ -75,23 +76,9 @@ def draft_text(programme: Programme, root: Unit, as_of: date) -> str:
     return "\n\n".join(f"{s['heading']}\n{s['body']}" for s in sections(programme, root, as_of))
 
 
-def plans_available() -> bool:
-    try:
-        from danvan.plans import documents  # noqa: F401
-    except ImportError:
-        return False
-    return "plans.document_edit" in current_app.view_functions
-
-
-def create_document(programme: Programme, root: Unit, text: str, *, actor):
-    """A draft BC in the plans feature (its URL), or None when that feature is not available.
-
-    Raises plans' DocumentError (with a Vietnamese message) when the document is refused."""
-    if not plans_available():
-        return None
-    from danvan.core.vntext import today_local
-    from danvan.plans import documents
-
+def create_document(programme: Programme, root: Unit, text: str, *, actor) -> str:
+    """A draft BC document (its edit URL). Raises documents.DocumentError (a Vietnamese
+    message and status) when the document is refused."""
     as_of = today_local()
     doc = documents.create_document(actor.unit, {
         "type_code": "BC",

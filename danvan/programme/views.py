@@ -9,9 +9,10 @@ from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import paginate
+from danvan.core.pagination import paginate, paginate_rows
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
+from danvan.plans.documents import DocumentError
 from danvan.programme import rollup, service, soket
 from danvan.programme.forms import (
     AsOfForm,
@@ -349,18 +350,9 @@ def _heat_context(programme):
         rows.sort(key=lambda r: r.unit.path if bucket == "child" else r.unit.name)
     threshold = float(programme.lagging_below)
     lagging = [r for r in rows if r.progress is not None and r.progress < threshold]
-    page = paginate_list(rows)
+    page = paginate_rows(rows, per_page=50)
     return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form,
                 threshold=threshold, lagging=len(lagging), total_rows=len(rows), pct=rollup.pct, bucket=bucket)
-
-
-def paginate_list(rows: list):
-    from danvan.core.pagination import Page, page_arg
-
-    per_page = 50
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(page_arg(), pages)
-    return Page(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(rows))
 
 
 @bp.route("/<int:programme_id>/ban-do-nhiet")
@@ -383,19 +375,14 @@ def soket_draft(programme_id: int):
             abort(403)
         try:
             document = soket.create_document(programme, root, text, actor=current_user)
-        except Exception as exc:  # plans' DocumentError: its message is for the user
-            if not hasattr(exc, "message"):
-                raise
+        except DocumentError as exc:
             flash(exc.message, "danger")
-            status = getattr(exc, "status", 422)
+            status = exc.status
         else:
-            if document is not None:
-                flash("Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; hãy biên tập rồi gửi duyệt.",
-                      "success")
-                return redirect_to(document)
-            flash("Chức năng văn bản chưa sẵn sàng: hãy sao chép dự thảo dưới đây.", "warning")
-    return render_template("programme/soket.html", programme=programme, text=text, root=root,
-                           plans_ready=soket.plans_available()), status
+            flash("Đã tạo văn bản báo cáo sơ kết (bản nháp) từ số liệu hiện có; hãy biên tập rồi gửi duyệt.",
+                  "success")
+            return redirect_to(document)
+    return render_template("programme/soket.html", programme=programme, text=text, root=root), status
 
 
 def _panel(user) -> dict:

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from danvan.core import access, audit
+from danvan.core.errors import ServiceError
 from danvan.core.units import KINDS, Unit, add_unit, open_work_movers, set_path
 from danvan.core.vntext import fold, matches, today_local
 from danvan.extensions import db
@@ -22,11 +23,8 @@ ALLOWED_CHILDREN: dict[str, tuple[str, ...]] = {
 }
 
 
-class UnitError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class UnitError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 def children_of(parent_id: int, actor) -> list[tuple[Unit, int]]:

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_close_call_with_confirmation(page, login, live_data):
+    from danvan import calls
     from danvan.core.units import Unit
     from danvan.core.vntext import today_local
-    from danvan.plans import calls
 
     with live_data() as session:
         ban = session.scalar(sa.select(Unit).where(Unit.name == "Ban Dân vận Huyện ủy Ba Bể"))

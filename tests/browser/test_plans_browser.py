@@ -77,9 +77,10 @@ def test_full_flow_in_browser(page, login):
 
 
 def test_tracking_filter_remind_and_list_search(page, login, live_data):
+    from danvan import calls
     from danvan.core.units import Unit
     from danvan.core.vntext import today_local
-    from danvan.plans import calls, documents
+    from danvan.plans import documents
 
     with live_data() as session:
         district = session.scalar(sa.select(Unit).where(Unit.name == "Huyện ủy Ba Bể"))

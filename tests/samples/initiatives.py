@@ -6,23 +6,23 @@ from datetime import date
 import sqlalchemy as sa
 
 from danvan.extensions import db
-from danvan.initiatives import service
+from danvan.initiatives import config, registration
 from danvan.initiatives.models import Initiative, InitiativeRecognition
 
 
 def make_initiative(unit, *, year: int = 2024, name: str = "Mô hình «Dân vận khéo» thử nghiệm", state: str = "draft",
                     field_index: int = 0, is_new: bool = True, **extra) -> Initiative:
-    province = service.province_of(unit)
-    service.ensure_config(province)
-    field = service.fields_of(province.id)[field_index]
-    kind = service.kinds_of(province.id)[0]
+    province = config.province_of(unit)
+    config.ensure_config(province)
+    field = config.fields_of(province.id)[field_index]
+    kind = config.kinds_of(province.id)[0]
     data = dict(unit_id=unit.id, unit=unit, year=year, name=name, kind_id=kind.id, field_id=field.id,
                 organisation="Hội Liên hiệp Phụ nữ", is_new=is_new, state=state,
                 situation="Thực trạng", goals="Mục tiêu", content="Nội dung", area="Địa bàn", forces="Lực lượng",
                 resources="Nguồn lực", start_on=date(year, 3, 1), end_on=date(year, 12, 31),
                 expected_results="Kết quả", sustain="Duy trì")
     data.update(extra)
-    data["search_key"] = service.search_key_for(name, data["organisation"], unit, field)
+    data["search_key"] = registration.search_key_for(name, data["organisation"], unit, field)
     obj = Initiative(**data)
     db.session.add(obj)
     db.session.flush()

@@ -7,12 +7,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
+from danvan import calls
 from danvan.auth.models import User
 from danvan.core import files
 from danvan.core.vntext import today_local
 from danvan.extensions import db
 from danvan.notifications.models import Notification
-from danvan.plans import calls, documents
+from danvan.plans import documents
 from danvan.plans.models import PlanDelegation, PlanDocument
 
 DOC = {"type_code": "KH", "summary": "Kế hoạch mẫu", "year": 2026,

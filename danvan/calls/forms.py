@@ -1,0 +1,30 @@
+"""Forms for creating calls and extending a target's deadline."""
+from __future__ import annotations
+
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from danvan.core.forms import Form, VNDateField, max_len
+from danvan.core.numbering import TYPE_CHOICES
+
+TARGET_MODES = [("reporting", "Tất cả đơn vị trực thuộc (huyện, thành ủy, đảng ủy trực thuộc)"),
+                ("communes", "Tất cả xã, phường, thị trấn trong phạm vi"),
+                ("pick", "Chọn từng đơn vị")]
+
+
+class CallForm(Form):
+    title = StringField("Tên yêu cầu", validators=[DataRequired("Nhập tên yêu cầu."), max_len(300)])
+    kind = SelectField("Loại yêu cầu", choices=[])
+    type_code = SelectField("Loại văn bản cần nộp", choices=[("", "—"), *TYPE_CHOICES], default="BC",
+                            validate_choice=False)
+    year = IntegerField("Năm", validators=[Optional(), NumberRange(2000, 2100, "Năm phải trong khoảng 2000–2100.")],
+                        description="Năm mà yêu cầu hỏi tới (bỏ trống: năm của hạn nộp).")
+    deadline = VNDateField("Hạn nộp", validators=[DataRequired("Nhập hạn nộp (dd/mm/yyyy).")])
+    description = TextAreaField("Nội dung, hướng dẫn", validators=[max_len(10000)])
+    target_mode = SelectField("Đơn vị nhận", choices=TARGET_MODES, default="reporting")
+    targets = SelectMultipleField("Chọn đơn vị", choices=[], coerce=int, validate_choice=False)
+
+
+class ExtendForm(Form):
+    unit_id = IntegerField("Đơn vị", validators=[DataRequired("Chọn đơn vị.")])
+    extended_until = VNDateField("Gia hạn đến", validators=[Optional()])

@@ -1,0 +1,194 @@
+"""Who answered a call: on time, late, returned, approved or missing, derived from the
+submissions the features record; nothing is counted by hand. Constant number of queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from danvan.calls.kinds import object_link
+from danvan.calls.models import Call, CallSubmission, CallTarget
+from danvan.calls.service import deadline_end, served_unit
+from danvan.core.htmx import link
+from danvan.core.units import Unit
+from danvan.core.vntext import TZ
+from danvan.extensions import db
+
+STATUS_LABELS: dict[str, str] = {
+    "missing": "Chưa nộp",
+    "on_time": "Đã nộp đúng hạn",
+    "late": "Nộp muộn",
+    "returned": "Bị trả lại",
+    "approved": "Đã duyệt",
+}
+
+
+def object_url(object_type: str, object_id: int) -> str | None:
+    target = object_link(object_type)
+    if target is None:
+        return None
+    return link(target[0], **{target[1]: object_id})
+
+
+@dataclass
+class TrackingRow:
+    unit: Unit
+    target: CallTarget
+    deadline: date
+    status: str = "missing"
+    submitted_at: datetime | None = None
+    late: bool = False
+    objects: list[tuple[str, int, str, str | None]] = field(default_factory=list)  # type, id, state, url
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def has_filed(self) -> bool:
+        return self.status in ("on_time", "late", "approved")
+
+    @property
+    def missing(self) -> bool:
+        return self.status in ("missing", "returned")
+
+    @property
+    def days_late(self) -> int:
+        if not self.late or self.submitted_at is None:
+            return 0
+        return (self.submitted_at.astimezone(TZ).date() - self.deadline).days
+
+
+@dataclass
+class Tracking:
+    call: Call
+    rows: list[TrackingRow]
+    counts: dict[str, int]
+
+    @property
+    def summary(self) -> str:
+        c = self.counts
+        return f"{c['submitted']}/{c['total']} đơn vị đã nộp, {c['late']} nộp muộn"
+
+    def filtered(self, status: str | None) -> list[TrackingRow]:
+        if not status:
+            return self.rows
+        if status == "late":
+            return [r for r in self.rows if r.late]
+        if status == "submitted":
+            return [r for r in self.rows if r.has_filed]
+        return [r for r in self.rows if r.status == status]
+
+
+def _status(row: TrackingRow, subs: list[CallSubmission]) -> None:
+    live = [s for s in subs if s.state not in ("draft", "withdrawn")]
+    firsts = [s.submitted_at for s in live if s.submitted_at is not None]
+    row.submitted_at = min(firsts) if firsts else None
+    if any(s.state == "approved" for s in live):
+        row.status = "approved"
+    elif any(s.state == "submitted" for s in live):
+        row.status = "on_time"
+    elif any(s.state == "returned" for s in live):
+        row.status = "returned"
+    else:
+        row.status = "missing"
+    row.late = row.submitted_at is not None and row.submitted_at >= deadline_end(row.deadline)
+    if row.status == "on_time" and row.late:
+        row.status = "late"
+    row.objects = [(s.object_type, s.object_id, s.state, object_url(s.object_type, s.object_id))
+                   for s in subs if s.state != "withdrawn"]
+
+
+def rows_for(call_ids: list[int], calls_by_id: dict[int, Call]) -> dict[int, list[TrackingRow]]:
+    """Tracking rows of many calls: two queries in all."""
+    targets = db.session.execute(
+        sa.select(CallTarget, Unit).join(Unit, Unit.id == CallTarget.unit_id)
+        .where(CallTarget.call_id.in_(call_ids)).order_by(Unit.path)).all()
+    subs = db.session.scalars(sa.select(CallSubmission).where(CallSubmission.call_id.in_(call_ids))
+                              .order_by(CallSubmission.id)).all()
+    by_key: dict[tuple[int, int], list[CallSubmission]] = {}
+    for s in subs:
+        by_key.setdefault((s.call_id, s.unit_id), []).append(s)
+    out: dict[int, list[TrackingRow]] = {i: [] for i in call_ids}
+    for target, unit in targets:
+        call = calls_by_id[target.call_id]
+        row = TrackingRow(unit=unit, target=target, deadline=target.extended_until or call.deadline)
+        _status(row, by_key.get((target.call_id, target.unit_id), []))
+        out[target.call_id].append(row)
+    return out
+
+
+def count(rows: list[TrackingRow]) -> dict[str, int]:
+    c = {"total": len(rows), "submitted": 0, "late": 0, "on_time": 0, "returned": 0, "approved": 0, "missing": 0}
+    for r in rows:
+        c["submitted"] += r.has_filed
+        c["late"] += r.late and r.has_filed
+        c["on_time"] += r.has_filed and not r.late
+        c["returned"] += r.status == "returned"
+        c["approved"] += r.status == "approved"
+        c["missing"] += r.status == "missing"
+    return c
+
+
+def tracking(call: Call) -> Tracking:
+    rows = rows_for([call.id], {call.id: call})[call.id]
+    return Tracking(call=call, rows=rows, counts=count(rows))
+
+
+def summaries(calls: list[Call]) -> dict[int, dict[str, int]]:
+    """Counts for a page of calls, in two queries."""
+    if not calls:
+        return {}
+    rows = rows_for([c.id for c in calls], {c.id: c for c in calls})
+    return {cid: count(r) for cid, r in rows.items()}
+
+
+def my_calls(user) -> list[tuple[Call, TrackingRow]]:
+    """Open calls addressed to the user's committee, each with its status: two queries."""
+    unit = served_unit(user.unit)
+    pairs = db.session.execute(
+        sa.select(Call, CallTarget).join(CallTarget, CallTarget.call_id == Call.id)
+        .where(CallTarget.unit_id == unit.id, Call.archived_at.is_(None))
+        .order_by(Call.deadline, Call.id)).all()
+    subs = db.session.scalars(sa.select(CallSubmission).where(
+        CallSubmission.unit_id == unit.id, CallSubmission.call_id.in_([c.id for c, _ in pairs]))
+        .order_by(CallSubmission.id)).all()
+    by_call: dict[int, list[CallSubmission]] = {}
+    for s in subs:
+        by_call.setdefault(s.call_id, []).append(s)
+    out = []
+    for call, target in pairs:
+        row = TrackingRow(unit=unit, target=target, deadline=target.extended_until or call.deadline)
+        _status(row, by_call.get(call.id, []))
+        out.append((call, row))
+    return out
+
+
+def my_target_status(user, call_ids: list[int]) -> dict[int, TrackingRow]:
+    """For each call, the tracking row of the user's own committee (two queries)."""
+    if not call_ids:
+        return {}
+    unit = served_unit(user.unit)
+    calls_by_id = {c.id: c for c in db.session.scalars(sa.select(Call).where(Call.id.in_(call_ids)))}
+    out = {}
+    for cid, rs in rows_for(call_ids, calls_by_id).items():
+        for r in rs:
+            if r.unit.id == unit.id:
+                out[cid] = r
+    return out
+
+
+def due_soon(mine: list[tuple[Call, TrackingRow]], today: date, days: int = 7) -> list[tuple[Call, TrackingRow]]:
+    """Of `my_calls`, those still to send whose deadline falls in the next `days` days."""
+    return [(c, r) for c, r in mine if r.missing and today <= r.deadline <= today + timedelta(days=days)]
+
+
+def overdue(mine: list[tuple[Call, TrackingRow]], today: date) -> list[tuple[Call, TrackingRow]]:
+    """Of `my_calls`, those still to send whose deadline has passed."""
+    return [(c, r) for c, r in mine if r.missing and r.deadline < today]
+
+
+def target_rows(call: Call) -> dict[int, TrackingRow]:
+    """The call's tracking rows by target unit id (for a feature's own consolidation page)."""
+    return {r.unit.id: r for r in tracking(call).rows}

@@ -1,0 +1,237 @@
+"""Call pages: the list (what my committee must send, what it asked for), creating a call,
+its tracking page with extensions, reminders, the Excel export, closing and reopening."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import click
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, render_template, request, send_file
+from flask_login import current_user
+
+from danvan import calls
+from danvan.calls.forms import CallForm, ExtendForm
+from danvan.core import access, nav
+from danvan.core.access import requires
+from danvan.core.forms import ConfirmForm
+from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.pagination import paginate
+from danvan.core.units import Unit
+from danvan.core.vntext import TZ, matches, today_local
+from danvan.extensions import db
+from danvan.printing import office
+
+bp = Blueprint("calls", __name__, cli_group=None)
+nav.register("Yêu cầu nộp", "calls.index", "calls.view", 21)
+
+STATUS_FILTERS = [("", "Tất cả"), ("missing", "Chưa nộp"), ("submitted", "Đã nộp"), ("late", "Nộp muộn"),
+                  ("returned", "Bị trả lại"), ("approved", "Đã duyệt")]
+CLOSED = "Yêu cầu này đã đóng: chỉ xem, không thao tác được."
+
+
+def _load_call(call_id: int) -> tuple[calls.Call, bool]:
+    """(call, issuer_side): in my scope (I see tracking) or targeting my committee; else 404."""
+    call = db.session.get(calls.Call, call_id)
+    if call is None:
+        abort(404)
+    if access.in_scope(current_user, call.unit):
+        return call, True
+    if calls.target_for(call, current_user.unit) is not None:
+        return call, False
+    abort(404)
+
+
+def _load_issued(call_id: int) -> calls.Call:
+    call, issuer_side = _load_call(call_id)
+    if not issuer_side:
+        abort(404)
+    return call
+
+
+@bp.route("/yeu-cau/")
+@requires("calls.view")
+def index():
+    tab = request.args.get("tab", "")
+    loc = request.args.get("loc", "")
+    today = today_local()
+    mine = calls.my_calls(current_user)   # [(call, row)] for my committee
+    if loc == "sap_han":
+        mine = calls.due_soon(mine, today)
+    elif loc == "qua_han":
+        mine = calls.overdue(mine, today)
+    closed = tab == "da_dong"
+    issued_stmt = access.scoped(
+        sa.select(calls.Call).where(calls.Call.archived_at.is_not(None) if closed
+                                    else calls.Call.archived_at.is_(None)),
+        calls.Call.unit_id, current_user).order_by(calls.Call.deadline.desc(), calls.Call.id.desc())
+    if (found := matches(request.args.get("q"), calls.Call.search_key)) is not None:
+        issued_stmt = issued_stmt.where(found)
+    page = paginate(issued_stmt)
+    counts = calls.summaries(page.items)
+    return render_page_or_partial("calls/index.html", "calls/_rows.html", page=page, counts=counts,
+                                  mine=mine, tab=tab, loc=loc, today=today, closed=closed)
+
+
+def _targets(form: CallForm) -> list[Unit]:
+    root = current_user.scope
+    allowed = list(db.session.scalars(calls.allowed_targets(current_user.unit)))
+    if form.target_mode.data == "reporting":
+        return [u for u in allowed if u.parent_id == root.id]
+    if form.target_mode.data == "communes":
+        return [u for u in allowed if u.kind == "xa"]
+    wanted = set(form.targets.data or [])
+    return list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(wanted)))) if wanted else []
+
+
+@bp.route("/yeu-cau/moi", methods=["GET", "POST"])
+@requires("calls.manage")
+def new():
+    form = CallForm(kind=calls.default_kind())
+    form.kind.choices = calls.kind_choices()
+    root = current_user.scope
+    form.targets.choices = [(u.id, f"{'— ' * max(0, u.depth - root.depth - 1)}{u.name}")
+                            for u in db.session.scalars(calls.allowed_targets(current_user.unit))]
+    if form.validate_on_submit():
+        data = {"title": form.title.data, "kind": form.kind.data, "type_code": form.type_code.data,
+                "year": form.year.data, "deadline": form.deadline.data, "description": form.description.data}
+        try:
+            call = calls.create_call(current_user.unit, data, _targets(form), actor=current_user)
+        except calls.CallError as exc:
+            getattr(form, exc.field or "title", form.title).errors.append(exc.message)
+            return render_template("calls/form.html", form=form), exc.status
+        flash(f"Đã gửi yêu cầu tới {len(call.targets)} đơn vị.", "success")
+        return redirect_to("calls.detail", call_id=call.id)
+    return render_template("calls/form.html", form=form), 422 if request.method == "POST" else 200
+
+
+def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
+    archived = call.archived_at is not None
+    manager = issuer_side and not archived and access.has_permission(current_user, "calls.manage")
+    ctx = {"call": call, "kind": calls.get_kind(call.kind), "issuer_side": issuer_side,
+           "status_filters": STATUS_FILTERS, "status": request.args.get("trang_thai", ""),
+           "confirm_form": ConfirmForm(formdata=None), "extend_form": ExtendForm(formdata=None),
+           "today": today_local(), "archived": archived, "can_manage": manager,
+           "can_archive": manager and calls.issuing_committee(current_user, call),
+           "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
+           **extra}
+    if issuer_side:
+        t = calls.tracking(call)
+        ctx.update(tracking=t, rows=t.filtered(ctx["status"]))
+    else:
+        ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
+    return ctx
+
+
+def _render(call: calls.Call, status: int = 200, **extra):
+    return render_page_or_partial("calls/detail.html", "calls/_tracking.html", status_code=status,
+                                  **_context(call, True, **extra))
+
+
+@bp.route("/yeu-cau/<int:call_id>")
+@requires("calls.view")
+def detail(call_id: int):
+    call, issuer_side = _load_call(call_id)
+    return render_page_or_partial("calls/detail.html", "calls/_tracking.html", **_context(call, issuer_side))
+
+
+@bp.route("/yeu-cau/<int:call_id>/xlsx")
+@requires("calls.view")
+def export(call_id: int):
+    call = _load_issued(call_id)
+    t = calls.tracking(call)
+    rows = [[i, row.unit.name, row.deadline, row.status_label,
+             row.submitted_at.astimezone(TZ).replace(tzinfo=None) if row.submitted_at else None,
+             row.days_late or None]
+            for i, row in enumerate(t.filtered(request.args.get("trang_thai", "")), start=1)]
+    columns = [("STT", 6), ("Đơn vị", 40), ("Hạn nộp", 12), ("Trạng thái", 18), ("Ngày nộp", 18), ("Số ngày muộn", 12)]
+    buf = io.BytesIO(office.xlsx_table(call.title, columns, rows, subtitle=t.summary, sheet="Theo dõi"))
+    return send_file(buf, mimetype=office.XLSX_MIME,
+                     as_attachment=True, download_name=f"theo-doi-yeu-cau-{call.id}.xlsx", max_age=0)
+
+
+@bp.route("/yeu-cau/<int:call_id>/nhac", methods=["POST"])
+@requires("calls.manage")
+def remind(call_id: int):
+    call = _load_issued(call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if call.archived_at is not None:
+        return _render(call, 409, error=CLOSED)
+    sent = calls.remind_missing(call, actor=current_user)
+    if sent:
+        flash(f"Đã nhắc {sent} đơn vị chưa nộp.", "success")
+    else:
+        flash("Không có đơn vị nào cần nhắc (các đơn vị chưa nộp đã được nhắc hôm nay).", "info")
+    return redirect_to("calls.detail", call_id=call.id)
+
+
+@bp.route("/yeu-cau/<int:call_id>/gia-han", methods=["POST"])
+@requires("calls.manage")
+def extend(call_id: int):
+    call = _load_issued(call_id)
+    form = ExtendForm()
+    if call.archived_at is not None:
+        return _render(call, 409, error=CLOSED)
+    if not form.validate_on_submit():
+        msg = " ".join(e for errs in form.errors.values() for e in errs)
+        return _render(call, 422, error=msg or "Dữ liệu không hợp lệ.")
+    unit = db.session.get(Unit, form.unit_id.data)
+    try:
+        if unit is None:
+            raise calls.CallError("Đơn vị không nằm trong danh sách nhận yêu cầu.", "unit_id", 404)
+        calls.extend_deadline(call, unit, form.extended_until.data, actor=current_user)
+    except calls.CallError as exc:
+        return _render(call, exc.status, error=exc.message)
+    flash(f"Đã gia hạn cho {unit.name}." if form.extended_until.data else f"Đã bỏ gia hạn của {unit.name}.",
+          "success")
+    return redirect_to("calls.detail", call_id=call.id)
+
+
+@bp.route("/yeu-cau/<int:call_id>/dong", methods=["POST"])
+@requires("calls.manage")
+def archive(call_id: int):
+    """Close (archive) a call: only the issuing committee's officers and leaders."""
+    call = _load_issued(call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not calls.issuing_committee(current_user, call):
+        return _render(call, 403, error="Chỉ đơn vị đã gửi yêu cầu mới đóng được yêu cầu này.")
+    try:
+        calls.archive_call(call, actor=current_user)
+    except calls.CallError as exc:
+        return _render(call, exc.status, error=CLOSED)
+    flash(f"Đã đóng yêu cầu «{call.title}». Các đơn vị nhận không còn thấy yêu cầu trong danh sách phải nộp.",
+          "success")
+    return redirect_to("calls.detail", call_id=call.id)
+
+
+@bp.route("/yeu-cau/<int:call_id>/khoi-phuc", methods=["POST"])
+@requires("calls.restore")
+def restore(call_id: int):
+    """Reopen a closed call (administrators, as for archived documents)."""
+    call = _load_issued(call_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        calls.restore_call(call, actor=current_user)
+    except calls.CallError as exc:
+        return _render(call, exc.status, error=exc.message)
+    flash(f"Đã khôi phục yêu cầu «{call.title}».", "success")
+    return redirect_to("calls.detail", call_id=call.id)
+
+
+def _days_left(d: date) -> int:
+    return (d - today_local()).days
+
+
+bp.add_app_template_filter(_days_left, "days_left")
+bp.add_app_template_global(calls.get_kind, "call_kind")
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Nhắc hạn nộp: 3 ngày trước hạn và khi quá hạn (mỗi đơn vị, mỗi yêu cầu một lần)."""
+    sent = calls.send_reminders()
+    db.session.commit()
+    click.echo(f"Đã gửi {sent} lời nhắc.")

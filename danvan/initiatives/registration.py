@@ -1,0 +1,237 @@
+"""Registering a model (mô hình, điển hình): the form's rules, the workflow up to acceptance,
+the model's line through the years, the calls it answers, and moving open work on unit merges."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from danvan import calls
+from danvan.core import access, workflow
+from danvan.core.units import Unit
+from danvan.core.vntext import fold, now_utc
+from danvan.core.workflow import ABOVE, SCOPE, Transition, TransitionError, Workflow
+from danvan.extensions import db
+from danvan.initiatives.config import REGISTERING_KINDS, InitiativeError, province_of
+from danvan.initiatives.models import (
+    STATES,
+    Initiative,
+    InitiativeField,
+    InitiativeKind,
+)
+
+WORKFLOW = Workflow(
+    name="initiative",
+    states=STATES,
+    initial="draft",
+    transitions=(
+        Transition("submit", "Gửi đăng ký", ("draft", "returned"), "submitted", "initiatives.edit", SCOPE),
+        Transition("return", "Trả lại để sửa", ("submitted", "accepted"), "returned", "initiatives.review",
+                   ABOVE, comment_required=True, style="danger", validate=False),
+        Transition("accept", "Tiếp nhận", ("submitted",), "accepted", "initiatives.review", ABOVE),
+        Transition("recognise", "Công nhận", ("accepted",), "recognised", "initiatives.review", ABOVE),
+    ),
+    final=frozenset({"recognised"}),
+)
+# Transitions taken from the registration page (recognition is a batch with a decision).
+PAGE_TRANSITIONS = ("submit", "return", "accept")
+
+
+
+def registrable_units(actor) -> list[Unit]:
+    """Units the actor may register for: their committee and every open unit below it."""
+    root = actor.scope
+    return list(db.session.scalars(access.scoped(
+        sa.select(Unit).where(Unit.kind.in_(REGISTERING_KINDS), Unit.valid_to.is_(None)), Unit.id, actor)
+        .order_by(Unit.path)).all()) or [root]
+
+
+TEXT_FIELDS = {
+    "situation": "Thực trạng, lý do",
+    "goals": "Mục tiêu, tiêu chí",
+    "content": "Nội dung, cách thức thực hiện",
+    "area": "Địa bàn, đối tượng",
+    "forces": "Lực lượng thực hiện",
+    "resources": "Nguồn lực",
+    "expected_results": "Kết quả dự kiến",
+    "sustain": "Cách thức duy trì, nhân rộng",
+}
+REQUIRED_TO_SUBMIT = ("situation", "goals", "content", "area", "forces", "expected_results", "sustain")
+
+
+def search_key_for(name: str, organisation: str, unit: Unit, field_: InitiativeField) -> str:
+    return fold(f"{name} {organisation} {unit.name} {field_.name}")[:800]
+
+
+def _apply_data(obj: Initiative, data: dict, actor) -> None:
+    unit = db.session.get(Unit, data.get("unit_id") or 0)
+    if unit is None or not access.in_scope(actor, unit) or unit.kind not in REGISTERING_KINDS or not unit.is_open:
+        raise InitiativeError("Chọn đơn vị đăng ký trong phạm vi của bạn.", "unit_id")
+    province = province_of(unit)
+    year = data.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise InitiativeError("Năm đăng ký phải từ 2000 đến 2100.", "year")
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise InitiativeError("Nhập tên mô hình.", "name")
+    if len(name) > 300:
+        raise InitiativeError("Tên mô hình tối đa 300 ký tự.", "name")
+    kind = db.session.get(InitiativeKind, data.get("kind_id") or 0)
+    if kind is None or kind.province_id != province.id or not kind.active:
+        raise InitiativeError("Chọn loại mô hình.", "kind_id")
+    field_ = db.session.get(InitiativeField, data.get("field_id") or 0)
+    if field_ is None or field_.province_id != province.id or not field_.active:
+        raise InitiativeError("Chọn lĩnh vực.", "field_id")
+    organisation = (data.get("organisation") or "").strip()
+    if not organisation:
+        raise InitiativeError("Nhập tổ chức chủ trì thực hiện.", "organisation")
+    if len(organisation) > 200:
+        raise InitiativeError("Tổ chức thực hiện tối đa 200 ký tự.", "organisation")
+    is_new = data.get("is_new") in (True, "new", "1", 1)
+    previous = None
+    if not is_new and data.get("previous_id"):
+        previous = db.session.get(Initiative, data["previous_id"])
+        if previous is None or previous.unit_id != unit.id or previous.year != year - 1 or previous.id == obj.id:
+            raise InitiativeError("Mô hình năm trước phải là mô hình của cùng đơn vị, đăng ký năm "
+                                  f"{year - 1}.", "previous_id")
+    start_on, end_on = data.get("start_on"), data.get("end_on")
+    if start_on and end_on and end_on < start_on:
+        raise InitiativeError("Ngày kết thúc không được trước ngày bắt đầu.", "end_on")
+    budget = data.get("budget")
+    if budget is not None and (budget < 0 or budget >= Decimal("1000000000000")):
+        raise InitiativeError("Kinh phí không hợp lệ.", "budget")
+    for key, label in TEXT_FIELDS.items():
+        value = (data.get(key) or "").strip()
+        if len(value) > 20000:
+            raise InitiativeError(f"{label}: tối đa 20.000 ký tự.", key)
+        setattr(obj, key, value)
+    obj.unit, obj.unit_id, obj.year, obj.name = unit, unit.id, year, name
+    obj.kind, obj.kind_id, obj.field, obj.field_id = kind, kind.id, field_, field_.id
+    obj.organisation, obj.is_new = organisation, is_new
+    obj.previous_id = previous.id if previous else None
+    obj.start_on, obj.end_on, obj.budget = start_on, end_on, budget
+    obj.search_key = search_key_for(name, organisation, unit, field_)
+
+
+def create(data: dict, *, actor) -> Initiative:
+    obj = Initiative(state="draft", created_by_id=actor.id)
+    _apply_data(obj, data, actor)
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def may_edit(actor, obj: Initiative) -> bool:
+    return obj.state in ("draft", "returned") and access.can(actor, "initiatives.edit", obj)
+
+
+def update(obj: Initiative, data: dict, *, actor) -> Initiative:
+    obj.check_version(data.get("version"))
+    if not may_edit(actor, obj):
+        raise InitiativeError(f"Không thể sửa khi đăng ký đang ở trạng thái «{obj.state_label}».", status=409)
+    _apply_data(obj, data, actor)
+    db.session.flush()
+    return obj
+
+
+def problems_to_submit(obj: Initiative) -> list[str]:
+    missing = [TEXT_FIELDS[k] for k in REQUIRED_TO_SUBMIT if not (getattr(obj, k) or "").strip()]
+    out = []
+    if missing:
+        out.append("Chưa điền: " + ", ".join(missing) + ".")
+    if not obj.start_on or not obj.end_on:
+        out.append("Chưa nhập thời gian thực hiện (ngày bắt đầu, ngày kết thúc).")
+    return out
+
+
+def transition(obj: Initiative, name: str, *, actor, comment: str = "") -> None:
+    if name not in PAGE_TRANSITIONS:
+        raise TransitionError("Thao tác không hợp lệ.", 400)
+    workflow.apply(WORKFLOW, obj, name, actor=actor, comment=comment, validate=problems_to_submit)
+    if name == "submit":
+        obj.submitted_at = now_utc()
+        calls.answer_open_calls(obj.unit, CALL_KIND, obj.year, obj, actor=actor)
+    if name == "return":
+        obj.exemplary = False
+    mirror_state(obj)
+    db.session.flush()
+
+
+def submit_all(actor, unit_ids: list[int], year: int) -> int:
+    """Send every draft of the given units for a year (after an import)."""
+    rows = db.session.scalars(access.scoped(sa.select(Initiative).where(
+        Initiative.unit_id.in_(unit_ids), Initiative.year == year, Initiative.state.in_(("draft", "returned"))),
+        Initiative.unit_id, actor).order_by(Initiative.id)).all()
+    problems = []
+    for obj in rows:
+        if not WORKFLOW.allowed(WORKFLOW.get("submit"), obj, actor):
+            raise InitiativeError("Bạn không có quyền gửi các đăng ký này.", status=403)
+        for p in problems_to_submit(obj):
+            problems.append(f"«{obj.name}»: {p}")
+    if problems:
+        raise InitiativeError(" ".join(problems[:5]) + (f" (và {len(problems) - 5} lỗi khác)"
+                                                        if len(problems) > 5 else ""))
+    for obj in rows:
+        transition(obj, "submit", actor=actor)
+    return len(rows)
+
+
+def history_chain(obj: Initiative) -> list[Initiative]:
+    """The model's line through the years: earlier registrations it maintains, itself, later ones."""
+    earlier, seen = [], {obj.id}
+    cur = obj.previous
+    while cur is not None and cur.id not in seen and len(earlier) < 20:
+        earlier.append(cur)
+        seen.add(cur.id)
+        cur = cur.previous
+    later, cur_id = [], obj.id
+    for _ in range(20):
+        nxt = db.session.scalar(sa.select(Initiative).where(Initiative.previous_id == cur_id)
+                                .order_by(Initiative.id).limit(1))
+        if nxt is None or nxt.id in seen:
+            break
+        later.append(nxt)
+        seen.add(nxt.id)
+        cur_id = nxt.id
+    return list(reversed(earlier)) + [obj] + later
+
+
+def previous_choices(actor, unit_id: int | None, year: int | None) -> list[Initiative]:
+    if not unit_id or not year:
+        return []
+    stmt = access.scoped(sa.select(Initiative).where(Initiative.unit_id == unit_id, Initiative.year == year - 1),
+                         Initiative.unit_id, actor)
+    return list(db.session.scalars(stmt.order_by(Initiative.name).limit(500)))
+
+
+# ---------------------------------------------------------------- calls
+# A registration call of year N is answered by a target unit's registrations (when the target
+# registers itself, e.g. communes answering their district's call) and by a district's
+# consolidated list (answering the province's call).
+
+CALL_KIND = calls.register_kind(
+    "initiative_registration", "Đăng ký mô hình “Dân vận khéo”",
+    objects={"Initiative": ("initiatives.detail", "initiative_id"),
+             "InitiativeReport": ("initiatives.report", "initiative_report_id")})
+SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "returned",
+                    "accepted": "approved", "recognised": "approved"}
+
+
+def mirror_state(obj: Initiative) -> None:
+    calls.update_submission_state(obj, SUBMISSION_STATE[obj.state])
+
+
+# ---------------------------------------------------------------- unit merges
+
+OPEN_STATES = ("draft", "returned", "submitted")
+
+
+def move_open_work(old: Unit, new: Unit) -> int:
+    """A merged unit's unfinished registrations follow it to the successor; the rest stays as history."""
+    rows = list(db.session.scalars(sa.select(Initiative).where(Initiative.unit_id == old.id,
+                                                               Initiative.state.in_(OPEN_STATES))))
+    for obj in rows:
+        obj.unit_id, obj.unit = new.id, new
+        obj.search_key = search_key_for(obj.name, obj.organisation, new, obj.field)
+    db.session.flush()
+    return len(rows)

@@ -1,0 +1,103 @@
+"""Consolidation: statistics per unit and field, the list sent up, printing it."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, render_template, request
+from flask_login import current_user
+
+from danvan.core import access
+from danvan.core.access import requires
+from danvan.core.htmx import redirect_to
+from danvan.core.units import Unit
+from danvan.core.vntext import date_line, int_or_none, today_local
+from danvan.extensions import db
+from danvan.initiatives import search, statistics
+from danvan.initiatives.config import InitiativeError
+from danvan.initiatives.forms import ReportForm
+from danvan.initiatives.models import InitiativeReport
+from danvan.initiatives.views.common import bp, load_province
+
+
+def _stats_root() -> Unit:
+    unit_id = int_or_none(request.args.get("unit_id"))
+    if unit_id:
+        return access.get_scoped_or_404(Unit, unit_id, current_user, unit_attr="id")
+    return current_user.scope
+
+
+def _stats_year() -> int:
+    years = search.years_in_scope(current_user)
+    year = int_or_none(request.args.get("year"))
+    if year is None:
+        past = [y for y in years if y <= today_local().year]
+        with_data = [y for y in past if y != today_local().year] or past
+        return with_data[0] if with_data else today_local().year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return year
+
+
+@bp.route("/tong-hop", endpoint="statistics")
+@requires("initiatives.view")
+def statistics_page():
+    load_province()
+    root, year = _stats_root(), _stats_year()
+    stats = statistics.statistics(current_user, year, root)
+    return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
+                           report_form=ReportForm(year=year),
+                           may_send=statistics.may_send_report(current_user) and root.id == current_user.scope.id)
+
+
+@bp.route("/tong-hop/gui", methods=["POST"])
+@requires("initiatives.edit")
+def send_report():
+    form = ReportForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
+        return _bad(422)
+    try:
+        report = statistics.send_report(current_user, form.year.data, form.note.data)
+    except InitiativeError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _bad(exc.status)
+    flash(f"Đã gửi danh sách tổng hợp năm {report.year} lên cấp trên: {report.total} mô hình.", "success")
+    return redirect_to("initiatives.statistics", year=report.year)
+
+
+@bp.route("/tong-hop/danh-sach/<int:initiative_report_id>")
+@requires("initiatives.view")
+def report(initiative_report_id: int):
+    sent = access.get_scoped_or_404(InitiativeReport, initiative_report_id, current_user)
+    return redirect_to("initiatives.statistics", year=sent.year, unit_id=sent.unit_id)
+
+
+def _bad(status: int):
+    year = int_or_none(request.form.get("year")) or today_local().year
+    stats = statistics.statistics(current_user, year, current_user.scope)
+    return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
+                           report_form=ReportForm(year=year), may_send=statistics.may_send_report(current_user)), status
+
+
+@bp.route("/tong-hop/in")
+@requires("initiatives.view")
+def print_consolidated():
+    load_province()
+    root, year = _stats_root(), _stats_year()
+    stats = statistics.statistics(current_user, year, root)
+    data = dict(stats=stats, place=current_app.config["PROVINCE_PLACE"], today=today_local(),
+                issuer=current_user.scope, date_line=date_line(current_app.config["PROVINCE_PLACE"], today_local()))
+    if request.args.get("format") == "pdf":
+        from danvan.printing import pdf_response, render_pdf
+
+        issuer = current_user.scope
+        pdf = render_pdf("print/initiatives_consolidated.html", **data,
+                         superior=issuer.name.upper(), issuing="BAN DÂN VẬN",
+                         issuer_code=_ban_code(issuer))
+        return pdf_response(pdf, f"tong-hop-dan-van-kheo-{year}.pdf")
+    return render_template("initiatives/print.html", **data)
+
+
+def _ban_code(committee: Unit) -> str:
+    ban = db.session.scalar(db.select(Unit).where(Unit.parent_id == committee.id, Unit.kind == "ban",
+                                                  Unit.code.like("BDV%")).limit(1))
+    return ban.code if ban is not None else (committee.code or "")

@@ -1,0 +1,35 @@
+"""The plans blueprint, its navigation and dashboard panel."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint
+
+from danvan import calls
+from danvan.core import access, nav, panels
+from danvan.core.units import register_open_work_mover
+from danvan.core.vntext import today_local
+from danvan.extensions import db
+from danvan.plans import documents as service
+
+bp = Blueprint("plans", __name__, cli_group=None)
+nav.register("Văn bản", "plans.index", "plans.view", 20)
+nav.register("Ủy quyền duyệt", "plans.delegations", "plans.approve", 70, group="admin")
+register_open_work_mover("Văn bản chưa duyệt, yêu cầu nộp đang mở", service.move_open_work)
+
+
+def _panel(user) -> dict:
+    if not access.has_permission(user, "plans.view"):
+        return {}
+    today = today_local()
+    drafts = db.session.scalar(sa.select(sa.func.count()).select_from(service.my_drafts(user).subquery())) \
+        if access.has_permission(user, "plans.edit") else 0
+    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(service.waiting_for(user).subquery()))
+    mine = calls.my_calls(user)
+    pending = sum(1 for _, r in mine if r.missing)
+    return {"drafts": drafts or 0, "waiting": waiting or 0, "soon": calls.due_soon(mine, today),
+            "overdue": calls.overdue(mine, today), "today": today,
+            "pending": pending,
+            "can_edit": access.has_permission(user, "plans.edit")}
+
+
+panels.register("plans", "plans/_panel.html", _panel, order=10)
