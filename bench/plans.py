@@ -45,10 +45,10 @@ def _seed(ctx) -> tuple[int, int]:
 
 def run(ctx) -> None:
     big, small = _seed(ctx)
-    ctx.page("Theo dõi yêu cầu gửi 108 xã /yeu-cau/<id>", f"/yeu-cau/{big}", "canbo.bdv")
+    ctx.page("Theo dõi yêu cầu gửi 108 xã /yeu-cau/<id>", f"/yeu-cau/{big}", "canbo.bdv", goal=True)
     ctx.page("Danh sách yêu cầu nộp /yeu-cau/", "/yeu-cau/", "canbo.bdv")
     ctx.page("Việc của tôi (cán bộ xã) /", "/", "canbo.nammau")
-    ctx.page("Việc của tôi (lãnh đạo tỉnh) /", "/", "lanhdao.bdv")
+    ctx.page("Việc của tôi (lãnh đạo tỉnh) /", "/", "lanhdao.bdv", goal=True)
     ctx.page("Danh sách văn bản /van-ban/", "/van-ban/", "lanhdao.bdv")
     q_small = ctx.queries(f"/yeu-cau/{small}", "canbo.bdv")
     q_big = ctx.queries(f"/yeu-cau/{big}", "canbo.bdv")

@@ -1,6 +1,7 @@
 """Đề án tracker: heatmap and programme pages for the demo province (108 communes) and for a national-scale
-tree generated here (34 provinces, 3,321 communes), as ratios to /ping, with SQL queries per page — which
-must not grow with the number of communes. Also the blocs list and ratings pages for 108 blocs."""
+tree generated here (34 provinces, 3,321 communes), against the goal of issue 14 (× /ping, p95, SQL
+queries per page — which must not grow with the number of communes — and the search fragment's bytes).
+Also a past reference date (history), the blocs list and ratings pages for 108 blocs."""
 from __future__ import annotations
 
 import random
@@ -15,6 +16,7 @@ def _seed_province(ctx) -> int:
     import sqlalchemy as sa
 
     from danvan.blocs import demo as blocs_demo
+    from danvan.conferences import demo as conferences_demo
     from danvan.extensions import db
     from danvan.programme import demo as programme_demo
     from danvan.programme.models import Programme
@@ -22,6 +24,7 @@ def _seed_province(ctx) -> int:
     with ctx.app.app_context():
         programme_demo.seed("2023")
         blocs_demo.seed("2023")
+        conferences_demo.seed("2023")   # the dashboard's conference panel has something to show
         db.session.commit()
         return db.session.scalar(sa.select(Programme.id).where(Programme.title == programme_demo.TITLE))
 
@@ -45,7 +48,8 @@ def _seed_national(ctx) -> int:
         for i, n in enumerate(per):
             province = add_unit(f"Tỉnh thử tải {i + 1:02d}", "huyen_uy", parent=root, code="TU")
             provinces.append(province.id)
-            rows.extend({"name": f"Xã thử tải {i + 1:02d}-{j + 1:03d}", "name_key": f"xa thu tai {i + 1}-{j + 1}",
+            rows.extend({"name": f"Xã thử tải {i + 1:02d}-{j + 1:03d}",
+                         "name_key": f"xa thu tai {i + 1:02d}-{j + 1:03d}",
                          "kind": "xa", "code": "ĐU", "parent_id": province.id, "path": province.path,
                          "depth": province.depth + 1, "version": 1}
                         for j in range(n))
@@ -76,20 +80,27 @@ def _seed_national(ctx) -> int:
 def run(ctx) -> None:
     province = _seed_province(ctx)
     national = _seed_national(ctx)
+    scales = (("108 xã", province, "lanhdao.bdv", "xuat+hoa"),
+              ("3.321 xã", national, "lanhdao.toanquoc", "thu+tai+05-017"))
     pages = [
-        ("Đề án (tiến độ nhóm, nhiệm vụ)", "/de-an/{id}"),
-        ("Bản đồ nhiệt theo đơn vị trực thuộc", "/de-an/{id}/ban-do-nhiet"),
-        ("Bản đồ nhiệt theo từng xã (chậm nhất trước)", "/de-an/{id}/ban-do-nhiet?level=unit&sort=lag"),
+        ("Đề án (tiến độ nhóm, nhiệm vụ)", "/de-an/{id}", None),
+        ("Bản đồ nhiệt theo đơn vị trực thuộc", "/de-an/{id}/ban-do-nhiet", None),
+        ("Bản đồ nhiệt theo từng xã (chậm nhất trước)", "/de-an/{id}/ban-do-nhiet?level=unit&sort=lag",
+         "/de-an/{id}/ban-do-nhiet?level=unit&sort=lag&q={q}"),
     ]
+    # every panel full: calls (bench/plans), Dân vận khéo, conferences, Đề án, blocs
+    ctx.page("Việc của tôi (lãnh đạo tỉnh), mọi bảng có số liệu", "/", "lanhdao.bdv", goal=True)
     counts = {}
-    for label, path in pages:
-        for scale, pid, user in (("108 xã", province, "lanhdao.bdv"), ("3.321 xã", national, "lanhdao.toanquoc")):
-            url = path.format(id=pid)
-            ctx.page(f"{label} — {scale}", url, user)
-            counts.setdefault(label, []).append(ctx.queries(url, user))
+    for label, path, fragment in pages:
+        for scale, pid, user, q in scales:
+            row = ctx.page(f"{label} — {scale}", path.format(id=pid), user, goal=True,
+                           fragment=fragment.format(id=pid, q=q) if fragment else None)
+            counts.setdefault(label, []).append(row.queries_cold)
     for label, (small, big) in counts.items():
         ctx.report(f"Truy vấn SQL {label}: 108 / 3.321 xã", f"{small} / {big}",
                    "(bằng nhau)" if small == big else "(KHÁC NHAU)")
+    ctx.page("Đề án tính đến 30/06/2025 (lịch sử) — 3.321 xã", f"/de-an/{national}?as_of=2025-06-30",
+             "lanhdao.toanquoc")
     ctx.page("Khối dân vận: danh sách 108 khối", "/khoi-dan-van/", "lanhdao.bdv")
     ctx.page("Khối dân vận: xếp loại thành viên 2024", "/khoi-dan-van/danh-gia?year=2024&subject=member",
              "lanhdao.bdv")

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from danvan.config import INSTANCE, ROOT, Config
-from danvan.core import access, htmx, nav, transaction, vntext
+from danvan.core import access, assets, cache, htmx, nav, transaction, vntext
 from danvan.extensions import csrf, db, login_manager, migrate
 
 # One package per feature, each with views.py exposing `bp`. Order is navigation order only.
@@ -76,6 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app)
+    assets.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."

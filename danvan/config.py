@@ -32,6 +32,7 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'danvan.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")  # cache (and jobs) shared by every app server
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
     # Attachments are limited to 20 MB each; the request may carry a little form data too.
     MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024

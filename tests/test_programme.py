@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from danvan.core.files import Attachment
-from danvan.programme import rollup
+from danvan.programme import heatmap, rollup
 from danvan.programme.models import Programme, ProgressReport, Task, TaskGroup, period_end
 
 PDF = b"%PDF-1.4\n%test evidence\n"
@@ -113,14 +113,14 @@ def test_rollup_in_a_district_scope_and_as_of(app, prog, world):
 
 def test_heatmap_cells_match_independent_arithmetic(app, prog, world):
     groups = rollup.load_structure(prog.p)
-    rows = {r.unit.id: r for r in rollup.heatmap(prog.p, world.p, AS_OF, "child", groups)}
+    rows = {r.unit.id: r for r in heatmap.heatmap(prog.p, world.p, AS_OF, "child", groups)}
     d1 = rows[world.d1.id]
     t1, t2 = (100 + 60) / 2, (40 + 99) / 2
     assert d1.cells[prog.g1.id] == pytest.approx((2 * t1 + t2) / 3)
     assert d1.cells[prog.g4.id] == pytest.approx(0)
     assert d1.cells[prog.g2.id] is None and d1.cells[prog.g3.id] is None
     assert d1.progress == pytest.approx((2 * (2 * t1 + t2) / 3 + 0) / 3)
-    communes = {r.unit.id: r for r in rollup.heatmap(prog.p, world.p, AS_OF, "unit", groups)}
+    communes = {r.unit.id: r for r in heatmap.heatmap(prog.p, world.p, AS_OF, "unit", groups)}
     assert communes[world.c3.id].cells[prog.g1.id] == pytest.approx((2 * 40 + 100) / 3)
     assert rows[world.e.id].missing == 1 and rows[world.e.id].progress == pytest.approx(0)
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from danvan.core import nav
 from danvan.core.access import requires
-from danvan.core.panels import panels_for
+from danvan.core.panels import rendered_for
 
 bp = Blueprint("dashboard", __name__)
 nav.register("Trang chủ", "dashboard.index", "dashboard.view", 0)
@@ -15,7 +15,7 @@ nav.register("Trang chủ", "dashboard.index", "dashboard.view", 0)
 @bp.route("/")
 @requires("dashboard.view")
 def index():
-    return render_template("dashboard/index.html", panels=panels_for(current_user))
+    return render_template("dashboard/index.html", panels=rendered_for(current_user))
 
 
 @bp.route("/ping")

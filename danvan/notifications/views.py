@@ -32,6 +32,13 @@ def index():
                                   unread_only=unread_only, unread=service.unread_count(current_user))
 
 
+@bp.app_context_processor
+def bell_context() -> dict:
+    """The top bar renders the unread count into every page (templates/_bell.html): one indexed count,
+    asked only when the bell is drawn."""
+    return {"bell_unread": lambda: service.unread_count(current_user)}
+
+
 @bp.route("/dem")
 @requires("notifications.view")
 def bell():

@@ -17,6 +17,7 @@ from danvan.core.units import Unit
 from danvan.core.vntext import TZ, fmt_number, fold
 from danvan.core.workflow import WorkflowHistory
 from danvan.extensions import db
+from danvan.programme import summary
 from danvan.programme.models import LEVEL_KINDS, Programme, ProgressReport, Task, TaskGroup, period_end
 from danvan.programme.rollup import report_percent
 from danvan.units import demo as units_demo
@@ -173,6 +174,7 @@ def build(root: Unit, *, rng: random.Random, periods=PERIODS, evidence: bool = T
                 })
     if rows:
         db.session.execute(sa.insert(ProgressReport.__table__), rows)
+    summary.rebuild(db.session.connection(), programme.id)  # bulk inserts bypass the flush hook
     saved = db.session.execute(sa.select(ProgressReport.id, ProgressReport.unit_id, ProgressReport.state,
                                          ProgressReport.status, ProgressReport.period_end, ProgressReport.created_by_id)
                                .where(ProgressReport.task_id.in_([t.id for t in tasks]))).all()

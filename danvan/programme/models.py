@@ -180,3 +180,19 @@ class ProgressReport(Audited, Versioned, Timestamped, db.Model):
     @property
     def state_label(self) -> str:
         return REPORT_STATES.get(self.state, self.state)
+
+
+class ProgressLatest(db.Model):
+    """The maintained summary: the latest accepted report of each (task, unit), written in the same
+    transaction as the acceptance, reopening, edit or move that changes it (see programme/summary.py).
+    Roll-ups for today read this table instead of ranking every report of the programme."""
+    __tablename__ = "progress_latest"
+
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True, index=True)
+    report_id: Mapped[int] = mapped_column(sa.Integer)  # no FK: the row is rewritten after the report changes
+    period_end: Mapped[date] = mapped_column(sa.Date)
+    percent: Mapped[Decimal] = mapped_column(PERCENT)
+
+    def __repr__(self) -> str:
+        return f"<ProgressLatest task={self.task_id} unit={self.unit_id} {self.percent}>"

@@ -5,6 +5,8 @@ Rules (shown on every page next to the figures, see `RULES`):
   khai» 0 %, «Hoàn thành» 100 %, «Đang thực hiện» value / target (at most 99 %), or 50 % when the
   task has no numeric target.
 - For each (task, responsible unit) the latest *accepted* report up to the reference date counts.
+  For today it is read from the maintained summary (programme/summary.py): the latest accepted
+  report, whatever its period; a past reference date recomputes from the reports.
   A responsible unit without one counts as 0 % and is shown separately as «chưa báo cáo».
 - Task progress = average over its responsible units in the viewer's scope.
 - Group progress = Σ(task weight × task progress) / Σ task weight, over counted tasks.
@@ -21,10 +23,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from danvan.core.units import Unit
-from danvan.core.vntext import fmt_number
+from danvan.core import cache
+from danvan.core.units import Unit, within
+from danvan.core.vntext import fmt_number, today_local
 from danvan.extensions import db
-from danvan.programme.models import LEVEL_KINDS, Programme, ProgressReport, Task, TaskGroup
+from danvan.programme.models import LEVEL_KINDS, Programme, ProgressLatest, ProgressReport, Task, TaskGroup
+from danvan.programme.summary import SCOPE
 
 IN_PROGRESS_DEFAULT = Decimal(50)
 IN_PROGRESS_CAP = Decimal(99)
@@ -32,7 +36,8 @@ IN_PROGRESS_CAP = Decimal(99)
 RULES = [
     "Tỷ lệ của một báo cáo: «Chưa triển khai» 0 %, «Hoàn thành» 100 %, «Đang thực hiện» = giá trị đạt được "
     "/ chỉ tiêu (tối đa 99 %), hoặc 50 % nếu nhiệm vụ không có chỉ tiêu định lượng.",
-    "Với mỗi nhiệm vụ và mỗi đơn vị thực hiện, tính báo cáo đã được duyệt của kỳ gần nhất (đến ngày tham chiếu).",
+    "Với mỗi nhiệm vụ và mỗi đơn vị thực hiện, tính báo cáo đã được duyệt của kỳ gần nhất (đến ngày tham chiếu; "
+    "tính đến hôm nay thì kể cả kỳ đang diễn ra).",
     "Đơn vị chưa có báo cáo được duyệt tính 0 % và được đếm riêng là «chưa báo cáo».",
     "Tiến độ nhiệm vụ = trung bình tỷ lệ của các đơn vị thực hiện trong phạm vi.",
     "Tiến độ nhóm = Σ(trọng số × tiến độ nhiệm vụ) / Σ trọng số; tiến độ Đề án = Σ(trọng số nhóm × tiến độ "
@@ -158,9 +163,11 @@ def _valid_on(as_of: date):
 
 
 def responsible(programme: Programme, root: Unit, as_of: date):
-    """(task_id, group_id, weight, unit_id, unit_path, bucket_id) for every counted task × responsible unit
-    in scope. bucket_id is the unit's ancestor directly under root (or root itself), read from the parent
-    chain rather than by prefix-matching paths, so grouping stays a plain GROUP BY."""
+    """(task_id, group_id, weight, unit_id, bucket_id) for every counted task × responsible unit in scope.
+
+    The scope comes first: a range on the unit path (`within`, the unit path index), so a province's page
+    reads its own units only. bucket_id is the unit's ancestor directly under root (or root itself), read
+    from the parent chain rather than by prefix-matching paths, so grouping stays a plain GROUP BY."""
     level_match = sa.or_(
         sa.and_(Task.level == "province", Unit.id == programme.unit_id),
         sa.and_(Task.level == "district", Unit.kind.in_(LEVEL_KINDS["district"])),
@@ -174,86 +181,68 @@ def responsible(programme: Programme, root: Unit, as_of: date):
     )
     return (
         sa.select(Task.id.label("task_id"), Task.group_id.label("group_id"), Task.weight.label("weight"),
-                  Unit.id.label("unit_id"), Unit.path.label("unit_path"), bucket.label("bucket_id"))
-        .select_from(Task).join(Unit, level_match).outerjoin(parent, parent.id == Unit.parent_id)
-        .where(Task.programme_id == programme.id, Task.weight > 0, Task.starts_on <= as_of,
-               Unit.path.startswith(programme.unit.path, autoescape=True),
-               Unit.path.startswith(root.path, autoescape=True), _valid_on(as_of))
+                  Unit.id.label("unit_id"), bucket.label("bucket_id"))
+        .select_from(Unit).join(Task, level_match).outerjoin(parent, parent.id == Unit.parent_id)
+        .where(within(Unit.path, root.path), within(Unit.path, programme.unit.path),
+               Task.programme_id == programme.id, Task.weight > 0, Task.starts_on <= as_of, _valid_on(as_of))
     )
 
 
-def _latest_window(programme: Programme, root: Unit, as_of: date):
-    """The latest accepted report per (task, unit) up to as_of, by a window function (rn = 1).
-    Only the reports of units under `root` are ranked: a province's page does not rank the nation's."""
-    rn = sa.func.row_number().over(partition_by=(ProgressReport.task_id, ProgressReport.unit_id),
-                                   order_by=(ProgressReport.period_end.desc(), ProgressReport.id.desc()))
-    return (
-        sa.select(ProgressReport.task_id, ProgressReport.unit_id, ProgressReport.percent, rn.label("rn"))
-        .where(ProgressReport.state == "accepted", ProgressReport.period_end <= as_of,
-               ProgressReport.task_id.in_(sa.select(Task.id).where(Task.programme_id == programme.id)),
-               ProgressReport.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(root.path,
-                                                                                       autoescape=True))))
-        .subquery("latest")
-    )
-
-
-def _cells(programme: Programme, root: Unit, as_of: date):
-    """Every counted (task, responsible unit) with the percent of its latest accepted report (or NULL).
-
-    PostgreSQL ranks the reports once with a window function and hash-joins; SQLite (no hash join on
-    a subquery) picks each unit's latest report with an index-driven correlated subquery. Same result."""
-    resp = responsible(programme, root, as_of).subquery("resp")
+def _history_cells(resp, programme: Programme, as_of: date):
+    """Cells from the reports themselves: the latest accepted one up to as_of (past reference dates).
+    PostgreSQL ranks the scope's reports once with a window function; SQLite picks each cell's latest
+    report with an index-driven correlated subquery. Same result."""
     if db.session.get_bind().dialect.name == "postgresql":
-        latest = _latest_window(programme, root, as_of)
+        rn = sa.func.row_number().over(partition_by=(ProgressReport.task_id, ProgressReport.unit_id),
+                                       order_by=(ProgressReport.period_end.desc(), ProgressReport.id.desc()))
+        scope_units = sa.select(resp.c.unit_id).distinct()
+        latest = (sa.select(ProgressReport.task_id, ProgressReport.unit_id, ProgressReport.percent, rn.label("rn"))
+                  .where(ProgressReport.state == "accepted", ProgressReport.period_end <= as_of,
+                         ProgressReport.task_id.in_(sa.select(Task.id).where(Task.programme_id == programme.id)),
+                         ProgressReport.unit_id.in_(scope_units))
+                  .subquery("latest"))
         joined = resp.outerjoin(latest, sa.and_(latest.c.task_id == resp.c.task_id,
                                                 latest.c.unit_id == resp.c.unit_id, latest.c.rn == 1))
-        return resp, latest, sa.select(resp, latest.c.percent).select_from(joined).subquery("cells")
+        return sa.select(resp, latest.c.percent).select_from(joined).subquery("cells")
     r2 = sa.orm.aliased(ProgressReport)
     latest_id = (sa.select(r2.id)
                  .where(r2.task_id == resp.c.task_id, r2.unit_id == resp.c.unit_id, r2.state == "accepted",
                         r2.period_end <= as_of)
                  .order_by(r2.period_end.desc(), r2.id.desc()).limit(1).correlate(resp).scalar_subquery())
-    cells = (
-        sa.select(resp, ProgressReport.percent)
-        .select_from(resp.outerjoin(ProgressReport, ProgressReport.id == latest_id))
-        .subquery("cells")
-    )
-    return resp, None, cells
+    return (sa.select(resp, ProgressReport.percent)
+            .select_from(resp.outerjoin(ProgressReport, ProgressReport.id == latest_id)).subquery("cells"))
 
 
-def task_totals(programme: Programme, root: Unit, as_of: date) -> dict[int, tuple[int, int, float]]:
+def uses_summary(as_of: date) -> bool:
+    """Today (or later) reads the maintained summary; a past reference date reads the history."""
+    return as_of >= today_local()
+
+
+def cells(programme: Programme, root: Unit, as_of: date, *, source: str | None = None):
+    """Every counted (task, responsible unit) in scope with the percent of its latest accepted report
+    (NULL when none): from the summary table for today, from the reports for a past date."""
+    resp = responsible(programme, root, as_of).subquery("resp")
+    source = source or ("summary" if uses_summary(as_of) else "history")
+    if source == "history":
+        return _history_cells(resp, programme, as_of)
+    latest = ProgressLatest.__table__
+    joined = resp.outerjoin(latest, sa.and_(latest.c.task_id == resp.c.task_id, latest.c.unit_id == resp.c.unit_id))
+    return sa.select(resp, latest.c.percent).select_from(joined).subquery("cells")
+
+
+def task_totals(programme: Programme, root: Unit, as_of: date, *, source: str | None = None
+                ) -> dict[int, tuple[int, int, float]]:
     """task_id → (expected units, reported units, Σ percent) for the whole scope: one query."""
-    _, _, cells = _cells(programme, root, as_of)
-    stmt = (sa.select(cells.c.task_id, sa.func.count(), sa.func.count(cells.c.percent),
-                      sa.cast(sa.func.coalesce(sa.func.sum(cells.c.percent), 0), sa.Float))
-            .group_by(cells.c.task_id))
+    c = cells(programme, root, as_of, source=source)
+    stmt = (sa.select(c.c.task_id, sa.func.count(), sa.func.count(c.c.percent),
+                      sa.cast(sa.func.coalesce(sa.func.sum(c.c.percent), 0), sa.Float))
+            .group_by(c.c.task_id))
     return {tid: (int(n), int(r), float(s)) for tid, n, r, s in db.session.execute(stmt)}
 
 
-def group_cells(programme: Programme, root: Unit, as_of: date, bucket: str):
-    """(bucket unit id, group_id) → (Σ w·p, Σ w, expected, reported) in one query.
-
-    bucket "child": each unit directly under `root` (its subtree aggregated; root's own tasks under root);
-    bucket "unit": each responsible unit itself (communes as rows)."""
-    _, _, cells = _cells(programme, root, as_of)
-    bucket_id = cells.c.unit_id if bucket == "unit" else cells.c.bucket_id
-    base = sa.select(bucket_id.label("bucket_id"), cells.c.task_id, cells.c.group_id, cells.c.weight,
-                     cells.c.percent).select_from(cells)
-    base = base.subquery("base")
-    per_task = (
-        sa.select(base.c.bucket_id, base.c.group_id, base.c.task_id,
-                  sa.cast(base.c.weight, sa.Float).label("w"),
-                  (sa.cast(sa.func.coalesce(sa.func.sum(base.c.percent), 0), sa.Float)
-                   / sa.func.count()).label("p"),
-                  sa.func.count().label("n"), sa.func.count(base.c.percent).label("r"))
-        .group_by(base.c.bucket_id, base.c.group_id, base.c.task_id, base.c.weight)
-        .subquery("per_task")
-    )
-    stmt = (sa.select(per_task.c.bucket_id, per_task.c.group_id, sa.func.sum(per_task.c.w * per_task.c.p),
-                      sa.func.sum(per_task.c.w), sa.func.sum(per_task.c.n), sa.func.sum(per_task.c.r))
-            .group_by(per_task.c.bucket_id, per_task.c.group_id))
-    return {(b, g): (float(wp or 0), float(w or 0), int(n or 0), int(r or 0))
-            for b, g, wp, w, n, r in db.session.execute(stmt)}
+def cached_task_totals(programme: Programme, root: Unit, as_of: date) -> dict[int, tuple[int, int, float]]:
+    key = f"rollup:tasks:{programme.id}:{root.id}:{as_of.isoformat()}"
+    return cache.cached([SCOPE], key, lambda: task_totals(programme, root, as_of))
 
 
 # ---------------------------------------------------------------- assembled figures
@@ -276,10 +265,11 @@ def _task_reason(task: Task, as_of: date, expected: int) -> str:
     return ""
 
 
-def figures(programme: Programme, root: Unit, as_of: date) -> ProgrammeFigure:
-    """Task, group and programme progress for the viewer's scope: two queries."""
+def figures(programme: Programme, root: Unit, as_of: date, *, totals: dict | None = None) -> ProgrammeFigure:
+    """Task, group and programme progress for the viewer's scope: the structure (two queries) and the
+    task totals (one query, cached per data version)."""
     groups = load_structure(programme)
-    totals = task_totals(programme, root, as_of)
+    totals = cached_task_totals(programme, root, as_of) if totals is None else totals
     out = []
     for group in groups:
         gf = GroupFigure(group)
@@ -297,34 +287,15 @@ def figures(programme: Programme, root: Unit, as_of: date) -> ProgrammeFigure:
 
 
 @dataclass
-class HeatRow:
-    unit: sa.Row   # id, name, path
-    cells: dict[int, float | None]
-    missing: int
-    expected: int
+class Headline:
     progress: float | None
+    formula: str
 
 
-def heatmap(programme: Programme, root: Unit, as_of: date, bucket: str, groups: list[TaskGroup]) -> list[HeatRow]:
-    """Units × task groups; the bucket units are read in one more query."""
-    data = group_cells(programme, root, as_of, bucket)
-    ids = sorted({b for b, _ in data})
-    # plain rows (id, name, path), not ORM objects: at national scale there are thousands
-    units = {u.id: u for u in db.session.execute(sa.select(Unit.id, Unit.name, Unit.path)
-                                                 .where(Unit.id.in_(ids)))} if ids else {}
-    rows = []
-    for uid in ids:
-        cells: dict[int, float | None] = {}
-        weighted = weights = 0.0
-        missing = expected = 0
-        for g in groups:
-            wp, w, n, r = data.get((uid, g.id), (0.0, 0.0, 0, 0))
-            value = wp / w if w > 0 and float(g.weight) > 0 else None
-            cells[g.id] = value
-            if value is not None:
-                weighted += float(g.weight) * value
-                weights += float(g.weight)
-                missing += n - r
-                expected += n
-        rows.append(HeatRow(units[uid], cells, missing, expected, weighted / weights if weights else None))
-    return rows
+def headline(programme: Programme, root: Unit, as_of: date) -> Headline:
+    """The programme's overall figure for list rows and panels: cached, no structure loaded on a hit."""
+    def compute() -> Headline:
+        figure = figures(programme, root, as_of)
+        return Headline(figure.progress, figure.formula)
+
+    return cache.cached([SCOPE], f"rollup:headline:{programme.id}:{root.id}:{as_of.isoformat()}", compute)

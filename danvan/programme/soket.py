@@ -12,14 +12,14 @@ from flask import url_for
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_count, fmt_date, fmt_number, today_local
 from danvan.plans import documents
-from danvan.programme import rollup
+from danvan.programme import heatmap, rollup
 from danvan.programme.models import Programme
 
 
 def sections(programme: Programme, root: Unit, as_of: date) -> list[dict]:
     figure = rollup.figures(programme, root, as_of)
     groups = rollup.load_structure(programme)
-    rows = rollup.heatmap(programme, root, as_of, "child", groups)
+    rows = heatmap.heatmap(programme, root, as_of, "child", groups)
     threshold = float(programme.lagging_below)
     lagging = sorted((r for r in rows if r.progress is not None and r.progress < threshold),
                      key=lambda r: r.progress)

@@ -1,19 +1,22 @@
 """Đề án tracker: programmes, task groups, tasks, progress reports, heatmap, timeline, sơ kết draft."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, files, nav, panels, workflow
+from danvan.core import access, cache, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
-from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import paginate, paginate_rows
+from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import today_local
 from danvan.plans.documents import DocumentError
-from danvan.programme import rollup, service, soket
+from danvan.programme import heatmap as heatmap_rows
+from danvan.programme import rollup, service, soket, summary  # noqa: F401 (summary: flush hook)
 from danvan.programme.forms import (
     AsOfForm,
     EditReportForm,
@@ -27,6 +30,7 @@ from danvan.programme.forms import (
 from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES, ProgressReport
 
 bp = Blueprint("programme", __name__, url_prefix="/de-an")
+HEAT_PER_PAGE = 50
 nav.register("Đề án", "programme.index", "programme.view", 30)
 register_open_work_mover("Báo cáo tiến độ Đề án chưa duyệt", service.move_open_work)
 
@@ -52,7 +56,7 @@ def index():
     page = paginate(service.programmes_query(current_user, q))
     root = scope_root(current_user.unit)
     today = today_local()
-    figures = {p.id: rollup.figures(p, root, today) for p in page.items}
+    figures = {p.id: rollup.headline(p, root, today) for p in page.items}
     return render_page_or_partial("programme/index.html", "programme/_rows.html", page=page, q=q,
                                   figures=figures, pct=rollup.pct)
 
@@ -81,10 +85,13 @@ def detail(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
     asof_form, as_of = _as_of()
     root = scope_root(current_user.unit)
-    figure = rollup.figures(programme, root, as_of)
-    return render_template("programme/detail.html", programme=programme, figure=figure, as_of=as_of,
-                           asof_form=asof_form, pct=rollup.pct, rules=rollup.RULES, root=root,
-                           can_manage=service.can_manage(current_user, programme))
+    can_manage = service.can_manage(current_user, programme)
+    key = f"figures:{programme.id}:{root.id}:{as_of.isoformat()}:{int(can_manage)}"
+    figures_html = cache.cached_html([summary.SCOPE], key, lambda: render_template(
+        "programme/_figures.html", programme=programme, figure=rollup.figures(programme, root, as_of),
+        pct=rollup.pct, can_manage=can_manage))
+    return render_template("programme/detail.html", programme=programme, figures_html=figures_html, as_of=as_of,
+                           asof_form=asof_form, rules=rollup.RULES, root=root, can_manage=can_manage)
 
 
 @bp.route("/<int:programme_id>/sua", methods=["GET", "POST"])
@@ -343,23 +350,35 @@ def _heat_context(programme):
     root = scope_root(current_user.unit)
     groups = rollup.load_structure(programme)
     bucket = "unit" if asof_form.level.data == "unit" else "child"
-    rows = rollup.heatmap(programme, root, as_of, bucket, groups)
-    if asof_form.sort.data == "lag":
-        rows.sort(key=lambda r: (r.progress is None, r.progress if r.progress is not None else 0))
-    else:
-        rows.sort(key=lambda r: r.unit.path if bucket == "child" else r.unit.name)
-    threshold = float(programme.lagging_below)
-    lagging = [r for r in rows if r.progress is not None and r.progress < threshold]
-    page = paginate_rows(rows, per_page=50)
-    return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form,
-                threshold=threshold, lagging=len(lagging), total_rows=len(rows), pct=rollup.pct, bucket=bucket)
+    sort = "lag" if asof_form.sort.data == "lag" else "name"
+    q = (request.args.get("q") or "").strip()[:100]
+    number = page_arg()
+    heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number, per_page=HEAT_PER_PAGE)
+    if heat.total and not heat.rows:  # past the last page: show the last one
+        number = -(-heat.total // HEAT_PER_PAGE)
+        heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number,
+                                      per_page=HEAT_PER_PAGE)
+    page = Page(items=heat.rows, page=number, per_page=HEAT_PER_PAGE, total=heat.total)
+    return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form, q=q,
+                threshold=float(programme.lagging_below), lagging=heat.lagging, total_rows=heat.total,
+                pct=rollup.pct, bucket=bucket)
 
 
 @bp.route("/<int:programme_id>/ban-do-nhiet")
 @requires("programme.view")
 def heatmap(programme_id: int):
+    """The heatmap fragment depends only on the programme, the viewer's scope and the query string:
+    its HTML is cached per data version and shared by every viewer of that scope."""
     programme = service.load_programme_or_404(programme_id, current_user)
-    return render_page_or_partial("programme/heatmap.html", "programme/_heatmap.html", **_heat_context(programme))
+    asof_form, as_of = _as_of()
+    root = scope_root(current_user.unit)
+    key = f"heat:{programme.id}:{root.id}:{as_of.isoformat()}:{urlencode(sorted(request.args.items(multi=True)))}"
+    html = cache.cached_html([summary.SCOPE], key, lambda: render_template("programme/_heatmap.html",
+                                                                             **_heat_context(programme)))
+    if is_htmx():
+        return html
+    return render_template("programme/heatmap.html", programme=programme, asof_form=asof_form, as_of=as_of,
+                           q=request.args.get("q", ""), heat_html=html)
 
 
 @bp.route("/<int:programme_id>/so-ket", methods=["GET", "POST"])

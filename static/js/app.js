@@ -23,6 +23,12 @@
       : "Đã có lỗi xảy ra (mã " + status + "). Dữ liệu chưa được lưu; vui lòng thử lại.";
     showFlash(text, "danger");
   });
+  // Elements marked data-quiet-errors (the bell's polling) keep their content when a poll fails,
+  // e.g. on an expired session, instead of swapping in an error or a login form.
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.hasAttribute("data-quiet-errors") && evt.detail.xhr.status >= 400) evt.preventDefault();
+  });
   document.addEventListener("htmx:sendError", function () {
     showFlash("Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.", "danger");
   });

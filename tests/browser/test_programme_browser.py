@@ -83,3 +83,17 @@ def test_commune_reports_with_evidence_and_province_heatmap_updates(page, login,
     page.get_by_role("button", name="Làm mới số liệu").click()
     expect(row).to_contain_text("6,7 %")   # 1 of Ba Bể's 15 communes at 100 %
     assert page.evaluate("window.__marker") == "same page"   # the fragment was swapped, no reload
+
+
+def test_heatmap_commune_search_is_active_and_paged(page, login, small_programme):
+    programme_id, _ = small_programme
+    login("lanhdao.bdv")
+    page.goto(f"/de-an/{programme_id}/ban-do-nhiet?level=unit&sort=lag")
+    expect(page.locator("#heatmap .pager")).to_contain_text("Trang 1/")   # 108 communes, 50 a page
+    page.evaluate("window.__marker = 'same page'")
+    page.get_by_label("Tìm đơn vị").fill("nam mau")                      # typed without accents
+    expect(page.locator("#heatmap tbody tr")).to_have_count(1)
+    expect(page.locator("#heatmap tbody")).to_contain_text("Xã Nam Mẫu")
+    expect(page.locator("#heatmap")).to_contain_text("khớp «nam mau»")
+    assert page.evaluate("window.__marker") == "same page"
+    assert re.search(r"q=nam(\+|%20)mau", page.url)                        # the search is in the address

@@ -1,10 +1,11 @@
 """Consolidation: statistics per unit and field, the list sent up, printing it."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access
+from danvan.core import access, cache
 from danvan.core.access import requires
 from danvan.core.htmx import redirect_to
 from danvan.core.units import Unit
@@ -16,6 +17,10 @@ from danvan.initiatives.forms import ReportForm
 from danvan.initiatives.models import InitiativeReport
 from danvan.initiatives.views.common import bp, load_province
 
+# registrations, the registration call and its answers, the unit tree
+STATS_SCOPES = ("initiatives", "calls", "units")
+cache.declare(*STATS_SCOPES)
+
 
 def _stats_root() -> Unit:
     unit_id = int_or_none(request.args.get("unit_id"))
@@ -24,8 +29,15 @@ def _stats_root() -> Unit:
     return current_user.scope
 
 
+def _years() -> list[int]:
+    """Years with registrations in the viewer's scope: cached with the statistics."""
+    scope = current_user.scope
+    key = f"dvk-years:{scope.id}:{today_local().year}"
+    return cache.cached(STATS_SCOPES, key, lambda: list(search.years_in_scope(current_user)))
+
+
 def _stats_year() -> int:
-    years = search.years_in_scope(current_user)
+    years = _years()
     year = int_or_none(request.args.get("year"))
     if year is None:
         past = [y for y in years if y <= today_local().year]
@@ -40,11 +52,29 @@ def _stats_year() -> int:
 @requires("initiatives.view")
 def statistics_page():
     load_province()
-    root, year = _stats_root(), _stats_year()
-    stats = statistics.statistics(current_user, year, root)
-    return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
-                           report_form=ReportForm(year=year),
-                           may_send=statistics.may_send_report(current_user) and root.id == current_user.scope.id)
+    return _render_statistics(_stats_root(), _stats_year(), ReportForm(year=None))
+
+
+def _render_statistics(root: Unit, year: int, report_form: ReportForm, status: int = 200):
+    """The figures of a scope and year depend on no viewer: rendered once per data version and day (the
+    late/missing flags follow the calendar) and shared by everyone who may see that scope."""
+    may_send = statistics.may_send_report(current_user) and root.id == current_user.scope.id
+    computed = {}
+
+    def render() -> str:
+        computed["stats"] = statistics.statistics(current_user, year, root)
+        return render_template("initiatives/_statistics.html", stats=computed["stats"])
+
+    stats_html = cache.cached_html(STATS_SCOPES, f"dvk-stats:{root.id}:{year}:{today_local().isoformat()}", render)
+    own_report = None
+    if may_send:
+        own_report = computed["stats"].own_report if computed else db.session.scalar(
+            sa.select(InitiativeReport).where(InitiativeReport.unit_id == root.id, InitiativeReport.year == year))
+    if report_form.year.data is None:
+        report_form.year.data = year
+    return render_template("initiatives/statistics.html", root=root, year=year, stats_html=stats_html,
+                           years=_years(), report_form=report_form, may_send=may_send,
+                           own_report=own_report), status
 
 
 @bp.route("/tong-hop/gui", methods=["POST"])
@@ -73,9 +103,7 @@ def report(initiative_report_id: int):
 
 def _bad(status: int):
     year = int_or_none(request.form.get("year")) or today_local().year
-    stats = statistics.statistics(current_user, year, current_user.scope)
-    return render_template("initiatives/statistics.html", stats=stats, years=search.years_in_scope(current_user),
-                           report_form=ReportForm(year=year), may_send=statistics.may_send_report(current_user)), status
+    return _render_statistics(current_user.scope, year, ReportForm(), status)
 
 
 @bp.route("/tong-hop/in")

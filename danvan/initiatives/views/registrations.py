@@ -7,7 +7,7 @@ from flask_login import current_user
 from danvan.core import access, files, workflow
 from danvan.core.access import requires
 from danvan.core.forms import add_error
-from danvan.core.htmx import redirect_to, render_page_or_partial
+from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.vntext import int_or_none, today_local
@@ -24,20 +24,25 @@ from danvan.initiatives.models import STATES, Initiative
 from danvan.initiatives.views.common import bp, load_province
 
 
-def _list_context():
-    province = load_province()
+def _rows_context() -> dict:
+    """What the rows and the pager need, nothing else: the active search's fragment costs only this."""
     filters = search.parse_filters(request.args)
     page = paginate(search.list_stmt(current_user, filters))
-    return dict(page=page, filters=filters, fields=config.fields_of(province.id, active_only=False),
+    return dict(page=page, filters=filters, submit_all_form=SubmitAllForm(year=filters.year or today_local().year))
+
+
+def _list_context():
+    province = load_province()
+    return dict(_rows_context(), fields=config.fields_of(province.id, active_only=False),
                 kinds=config.kinds_of(province.id, active_only=False), states=STATES,
-                years=search.years_in_scope(current_user), units=registration.registrable_units(current_user),
-                submit_all_form=SubmitAllForm(year=filters.year or today_local().year))
+                years=search.years_in_scope(current_user), units=registration.registrable_units(current_user))
 
 
 @bp.route("/")
 @requires("initiatives.view")
 def index():
-    return render_page_or_partial("initiatives/index.html", "initiatives/_rows.html", **_list_context())
+    context = _rows_context() if is_htmx() else _list_context()
+    return render_page_or_partial("initiatives/index.html", "initiatives/_rows.html", **context)
 
 
 def _form_choices(form: InitiativeForm, province, obj: Initiative | None = None) -> None:

@@ -32,4 +32,4 @@ def _panel(user) -> dict:
             "can_edit": access.has_permission(user, "plans.edit")}
 
 
-panels.register("plans", "plans/_panel.html", _panel, order=10)
+panels.register("plans", "plans/_panel.html", _panel, order=10, scopes=("plans", "calls", "units"))
