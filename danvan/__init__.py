@@ -141,7 +141,7 @@ def _init_hardening(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=vntext.fmt_date, datetime=vntext.fmt_datetime, number=vntext.fmt_number,
-        count=vntext.fmt_count, duration=vntext.fmt_duration,
+        count=vntext.fmt_count, decimal=vntext.fmt_decimal, duration=vntext.fmt_duration,
     )
     app.jinja_env.globals.update(can=access.can, has_permission=access.has_permission,
                                  ROLES=access.ROLES, csrf_token=generate_csrf,

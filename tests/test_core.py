@@ -25,11 +25,6 @@ def test_fold(text, key):
     assert vntext.fold(text) == key
 
 
-def test_like_pattern_escapes_wildcards():
-    assert vntext.like_pattern("50%_x") == "%50\\%\\_x%"
-    assert vntext.like_pattern("   ") is None
-
-
 def test_dates_and_numbers():
     assert vntext.date_line("Bắc Kạn", date(2023, 3, 5)) == "Bắc Kạn, ngày 05 tháng 3 năm 2023"
     assert vntext.date_line("Bắc Kạn", date(2024, 1, 15)) == "Bắc Kạn, ngày 15 tháng 01 năm 2024"

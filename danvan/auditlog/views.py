@@ -17,7 +17,7 @@ from danvan.core.forms import Form, max_len
 from danvan.core.htmx import render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit
-from danvan.core.vntext import TZ, like_pattern
+from danvan.core.vntext import TZ, matches
 from danvan.extensions import db
 
 bp = Blueprint("auditlog", __name__, url_prefix="/quan-tri/nhat-ky")
@@ -48,10 +48,10 @@ def index():
     form.validate()
     stmt = access.scoped(sa.select(AuditEvent, User, Unit), AuditEvent.unit_id, current_user)
     stmt = stmt.outerjoin(User, User.id == AuditEvent.user_id).outerjoin(Unit, Unit.id == AuditEvent.unit_id)
-    if pattern := like_pattern(form.user.data):
-        stmt = stmt.where(User.search_key.like(pattern, escape="\\"))
-    if pattern := like_pattern(form.unit.data):
-        stmt = stmt.where(Unit.name_key.like(pattern, escape="\\"))
+    if (found := matches(form.user.data, User.search_key)) is not None:
+        stmt = stmt.where(found)
+    if (found := matches(form.unit.data, Unit.name_key)) is not None:
+        stmt = stmt.where(found)
     if form.object_type.data:
         stmt = stmt.where(AuditEvent.object_type == form.object_type.data)
     if form.date_from.data and not form.date_from.errors:

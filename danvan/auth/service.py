@@ -133,12 +133,11 @@ def change_own_password(user: User, current: str, new: str, confirm: str) -> Non
 
 def users_query(actor, q: str | None = None, unit_id: int | None = None, role: str | None = None,
                 status: str | None = None) -> sa.Select:
-    from danvan.core.vntext import like_pattern
+    from danvan.core.vntext import matches
 
     stmt = access.scoped(sa.select(User), User.unit_id, actor)
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(User.search_key.like(pattern, escape="\\"))
+    if (found := matches(q, User.search_key)) is not None:
+        stmt = stmt.where(found)
     if unit_id:
         stmt = stmt.where(User.unit_id == unit_id)
     if role:

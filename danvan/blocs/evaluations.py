@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
 from danvan.core import access, workflow
 from danvan.core.units import scope_root
-from danvan.core.vntext import fmt_number, like_pattern, now_utc, today_local
+from danvan.core.vntext import fmt_number, matches, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
 from danvan.extensions import db
 
@@ -187,11 +187,21 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
         stmt = stmt.where(Evaluation.rating == rating)
     if bloc is not None:
         stmt = stmt.where(Evaluation.bloc_id == bloc.id)
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(sa.or_(Bloc.name_key.like(pattern, escape="\\"),
-                                 BlocMember.name_key.like(pattern, escape="\\")))
+    if (found := matches(q, Bloc.name_key, BlocMember.name_key)) is not None:
+        stmt = stmt.where(found)
     return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
+
+
+def default_year(user) -> int:
+    """The year the evaluations list opens on: this year if it has sheets in the user's scope, else
+    the latest year that has some (a new year opens empty for weeks), else this year."""
+    this_year = today_local().year
+    years = set(db.session.scalars(access.scoped(sa.select(Evaluation.year).distinct(),
+                                                 Evaluation.unit_id, user)))
+    if this_year in years or not years:
+        return this_year
+    past = [y for y in years if y < this_year]
+    return max(past) if past else min(years)
 
 
 def rating_counts_by_year(user, subject: str) -> dict[int, dict[str, int]]:

@@ -10,7 +10,7 @@ from flask import current_app, has_app_context
 from danvan.blocs.models import POSITIONS, RATINGS, Bloc, BlocMember, Evaluation
 from danvan.core import access, audit
 from danvan.core.units import Unit
-from danvan.core.vntext import fmt_count, fmt_number, fold, like_pattern, now_utc, today_local
+from danvan.core.vntext import fmt_count, fmt_number, fold, matches, now_utc, today_local
 from danvan.extensions import db
 
 __all__ = ["RATINGS", "POSITIONS"]
@@ -63,9 +63,8 @@ def blocs_query(user, *, q: str | None = None, state: str | None = None, on: dat
     stmt = (sa.select(Bloc, sa.func.coalesce(counts.c.members, 0))
             .outerjoin(counts, counts.c.bloc_id == Bloc.id).join(Unit, Unit.id == Bloc.unit_id))
     stmt = access.scoped(stmt, Bloc.unit_id, user)
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(Bloc.name_key.like(pattern, escape="\\"))
+    if (found := matches(q, Bloc.name_key)) is not None:
+        stmt = stmt.where(found)
     if state == "flagged":
         stmt = stmt.where(Bloc.flag_reasons != "")
     elif state in ("draft", "confirmed"):

@@ -22,7 +22,7 @@ from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.units import scope_root
-from danvan.core.vntext import today_local
+from danvan.core.vntext import fmt_decimal, today_local
 from danvan.extensions import db
 
 bp = Blueprint("blocs", __name__, url_prefix="/khoi-dan-van")
@@ -202,6 +202,7 @@ def evaluation_new(bloc_id: int):
 def _evaluation_page(evaluation, status=200, errors=None, raw=None):
     return render_template("blocs/evaluation.html", evaluation=evaluation, errors=errors or [], raw=raw or {},
                            history=workflow.history(evaluation), ratings=RATINGS,
+                           states=sheets.EVALUATION_WORKFLOW.states,
                            **sheets.open_actions(evaluation, current_user)), status
 
 
@@ -246,7 +247,7 @@ def evaluation_score(evaluation_id: int):
         return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
     except StaleEdit as exc:
         return _evaluation_page(evaluation, 409, [exc.message], request.form)
-    flash(f"Đã chấm điểm: {evaluation.final_total} điểm — {RATINGS[rating]}.", "success")
+    flash(f"Đã chấm điểm: {fmt_decimal(evaluation.final_total)} điểm — {RATINGS[rating]}.", "success")
     return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
 
 
@@ -281,7 +282,7 @@ def evaluations():
     filters = EvaluationFilterForm(request.args)
     filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại")]
     filters.validate()
-    year = filters.year.data or today_local().year
+    year = filters.year.data or sheets.default_year(current_user)
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
     page = paginate(sheets.evaluations_query(current_user, year=year, subject=subject,
                                               rating=filters.rating.data or None, q=filters.q.data))

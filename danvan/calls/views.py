@@ -18,7 +18,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit
-from danvan.core.vntext import TZ, like_pattern, today_local
+from danvan.core.vntext import TZ, matches, today_local
 from danvan.extensions import db
 from danvan.printing import office
 
@@ -65,9 +65,8 @@ def index():
         sa.select(calls.Call).where(calls.Call.archived_at.is_not(None) if closed
                                     else calls.Call.archived_at.is_(None)),
         calls.Call.unit_id, current_user).order_by(calls.Call.deadline.desc(), calls.Call.id.desc())
-    pattern = like_pattern(request.args.get("q"))
-    if pattern:
-        issued_stmt = issued_stmt.where(calls.Call.search_key.like(pattern, escape="\\"))
+    if (found := matches(request.args.get("q"), calls.Call.search_key)) is not None:
+        issued_stmt = issued_stmt.where(found)
     page = paginate(issued_stmt)
     counts = calls.summaries(page.items)
     return render_page_or_partial("calls/index.html", "calls/_rows.html", page=page, counts=counts,

@@ -10,7 +10,7 @@ from flask import abort
 
 from danvan.core import access, audit, numbering
 from danvan.core.units import Unit
-from danvan.core.vntext import TZ, clean, fold, like_pattern, now_utc, today_local
+from danvan.core.vntext import TZ, clean, fold, matches, now_utc, today_local
 from danvan.extensions import db
 
 from .models import (
@@ -110,9 +110,8 @@ def participating(user, q: str = "", limit: int = 50) -> list[Conference]:
     """Conferences organised outside the user's tree in which a unit of the tree takes part: one query."""
     stmt = (sa.select(Conference).where(Conference.archived_at.is_(None),
                                         Conference.unit_id.not_in(access.scope_ids(user)), _participation(user)))
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(Conference.search_key.like(pattern, escape="\\"))
+    if (found := matches(q, Conference.search_key)) is not None:
+        stmt = stmt.where(found)
     return list(db.session.scalars(stmt.order_by(Conference.starts_at.desc(), Conference.id.desc()).limit(limit)))
 
 
@@ -137,9 +136,8 @@ def load_part_or_404(model, part_id: int, user, *, organiser_only: bool = False)
 
 def search(user, q: str = "") -> sa.Select:
     stmt = access.scoped(sa.select(Conference).where(Conference.archived_at.is_(None)), Conference.unit_id, user)
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(Conference.search_key.like(pattern, escape="\\"))
+    if (found := matches(q, Conference.search_key)) is not None:
+        stmt = stmt.where(found)
     return stmt.order_by(Conference.starts_at.desc(), Conference.id.desc())
 
 

@@ -2,6 +2,8 @@
 every feature shares: Vietnamese dates (VNDateField) and numbers (VNDecimalField)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,7 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
 from danvan.core.inputs import out_of_range
-from danvan.core.vntext import nfc, parse_date
+from danvan.core.vntext import fmt_date, nfc, parse_date
 
 # WTForms ships no Vietnamese catalogue: its built-in messages, translated here once.
 VI_MESSAGES = {
@@ -114,6 +116,32 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [*unbound_field.kwargs.get("filters", ()), _strip]
             return _guard(unbound_field).bind(form=form, filters=filters, **options)
+
+        def render_field(self, field, render_kw):
+            return super().render_field(field, {**browser_neutral(field), **render_kw})
+
+
+# Attributes WTForms derives from validators that make the browser check input itself, in its own
+# language ("Please fill out this field", "Value must be less than or equal to 100"): the server
+# checks them and answers in Vietnamese, so they are never rendered (False omits an attribute).
+_BROWSER_CHECKS = ("required", "min", "max", "minlength", "pattern", "step")
+
+
+def browser_neutral(field) -> dict:
+    """Render arguments for a field: no browser validation; dates as dd/mm/yyyy text (a native date
+    input shows the browser's locale order, 12/03/2026 for 3 December in English); numbers as text
+    so 15,5 can be typed."""
+    kw: dict = dict.fromkeys(_BROWSER_CHECKS, False)
+    if getattr(field.flags, "required", False):
+        kw["aria-required"] = "true"
+    widget_type = getattr(field.widget, "input_type", None)
+    if widget_type == "date" or field.type == "DateField":
+        kw.update(type="text", inputmode="numeric", placeholder="dd/mm/yyyy", autocomplete="off")
+        if not field.raw_data and isinstance(field.data, date):
+            kw["value"] = fmt_date(field.data)
+    elif widget_type == "number":
+        kw.update(type="text", inputmode="decimal")
+    return kw
 
 
 class VersionedForm(Form):

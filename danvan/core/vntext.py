@@ -6,6 +6,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -35,13 +36,24 @@ def fold(value: str | None) -> str:
     return _SPACES.sub(" ", text.lower()).strip()
 
 
-def like_pattern(query: str | None) -> str | None:
-    """A LIKE pattern for a folded search column, or None when the query is empty."""
-    key = fold(query)
-    if not key:
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_words(query: str | None) -> list[str]:
+    """The folded words of a query, each once: 'Dân  vận dân' → ['dan', 'van']."""
+    return list(dict.fromkeys(fold(query).split()))
+
+
+def matches(query: str | None, *columns):
+    """SQL condition: every folded word of the query occurs, in any order, in one of the folded
+    search columns ('dan van kheo nong thon moi' finds 'Dân vận khéo trong xây dựng nông thôn
+    mới'). None when the query has no word, so callers add no WHERE at all."""
+    words = search_words(query)
+    if not words or not columns:
         return None
-    key = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{key}%"
+    return sa.and_(*(sa.or_(*(col.like(f"%{_escape_like(w)}%", escape="\\") for col in columns))
+                     for w in words))
 
 
 class NFCMultiDict(ImmutableMultiDict):
@@ -150,6 +162,14 @@ def fmt_number(value: int | float | None, decimals: int = 0) -> str:
         return ""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_decimal(value, places: int = 2) -> str:
+    """A score or threshold as people write it: 81,2 and 90 (not 81.20, 90.00); '' for None."""
+    if value is None:
+        return ""
+    text = fmt_number(value, places)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def fmt_count(value: int) -> str:

@@ -8,7 +8,7 @@ from flask import g, has_request_context
 
 from danvan.core import access
 from danvan.core.units import Unit
-from danvan.core.vntext import int_or_none, like_pattern, today_local
+from danvan.core.vntext import int_or_none, matches, today_local
 from danvan.extensions import db
 from danvan.initiatives.models import REGISTERED_STATES, STATES, Initiative
 
@@ -46,8 +46,8 @@ def list_stmt(actor, f: Filters) -> sa.Select:
     (unit_id, year) index alone; the other filters and the rows come after (bench: a search
     over 500.000 rows reads only the province's index entries)."""
     ids = access.scoped(sa.select(Initiative.id), Initiative.unit_id, actor)
-    if pattern := like_pattern(f.q):
-        ids = ids.where(Initiative.search_key.like(pattern, escape="\\"))
+    if (found := matches(f.q, Initiative.search_key)) is not None:
+        ids = ids.where(found)
     if f.year:
         ids = ids.where(Initiative.year == f.year)
     if f.unit_id:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from danvan.core import cache
 from danvan.core.units import Unit
-from danvan.core.vntext import like_pattern
+from danvan.core.vntext import matches
 from danvan.extensions import db
 from danvan.programme.models import Programme, TaskGroup
 from danvan.programme.rollup import cells
@@ -87,9 +87,8 @@ def _page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: s
                         progress.label("progress"), sa.func.count().over().label("total"),
                         sa.func.sum(lagging).over().label("lagging"))
               .join(Unit, Unit.id == sums.c.bucket_id))
-    pattern = like_pattern(q)
-    if pattern:
-        ranked = ranked.where(Unit.name_key.like(pattern, escape="\\"))
+    if (found := matches(q, Unit.name_key)) is not None:
+        ranked = ranked.where(found)
     page = (ranked.order_by(*_order(sort, bucket, progress, Unit.name, Unit.path, Unit.id))
             .offset(offset).limit(limit).subquery("page"))
     # the page's rows with their group cells, in the page's order: one more join, no id list

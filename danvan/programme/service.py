@@ -12,7 +12,7 @@ from danvan.core import access, audit, files, workflow
 from danvan.core.errors import ServiceError
 from danvan.core.policies.programme import EDITABLE
 from danvan.core.units import Unit, scope_root
-from danvan.core.vntext import fold, like_pattern, now_utc, today_local
+from danvan.core.vntext import fold, matches, now_utc, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
 from danvan.extensions import db
 from danvan.programme.models import (
@@ -82,9 +82,8 @@ def visible_condition(user):
 
 def programmes_query(user, q: str | None = None) -> sa.Select:
     stmt = sa.select(Programme).where(visible_condition(user))
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(Programme.title_key.like(pattern, escape="\\"))
+    if (found := matches(q, Programme.title_key)) is not None:
+        stmt = stmt.where(found)
     return stmt.order_by(Programme.start_year.desc(), Programme.id.desc())
 
 
@@ -349,9 +348,8 @@ def reports_query(user, programme: Programme, *, state: str | None = None, q: st
         stmt = stmt.where(ProgressReport.state == state)
     if task_id:
         stmt = stmt.where(ProgressReport.task_id == task_id)
-    pattern = like_pattern(q)
-    if pattern:
-        stmt = stmt.where(Unit.name_key.like(pattern, escape="\\"))
+    if (found := matches(q, Unit.name_key)) is not None:
+        stmt = stmt.where(found)
     return stmt.order_by(ProgressReport.updated_at.desc(), ProgressReport.id.desc())
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from danvan.core import access, audit
 from danvan.core.errors import ServiceError
 from danvan.core.units import KINDS, Unit, add_unit, open_work_movers, set_path
-from danvan.core.vntext import fold, like_pattern, today_local
+from danvan.core.vntext import fold, matches, today_local
 from danvan.extensions import db
 
 # Which kinds may sit under which: the tree's shape is data, so both the 2023 shape
@@ -40,10 +40,10 @@ def children_of(parent_id: int, actor) -> list[tuple[Unit, int]]:
 
 
 def search(actor, q: str, *, include_closed: bool = False, limit: int = 50) -> list[Unit]:
-    pattern = like_pattern(q)
-    if not pattern:
+    found = matches(q, Unit.name_key)
+    if found is None:
         return []
-    stmt = access.scoped(sa.select(Unit).where(Unit.name_key.like(pattern, escape="\\")), Unit.id, actor)
+    stmt = access.scoped(sa.select(Unit).where(found), Unit.id, actor)
     if not include_closed:
         stmt = stmt.where(Unit.valid_to.is_(None))
     return list(db.session.scalars(stmt.order_by(Unit.path).limit(limit)))

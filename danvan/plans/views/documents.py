@@ -12,7 +12,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.vntext import date_line, fmt_date, int_or_none, like_pattern, today_local
+from danvan.core.vntext import date_line, fmt_date, int_or_none, matches, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
 from danvan.plans import documents as service
@@ -38,9 +38,8 @@ def _documents_query(user, filters: DocumentFilterForm) -> sa.Select:
     else:
         stmt = sa.select(PlanDocument)
     stmt = access.scoped(stmt, PlanDocument.unit_id, user)
-    pattern = like_pattern(filters.q.data)
-    if pattern:
-        stmt = stmt.where(PlanDocument.search_key.like(pattern, escape="\\"))
+    if (found := matches(filters.q.data, PlanDocument.search_key)) is not None:
+        stmt = stmt.where(found)
     if filters.state.data in STATES:
         stmt = stmt.where(PlanDocument.state == filters.state.data)
     elif loc != "nhap":
