@@ -27,4 +27,12 @@ class CallForm(Form):
 
 class ExtendForm(Form):
     unit_id = IntegerField("Đơn vị", validators=[DataRequired("Chọn đơn vị.")])
-    extended_until = VNDateField("Gia hạn đến", validators=[Optional()])
+    extended_until = VNDateField("Hạn riêng của đơn vị (để trống: theo hạn chung)", validators=[Optional()])
+    reason = TextAreaField("Lý do (không bắt buộc)", validators=[max_len(1000)])
+
+
+class DeadlineForm(Form):
+    """Correct the general deadline after the call was sent: a reason is required."""
+
+    deadline = VNDateField("Hạn nộp mới", validators=[DataRequired("Nhập hạn nộp mới (dd/mm/yyyy).")])
+    reason = TextAreaField("Lý do đổi hạn", validators=[DataRequired("Nhập lý do đổi hạn nộp."), max_len(1000)])

@@ -22,7 +22,7 @@ def _load(document_id: int) -> PlanDocument | None:
 
 records.register_owner(
     OWNER, load=_load,
-    view=lambda user, doc, record: access.can(user, "plans.view", doc),
+    view=lambda user, doc, record: access.can(user, "view", doc),
     sign=lambda user, doc, record: access.can(user, "plans.edit", doc))
 
 
