@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from danvan.core.forms import Form, VNDateField, max_len
 from danvan.core.numbering import TYPE_CHOICES
@@ -34,5 +34,6 @@ class ExtendForm(Form):
 class DeadlineForm(Form):
     """Correct the general deadline after the call was sent: a reason is required."""
 
-    deadline = VNDateField("Hạn nộp mới", validators=[DataRequired("Nhập hạn nộp mới (dd/mm/yyyy).")])
+    # InputRequired: a typed but unreadable date keeps its own message (DataRequired would replace it).
+    deadline = VNDateField("Hạn nộp mới", validators=[InputRequired("Nhập hạn nộp mới (dd/mm/yyyy).")])
     reason = TextAreaField("Lý do đổi hạn", validators=[DataRequired("Nhập lý do đổi hạn nộp."), max_len(1000)])
