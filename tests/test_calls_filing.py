@@ -4,14 +4,17 @@ private to their unit, the unit that actually approved, one menu entry highlight
 only where the user may follow them."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from danvan import calls
 from danvan.calls.models import Call, CallChange
+from danvan.core import files
 from danvan.core.audit import AuditEvent
 from danvan.core.vntext import fmt_date, today_local
 from danvan.initiatives import registration
@@ -219,24 +222,29 @@ def test_drafts_are_private_to_their_unit_until_sent(db_session, world, login_as
     author = world.create_user(world.c1, ["officer"])
     draft = documents.create_document(world.c1, {**DOC, "summary": "Nháp riêng của Xuất Hóa"}, actor=author)
     own = documents.create_document(world.bdv, {**DOC, "summary": "Nháp của Ban tỉnh"}, actor=None)
+    attached = files.store(FileStorage(io.BytesIO(b"%PDF-1.4\n%x\n"), filename="so-lieu.pdf"),
+                           owner_type="PlanDocument", owner_id=draft.id, unit_id=world.c1.id, actor=author)
     province = login_as("officer", world.bdv)
     district = login_as("leader", world.d1b)
     for client in (province, district):
         for query in ({}, {"q": "nhap rieng xuat hoa"}, {"state": "draft"}, {"loc": "nhap"}):
             assert "Nháp riêng của Xuất Hóa" not in client.get("/van-ban/", query_string=query).get_data(
                 as_text=True), query
-        for suffix in ("", "/in", "/pdf", "/word", "/sua"):
-            assert client.get(f"/van-ban/{draft.id}{suffix}").status_code == 404, suffix
+        for url in ("", "/in", "/pdf", "/word", "/sua"):
+            assert client.get(f"/van-ban/{draft.id}{url}").status_code == 404, url
+        assert client.get(f"/tep/{attached.id}").status_code == 404              # nor its files
     listing = province.get("/van-ban/").get_data(as_text=True)
     assert "Nháp của Ban tỉnh" in listing                                 # its own drafts it sees
     assert "/ 1</span>" in listing                                        # and counts only them
     commune = login_as("viewer", world.c1)
     assert "Nháp riêng của Xuất Hóa" in commune.get("/van-ban/").get_data(as_text=True)
     assert commune.get(f"/van-ban/{draft.id}").status_code == 200
+    assert commune.get(f"/tep/{attached.id}").status_code == 200
     documents.transition(draft, "submit", actor=author)
     assert "Nháp riêng của Xuất Hóa" in province.get("/van-ban/", query_string={"q": "xuat hoa"}).get_data(
         as_text=True)
     assert province.get(f"/van-ban/{draft.id}").status_code == 200
+    assert province.get(f"/tep/{attached.id}").status_code == 200
     assert province.get(f"/van-ban/{own.id}").status_code == 200
 
 
