@@ -118,7 +118,9 @@ def create_call(issuer_unit: Unit, data: dict, targets: list[Unit], *, actor, no
 
 
 def update_call(call: Call, data: dict, *, actor) -> Call:
-    clean = clean_call(data, new=data.get("deadline") != call.deadline)
+    """Title, kind, year, description. The deadline changes only through `change_deadline`
+    (a reason, the call's history, a notice to every target)."""
+    clean = clean_call({**data, "deadline": call.deadline}, new=False)
     for key, value in clean.items():
         setattr(call, key, value)
     call.search_key = fold(call.title)
