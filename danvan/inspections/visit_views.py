@@ -2,13 +2,14 @@
 recommendations, and the Thông báo kết luận (draft preview, then the frozen issued files)."""
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.formviews import submit
 from danvan.core.htmx import is_htmx, redirect_to
 from danvan.core.models import StaleEdit
 from danvan.core.vntext import today_local
@@ -65,6 +66,10 @@ def _render(insp, status: int = 200, **forms):
     return render_template("inspections/detail.html", **_context(insp, **forms)), status
 
 
+def _back_to(insp, anchor: str):
+    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor=anchor))
+
+
 @bp.route("/<int:inspection_id>")
 @requires("inspections.view")
 def detail(inspection_id: int):
@@ -77,15 +82,10 @@ def upload_report(inspection_id: int):
     insp = planning.load_inspection_or_404(inspection_id, current_user)
     access.authorize(current_user, "report", insp)
     form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            visits.upload_report(insp, request.files.get("file"), actor=current_user)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render(insp, exc.status, upload_form=form)
-        flash("Đã gửi báo cáo của đơn vị cho đoàn kiểm tra.", "success")
-        return redirect_to("inspections.detail", inspection_id=insp.id)
-    return _render(insp, 422, upload_form=form)
+    return submit(form, lambda: visits.upload_report(insp, request.files.get("file"), actor=current_user),
+                  render=lambda status: _render(insp, status, upload_form=form),
+                  message="Đã gửi báo cáo của đơn vị cho đoàn kiểm tra.",
+                  done=lambda _: redirect_to("inspections.detail", inspection_id=insp.id))
 
 
 @bp.route("/tieu-chi/<int:result_id>", methods=["POST"])
@@ -127,18 +127,9 @@ def record(inspection_id: int):
     insp = planning.load_inspection_or_404(inspection_id, current_user)
     access.authorize(current_user, "conduct", insp)
     form = RecordForm()
-    if form.validate_on_submit():
-        try:
-            visits.save_record(insp, form.data, actor=current_user, version=form.version.data)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render(insp, exc.status, record_form=form)
-        except StaleEdit as exc:
-            flash(exc.message, "danger")
-            return _render(insp, 409, record_form=form)
-        flash("Đã lưu biên bản làm việc.", "success")
-        return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="record"))
-    return _render(insp, 422, record_form=form)
+    return submit(form, lambda: visits.save_record(insp, form.data, actor=current_user, version=form.version.data),
+                  render=lambda status: _render(insp, status, record_form=form), message="Đã lưu biên bản làm việc.",
+                  done=lambda _: _back_to(insp, "record"))
 
 
 @bp.route("/<int:inspection_id>/kien-nghi", methods=["POST"])
@@ -147,16 +138,10 @@ def add_recommendation(inspection_id: int):
     insp = planning.load_inspection_or_404(inspection_id, current_user)
     access.authorize(current_user, "conduct", insp)
     form = _recommendation_form(insp, RecommendationForm())
-    if form.validate_on_submit():
-        try:
-            recommendations.add(insp, {"text": form.text.data, "unit_id": form.unit_id.data,
-                                       "deadline": form.deadline.data}, actor=current_user)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render(insp, exc.status, rec_form=form)
-        flash("Đã thêm kiến nghị.", "success")
-        return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="recommendations"))
-    return _render(insp, 422, rec_form=form)
+    return submit(form, lambda: recommendations.add(insp, {"text": form.text.data, "unit_id": form.unit_id.data,
+                                                          "deadline": form.deadline.data}, actor=current_user),
+                  render=lambda status: _render(insp, status, rec_form=form), message="Đã thêm kiến nghị.",
+                  done=lambda _: _back_to(insp, "recommendations"))
 
 
 @bp.route("/<int:inspection_id>/ket-luan", methods=["POST"])
@@ -167,22 +152,17 @@ def conclusion(inspection_id: int):
     access.authorize(current_user, "conduct", insp)
     form = ConclusionForm()
     issue = request.form.get("action") == "issue"
-    if not form.validate_on_submit():
-        return _render(insp, 422, conclusion_form=form)
-    try:
+
+    def save() -> None:   # a refusal rolls the request back: the typed text comes back in the form
         visits.save_conclusion(insp, form.data, actor=current_user, version=form.version.data)
         if issue:
             access.authorize(current_user, "conclude", insp)
             visits.issue_conclusion(insp, actor=current_user)
-    except InspectionError as exc:   # the request rolls back: the typed text comes back in the form
-        add_error(form, exc.field, exc.message)
-        return _render(insp, exc.status, conclusion_form=form)
-    except StaleEdit as exc:
-        flash(exc.message, "danger")
-        return _render(insp, 409, conclusion_form=form)
-    flash(f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue else "Đã lưu dự thảo kết luận.",
-          "success")
-    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb"))
+
+    return submit(form, save, render=lambda status: _render(insp, status, conclusion_form=form),
+                  message=lambda _: (f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue
+                                     else "Đã lưu dự thảo kết luận."),
+                  done=lambda _: _back_to(insp, "tb"))
 
 
 @bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")

@@ -326,8 +326,14 @@ def save_report(task: Task, report: ProgressReport | None, data: dict, uploads: 
     return report
 
 
+def available_transitions(report: ProgressReport, user) -> list[Transition]:
+    """The buttons the user may press: the workflow's, with «submit» only for the report's own unit."""
+    return [t for t in workflow_for(report).available(report, user)
+            if t.name != "submit" or access.can(user, "submit", report)]
+
+
 def transition(report: ProgressReport, name: str, *, actor, comment: str = "") -> None:
-    if name == "submit" and reporting_unit(actor).id != report.unit_id:
+    if name == "submit" and not access.can(actor, "submit", report):
         raise workflow.TransitionError("Chỉ đơn vị lập báo cáo mới gửi được báo cáo.", 403)
     workflow.apply(workflow_for(report), report, name, actor=actor, comment=comment, validate=validate_report)
     if name == "submit":
