@@ -38,6 +38,7 @@ class Timestamped:
 class StaleEdit(Exception):
     """Someone saved the object after this user opened the form."""
 
+    status = 409
     message = (
         "Nội dung này vừa được người khác cập nhật sau khi bạn mở biểu mẫu. "
         "Nội dung bạn nhập vẫn được giữ bên dưới; hãy tải lại để xem bản mới rồi lưu lại."
