@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -71,9 +71,7 @@ class Bloc(Audited, Versioned, Timestamped, db.Model):
     def reasons(self) -> list[str]:
         return [r for r in (self.flag_reasons or "").splitlines() if r.strip()]
 
-    @property
-    def roster_state_label(self) -> str:
-        return ROSTER_STATES.get(self.roster_state, self.roster_state)
+    roster_state_label = Label("roster_state", ROSTER_STATES)
 
 
 class BlocMember(Audited, Versioned, Timestamped, db.Model):
@@ -101,9 +99,7 @@ class BlocMember(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<BlocMember {self.id} {self.full_name!r}>"
 
-    @property
-    def position_label(self) -> str:
-        return POSITIONS.get(self.position, self.position)
+    position_label = Label("position", POSITIONS)
 
     def is_current(self, on: date) -> bool:
         return self.from_date <= on and (self.to_date is None or self.to_date > on)
@@ -134,9 +130,7 @@ class CriteriaSet(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<CriteriaSet {self.id} {self.name!r}>"
 
-    @property
-    def subject_label(self) -> str:
-        return SUBJECTS.get(self.subject, self.subject)
+    subject_label = Label("subject", SUBJECTS)
 
 
 class Criterion(Audited, db.Model):
@@ -194,13 +188,8 @@ class Evaluation(Audited, Versioned, Timestamped, db.Model):
         who = self.member.full_name if self.member is not None else self.bloc.name
         return f"Đánh giá {self.year}: {who}"
 
-    @property
-    def rating_label(self) -> str:
-        return RATINGS.get(self.rating or "", "")
-
-    @property
-    def state_label(self) -> str:
-        return EVALUATION_STATES.get(self.state, self.state)
+    rating_label = Label("rating", RATINGS, missing="")
+    state_label = Label("state", EVALUATION_STATES)
 
 
 class EvaluationScore(Audited, db.Model):

@@ -1,6 +1,7 @@
 """Shared column helpers for models."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -65,3 +66,17 @@ class Versioned:
             stale = True
         if stale:
             raise StaleEdit()
+
+
+class Label:
+    """The Vietnamese label of a coded column, read like a property:
+    `state_label = Label("state", STATES)`. An unknown code shows as itself, or as `missing`."""
+
+    def __init__(self, column: str, labels: Mapping[str, str], missing: str | None = None) -> None:
+        self.column, self.labels, self.missing = column, labels, missing
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        code = getattr(obj, self.column)
+        return self.labels.get(code, code if self.missing is None else self.missing)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -104,9 +104,7 @@ class InspectionPlan(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<InspectionPlan {self.id} {self.year}>"
 
-    @property
-    def state_label(self) -> str:
-        return PLAN_STATES.get(self.state, self.state)
+    state_label = Label("state", PLAN_STATES)
 
 
 class Inspection(Audited, Versioned, Timestamped, db.Model):
@@ -159,9 +157,7 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<Inspection {self.id} unit {self.unit_id} {self.scheduled_on}>"
 
-    @property
-    def state_label(self) -> str:
-        return INSPECTION_STATES.get(self.state, self.state)
+    state_label = Label("state", INSPECTION_STATES)
 
     @property
     def member_ids(self) -> set[int]:
@@ -209,13 +205,8 @@ class ChecklistResult(Audited, Versioned, db.Model):
     def __repr__(self) -> str:
         return f"<ChecklistResult {self.id} {self.verdict or '-'}>"
 
-    @property
-    def verdict_label(self) -> str:
-        return VERDICTS.get(self.verdict, "Chưa đánh giá")
-
-    @property
-    def category_label(self) -> str:
-        return CATEGORIES.get(self.category, self.category)
+    verdict_label = Label("verdict", VERDICTS, missing="Chưa đánh giá")
+    category_label = Label("category", CATEGORIES)
 
 
 class Recommendation(Audited, Versioned, Timestamped, db.Model):
@@ -243,9 +234,7 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<Recommendation {self.id} {self.state}>"
 
-    @property
-    def state_label(self) -> str:
-        return RECOMMENDATION_STATES.get(self.state, self.state)
+    state_label = Label("state", RECOMMENDATION_STATES)
 
     @property
     def is_open(self) -> bool:

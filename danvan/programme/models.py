@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -126,9 +126,7 @@ class Task(Audited, Versioned, Timestamped, db.Model):
     def unit(self) -> Unit:
         return self.programme.unit
 
-    @property
-    def level_label(self) -> str:
-        return LEVELS.get(self.level, self.level)
+    level_label = Label("level", LEVELS)
 
 
 class ProgressReport(Audited, Versioned, Timestamped, db.Model):
@@ -173,13 +171,8 @@ class ProgressReport(Audited, Versioned, Timestamped, db.Model):
     def period_label(self) -> str:
         return period_label(self.period_kind, self.year, self.number)
 
-    @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def state_label(self) -> str:
-        return REPORT_STATES.get(self.state, self.state)
+    status_label = Label("status", STATUSES)
+    state_label = Label("state", REPORT_STATES)
 
 
 class ProgressLatest(db.Model):
