@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort
@@ -13,7 +14,7 @@ from danvan.core.errors import ServiceError
 from danvan.core.policies.programme import EDITABLE
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, matches, now_utc, today_local
-from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
+from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow, review_workflow
 from danvan.extensions import db
 from danvan.programme.models import (
     LEVEL_KINDS,
@@ -34,36 +35,26 @@ SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "ret
 EVIDENCE_MESSAGE = ("Báo cáo «Hoàn thành» phải kèm ít nhất một tài liệu minh chứng (biên bản, kế hoạch, "
                     "báo cáo, ảnh…). Vui lòng tải lên tệp minh chứng.")
 
-PROGRESS_WORKFLOW = Workflow(
-    name="progress_report",
-    states={"draft": "Bản nháp", "submitted": "Chờ duyệt", "returned": "Bị trả lại", "accepted": "Đã duyệt"},
-    initial="draft",
-    transitions=(
-        Transition("submit", "Gửi báo cáo", ("draft", "returned"), "submitted", "programme.report", SCOPE),
-        Transition("accept", "Duyệt", ("submitted",), "accepted", "programme.review", ABOVE),
-        Transition("return", "Trả lại", ("submitted",), "returned", "programme.review", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-        Transition("reopen", "Mở lại để sửa", ("accepted",), "returned", "programme.review", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-    ),
-    final=frozenset({"accepted"}),
-)
+
+def _progress_workflow(name: str, reviewer: str) -> Workflow:
+    return review_workflow(name, {"draft": "Bản nháp", "submitted": "Chờ duyệt", "returned": "Bị trả lại",
+                                  "accepted": "Đã duyệt"},
+                           submit=("Gửi báo cáo", "programme.report"), decide=("accept", "Duyệt", "accepted"),
+                           review_permission="programme.review", return_label="Trả lại",
+                           reopen=("Mở lại để sửa", "returned"), reviewer=reviewer)
+
+
+PROGRESS_WORKFLOW = _progress_workflow("progress_report", ABOVE)
 # Reports of the issuing committee itself (province-level tasks) have no level above inside the
 # programme: its own leaders review them.
-PROGRESS_WORKFLOW_TOP = Workflow(
-    name="progress_report_top",
-    states=PROGRESS_WORKFLOW.states,
-    initial="draft",
-    transitions=tuple(
-        t if t.name == "submit" else Transition(t.name, t.label, t.source, t.target, t.permission, SCOPE,
-                                                 t.comment_required, t.style, t.validate)
-        for t in PROGRESS_WORKFLOW.transitions),
-    final=frozenset({"accepted"}),
-)
+PROGRESS_WORKFLOW_TOP = _progress_workflow("progress_report_top", SCOPE)
 
 
 def workflow_for(report) -> Workflow:
     return PROGRESS_WORKFLOW_TOP if report.unit_id == report.task.programme.unit_id else PROGRESS_WORKFLOW
+
+
+M = TypeVar("M", TaskGroup, Task)
 
 
 class ProgrammeError(ServiceError):
@@ -94,20 +85,21 @@ def load_programme_or_404(programme_id: int, user) -> Programme:
     return programme
 
 
-def load_group_or_404(group_id: int, user) -> TaskGroup:
-    group = db.session.get(TaskGroup, group_id)
-    if group is None:
+def _load_part_or_404(model: type[M], object_id: int, user) -> M:
+    """A task group or task is seen where its programme is."""
+    part = db.session.get(model, object_id)
+    if part is None:
         abort(404)
-    load_programme_or_404(group.programme_id, user)
-    return group
+    load_programme_or_404(part.programme_id, user)
+    return part
+
+
+def load_group_or_404(group_id: int, user) -> TaskGroup:
+    return _load_part_or_404(TaskGroup, group_id, user)
 
 
 def load_task_or_404(task_id: int, user) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None:
-        abort(404)
-    load_programme_or_404(task.programme_id, user)
-    return task
+    return _load_part_or_404(Task, task_id, user)
 
 
 def load_report_or_404(report_id: int, user) -> ProgressReport:
