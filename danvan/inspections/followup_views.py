@@ -2,6 +2,8 @@
 checklist configuration."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, render_template, request
 from flask_login import current_user
 
@@ -49,8 +51,15 @@ def _render_rec(rec, status: int = 200, **forms):
     return render_template("inspections/recommendation.html", **ctx), status
 
 
-def _back_to(rec):
-    return redirect_to("inspections.recommendation", recommendation_id=rec.id)
+def _rec_form(recommendation_id: int, rule: str, name: str, form, save: Callable, message: str | Callable):
+    """A form on the recommendation's page: the recommendation in scope, its object rule `rule`, then
+    `save(rec, form)`; a refusal shows the page again with this form (context key `name`) as typed.
+    `message` is the success flash, or a function of the recommendation once saved."""
+    rec = recommendations.load_or_404(recommendation_id, current_user)
+    access.authorize(current_user, rule, rec)
+    return submit(form, lambda: save(rec, form), render=lambda status: _render_rec(rec, status, **{name: form}),
+                  message=(lambda _: message(rec)) if callable(message) else message,
+                  done=lambda _: redirect_to("inspections.recommendation", recommendation_id=rec.id))
 
 
 @bp.route("/kien-nghi/<int:recommendation_id>")
@@ -62,26 +71,20 @@ def recommendation(recommendation_id: int):
 @bp.route("/kien-nghi/<int:recommendation_id>/bao-cao", methods=["POST"])
 @requires("inspections.followup")
 def recommendation_followup(recommendation_id: int):
-    rec = recommendations.load_or_404(recommendation_id, current_user)
-    access.authorize(current_user, "followup", rec)
-    form = FollowUpForm()
-    return submit(form, lambda: recommendations.report(rec, form.comment.data, request.files.get("file"),
-                                                       actor=current_user),
-                  render=lambda status: _render_rec(rec, status, followup_form=form),
-                  message="Đã báo cáo kết quả thực hiện kiến nghị cho đoàn kiểm tra.", done=lambda _: _back_to(rec))
+    return _rec_form(recommendation_id, "followup", "followup_form", FollowUpForm(),
+                     lambda rec, form: recommendations.report(rec, form.comment.data, request.files.get("file"),
+                                                              actor=current_user),
+                     "Đã báo cáo kết quả thực hiện kiến nghị cho đoàn kiểm tra.")
 
 
 @bp.route("/kien-nghi/<int:recommendation_id>/danh-gia", methods=["POST"])
 @requires("inspections.conduct")
 def recommendation_review(recommendation_id: int):
-    rec = recommendations.load_or_404(recommendation_id, current_user)
-    access.authorize(current_user, "review", rec)
-    form = ReviewForm()
-    return submit(form, lambda: recommendations.review(rec, form.decision.data, form.comment.data, actor=current_user),
-                  render=lambda status: _render_rec(rec, status, review_form=form),
-                  message=lambda _: ("Đã công nhận hoàn thành." if rec.state == "accepted"
-                                     else "Đã yêu cầu đơn vị thực hiện lại."),
-                  done=lambda _: _back_to(rec))
+    return _rec_form(recommendation_id, "review", "review_form", ReviewForm(),
+                     lambda rec, form: recommendations.review(rec, form.decision.data, form.comment.data,
+                                                              actor=current_user),
+                     lambda rec: ("Đã công nhận hoàn thành." if rec.state == "accepted"
+                                  else "Đã yêu cầu đơn vị thực hiện lại."))
 
 
 def _year() -> int | None:

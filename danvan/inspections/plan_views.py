@@ -1,6 +1,8 @@
 """Views: the list of visits, inspection plans, scheduling a visit, the plan's KH and its issue."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import render_template, request
 from flask_login import current_user
@@ -101,20 +103,22 @@ def plan_add_inspection(plan_id: int):
 @bp.route("/ke-hoach/<int:plan_id>/van-ban", methods=["POST"])
 @requires("inspections.plan")
 def plan_document(plan_id: int):
-    plan = planning.load_plan_or_404(plan_id, current_user)
-    access.authorize(current_user, "edit", plan)
-    return confirmed(lambda: planning.make_document(plan, actor=current_user),
-                     render=lambda status: _render_plan(plan, status=status),
-                     message="Văn bản kế hoạch đã được lập; gửi duyệt để được cấp số.",
-                     done=lambda doc: redirect_to("plans.document_detail", document_id=doc.id))
+    return _plan_button(plan_id, "edit", planning.make_document,
+                        "Văn bản kế hoạch đã được lập; gửi duyệt để được cấp số.",
+                        lambda doc: redirect_to("plans.document_detail", document_id=doc.id))
 
 
 @bp.route("/ke-hoach/<int:plan_id>/ban-hanh", methods=["POST"])
 @requires("inspections.plan")
 def plan_issue(plan_id: int):
+    return _plan_button(plan_id, "issue", planning.issue_plan,
+                        "Đã ban hành kế hoạch: đơn vị được kiểm tra và thành viên đoàn đã được thông báo.")
+
+
+def _plan_button(plan_id: int, rule: str, step: Callable, message: str, done: Callable | None = None):
+    """A button on the plan's page that only POSTs: the plan in scope, its object rule `rule`, then
+    `step(plan, actor=…)`; a refusal shows the plan's page again with the message."""
     plan = planning.load_plan_or_404(plan_id, current_user)
-    access.authorize(current_user, "issue", plan)
-    return confirmed(lambda: planning.issue_plan(plan, actor=current_user),
-                     render=lambda status: _render_plan(plan, status=status),
-                     message="Đã ban hành kế hoạch: đơn vị được kiểm tra và thành viên đoàn đã được thông báo.",
-                     done=lambda _: _back_to(plan))
+    access.authorize(current_user, rule, plan)
+    return confirmed(lambda: step(plan, actor=current_user), render=lambda status: _render_plan(plan, status=status),
+                     message=message, done=done or (lambda _: _back_to(plan)))

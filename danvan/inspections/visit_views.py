@@ -2,6 +2,8 @@
 recommendations, and the Thông báo kết luận (draft preview, then the frozen issued files)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -66,8 +68,16 @@ def _render(insp, status: int = 200, **forms):
     return render_template("inspections/detail.html", **_context(insp, **forms)), status
 
 
-def _back_to(insp, anchor: str):
-    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor=anchor))
+def _visit_form(inspection_id: int, rule: str, name: str, make_form: Callable, save: Callable,
+                message: str | Callable, anchor: str | None = None):
+    """A form on the visit page: the inspection in scope, the object rule `rule`, then `save(insp, form)`;
+    a refusal shows the whole page again with this form (context key `name`) as the user typed it."""
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    access.authorize(current_user, rule, insp)
+    form = make_form(insp)
+    return submit(form, lambda: save(insp, form), render=lambda status: _render(insp, status, **{name: form}),
+                  message=message,
+                  done=lambda _: redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor=anchor)))
 
 
 @bp.route("/<int:inspection_id>")
@@ -79,13 +89,9 @@ def detail(inspection_id: int):
 @bp.route("/<int:inspection_id>/bao-cao", methods=["POST"])
 @requires("inspections.followup")
 def upload_report(inspection_id: int):
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "report", insp)
-    form = UploadForm()
-    return submit(form, lambda: visits.upload_report(insp, request.files.get("file"), actor=current_user),
-                  render=lambda status: _render(insp, status, upload_form=form),
-                  message="Đã gửi báo cáo của đơn vị cho đoàn kiểm tra.",
-                  done=lambda _: redirect_to("inspections.detail", inspection_id=insp.id))
+    return _visit_form(inspection_id, "report", "upload_form", lambda _: UploadForm(),
+                       lambda insp, _: visits.upload_report(insp, request.files.get("file"), actor=current_user),
+                       "Đã gửi báo cáo của đơn vị cho đoàn kiểm tra.")
 
 
 @bp.route("/tieu-chi/<int:result_id>", methods=["POST"])
@@ -124,45 +130,39 @@ def result(result_id: int):
 @bp.route("/<int:inspection_id>/bien-ban", methods=["POST"])
 @requires("inspections.conduct")
 def record(inspection_id: int):
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "conduct", insp)
-    form = RecordForm()
-    return submit(form, lambda: visits.save_record(insp, form.data, actor=current_user, version=form.version.data),
-                  render=lambda status: _render(insp, status, record_form=form), message="Đã lưu biên bản làm việc.",
-                  done=lambda _: _back_to(insp, "record"))
+    return _visit_form(inspection_id, "conduct", "record_form", lambda _: RecordForm(),
+                       lambda insp, form: visits.save_record(insp, form.data, actor=current_user,
+                                                             version=form.version.data),
+                       "Đã lưu biên bản làm việc.", "record")
 
 
 @bp.route("/<int:inspection_id>/kien-nghi", methods=["POST"])
 @requires("inspections.conduct")
 def add_recommendation(inspection_id: int):
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "conduct", insp)
-    form = _recommendation_form(insp, RecommendationForm())
-    return submit(form, lambda: recommendations.add(insp, {"text": form.text.data, "unit_id": form.unit_id.data,
-                                                          "deadline": form.deadline.data}, actor=current_user),
-                  render=lambda status: _render(insp, status, rec_form=form), message="Đã thêm kiến nghị.",
-                  done=lambda _: _back_to(insp, "recommendations"))
+    return _visit_form(inspection_id, "conduct", "rec_form", _recommendation_form,
+                       lambda insp, form: recommendations.add(insp, {"text": form.text.data,
+                                                                     "unit_id": form.unit_id.data,
+                                                                     "deadline": form.deadline.data},
+                                                              actor=current_user),
+                       "Đã thêm kiến nghị.", "recommendations")
 
 
 @bp.route("/<int:inspection_id>/ket-luan", methods=["POST"])
 @requires("inspections.conduct")
 def conclusion(inspection_id: int):
     """Save the conclusion text; with action=issue, also number, freeze and send it."""
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "conduct", insp)
-    form = ConclusionForm()
     issue = request.form.get("action") == "issue"
 
-    def save() -> None:   # a refusal rolls the request back: the typed text comes back in the form
+    def save(insp, form):   # a refusal rolls the request back: the typed text comes back in the form
         visits.save_conclusion(insp, form.data, actor=current_user, version=form.version.data)
         if issue:
             access.authorize(current_user, "conclude", insp)
             visits.issue_conclusion(insp, actor=current_user)
+        return insp
 
-    return submit(form, save, render=lambda status: _render(insp, status, conclusion_form=form),
-                  message=lambda _: (f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue
-                                     else "Đã lưu dự thảo kết luận."),
-                  done=lambda _: _back_to(insp, "tb"))
+    return _visit_form(inspection_id, "conduct", "conclusion_form", lambda _: ConclusionForm(), save,
+                       lambda insp: (f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue
+                                     else "Đã lưu dự thảo kết luận."), "tb")
 
 
 @bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")
