@@ -127,10 +127,8 @@ def _flash_saved(problems: list[str]) -> None:
 def member(member_id: int):
     member = service.load_member_or_404(member_id, current_user)
     form = MemberForm(obj=member)
-    if request.method == "POST":
-        access.authorize(current_user, "edit", member)
     return form_page(form, lambda: service.update_member(member, _data(form), actor=current_user),
-                     version_of=member, done=_saved(member.bloc_id),
+                     version_of=member, write_rule="edit", done=_saved(member.bloc_id),
                      render=lambda status: _member_page(form, member.bloc, member, status, end_form=EndMemberForm()))
 
 

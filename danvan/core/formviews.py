@@ -13,7 +13,9 @@ from typing import TypeVar
 
 from flask import flash, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
+from danvan.core import access
 from danvan.core.errors import ServiceError
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.models import StaleEdit
@@ -43,14 +45,17 @@ def submit(form, save: Callable[[], T], *, render: Render, done: Callable[[T], R
 
 
 def form_page(form, save: Callable[[], T], *, render: Render, done: Callable[[T], ResponseReturnValue],
-              message: str | Callable[[T], str] | None = None, version_of=None,
+              message: str | Callable[[T], str] | None = None, version_of=None, write_rule: str | None = None,
               errors: tuple[type[Exception], ...] = (ServiceError,)) -> ResponseReturnValue:
     """A GET+POST form page: GET shows the form (200), POST goes through `submit`. `version_of`: the
-    edited object (optimistic locking): GET puts its version in the form, the service checks it."""
+    edited object (optimistic locking): GET puts its version in the form, the service checks it.
+    `write_rule`: everyone who may see the object reads the page; saving needs this rule on it (403)."""
     if request.method != "POST":
         if version_of is not None:
             form.version.data = version_of.version
         return render(200)
+    if write_rule is not None:
+        access.authorize(current_user, write_rule, version_of)
     return submit(form, save, render=render, done=done, message=message, errors=errors)
 
 

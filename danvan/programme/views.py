@@ -113,22 +113,20 @@ def edit(programme_id: int):
                      message="Đã lưu Đề án.", done=_to_programme)
 
 
-@bp.route("/<int:programme_id>/nhom/moi", methods=["GET", "POST"])
+def _programme_part(load_part, part_id: int | None, programme_id: int | None):
+    """Adding a part (task group, task) to a programme, or editing one by its id: the programme and the
+    part (None when new). 403 on GET too unless the user manages the programme: no form that cannot be saved."""
+    part = load_part(part_id, current_user) if part_id is not None else None
+    programme = part.programme if part is not None else service.load_programme_or_404(programme_id, current_user)
+    service.require_manage(current_user, programme)
+    return programme, part
+
+
+@bp.route("/<int:programme_id>/nhom/moi", methods=["GET", "POST"], endpoint="group_new")
+@bp.route("/nhom/<int:task_group_id>/sua", methods=["GET", "POST"], endpoint="group_edit")
 @requires("programme.manage")
-def group_new(programme_id: int):
-    programme = service.load_programme_or_404(programme_id, current_user)
-    return _group_form(programme, None)
-
-
-@bp.route("/nhom/<int:task_group_id>/sua", methods=["GET", "POST"])
-@requires("programme.manage")
-def group_edit(task_group_id: int):
-    group = service.load_group_or_404(task_group_id, current_user)
-    return _group_form(group.programme, group)
-
-
-def _group_form(programme, group):
-    service.require_manage(current_user, programme)  # 403 on GET too
+def group_form(programme_id: int | None = None, task_group_id: int | None = None):
+    programme, group = _programme_part(service.load_group_or_404, task_group_id, programme_id)
     form = GroupForm(obj=group)
     if request.method == "GET" and group is None:
         form.position.data = len(programme.groups) + 1
@@ -138,22 +136,11 @@ def _group_form(programme, group):
                                                             programme=programme, group=group), status))
 
 
-@bp.route("/<int:programme_id>/nhiem-vu/moi", methods=["GET", "POST"])
+@bp.route("/<int:programme_id>/nhiem-vu/moi", methods=["GET", "POST"], endpoint="task_new")
+@bp.route("/nhiem-vu/<int:task_id>/sua", methods=["GET", "POST"], endpoint="task_edit")
 @requires("programme.manage")
-def task_new(programme_id: int):
-    programme = service.load_programme_or_404(programme_id, current_user)
-    return _task_form(programme, None)
-
-
-@bp.route("/nhiem-vu/<int:task_id>/sua", methods=["GET", "POST"])
-@requires("programme.manage")
-def task_edit(task_id: int):
-    task = service.load_task_or_404(task_id, current_user)
-    return _task_form(task.programme, task)
-
-
-def _task_form(programme, task):
-    service.require_manage(current_user, programme)  # 403 on GET too
+def task_form(programme_id: int | None = None, task_id: int | None = None):
+    programme, task = _programme_part(service.load_task_or_404, task_id, programme_id)
     form = TaskForm(obj=task)
     form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
     if request.method == "GET" and task is None and (wanted := int_or_none(request.args.get("task_group_id"))):
@@ -239,12 +226,10 @@ def _to_report(report):
 def report(progress_id: int):
     report = service.load_report_or_404(progress_id, current_user)
     form = EditReportForm(obj=report)
-    if request.method == "POST":
-        access.authorize(current_user, "programme.report", report)
     return form_page(form, lambda: service.save_report(report.task, report, _data(form), form.evidence.data or [],
                                                        actor=current_user),
-                     version_of=report, render=lambda status: _render_report(report, form, status),
-                     message="Đã lưu báo cáo.", done=_to_report)
+                     version_of=report, write_rule="programme.report", message="Đã lưu báo cáo.", done=_to_report,
+                     render=lambda status: _render_report(report, form, status))
 
 
 @bp.route("/bao-cao/<int:progress_id>/minh-chung/go", methods=["POST"])
