@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import abort
 
 from danvan.auth.models import User, UserRole
-from danvan.core import audit
+from danvan.core import access, audit
 from danvan.core.errors import checked_text
 from danvan.core.units import ADVISORY_KINDS, Unit, in_subtree, scope_root
 from danvan.core.vntext import fmt_date, now_utc, today_local
@@ -52,21 +51,11 @@ MAX_ID = 2**31 - 1
 
 
 def load_inspection_or_404(inspection_id: int, user) -> Inspection:
-    if not 0 < inspection_id <= MAX_ID:
-        abort(404)
-    insp = db.session.scalar(visible(user).where(Inspection.id == inspection_id))
-    if insp is None:
-        abort(404)
-    return insp
+    return access.one_or_404(visible(user), Inspection, inspection_id)
 
 
 def load_plan_or_404(plan_id: int, user) -> InspectionPlan:
-    if not 0 < plan_id <= MAX_ID:
-        abort(404)
-    plan = db.session.scalar(plans_visible(user).where(InspectionPlan.id == plan_id))
-    if plan is None:
-        abort(404)
-    return plan
+    return access.one_or_404(plans_visible(user), InspectionPlan, plan_id)
 
 
 # plans ------------------------------------------------------------------------------

@@ -79,10 +79,7 @@ def programmes_query(user, q: str | None = None) -> sa.Select:
 
 
 def load_programme_or_404(programme_id: int, user) -> Programme:
-    programme = db.session.scalar(sa.select(Programme).where(Programme.id == programme_id, visible_condition(user)))
-    if programme is None:
-        abort(404)
-    return programme
+    return access.one_or_404(sa.select(Programme).where(visible_condition(user)), Programme, programme_id)
 
 
 def _load_part_or_404(model: type[M], object_id: int, user) -> M:
