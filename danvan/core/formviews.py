@@ -26,9 +26,11 @@ Render = Callable[[int], ResponseReturnValue]
 
 def submit(form, save: Callable[[], T], *, render: Render, done: Callable[[T], ResponseReturnValue],
            message: str | Callable[[T], str] | None = None, invalid_status: int = 422,
-           errors: tuple[type[Exception], ...] = (ServiceError,)) -> ResponseReturnValue:
+           errors: tuple[type[Exception], ...] = (ServiceError,), error_field: str | None = None,
+           ) -> ResponseReturnValue:
     """Handle a POST of `form`: `save()` runs only on valid input; a refusal (`errors`, each with a
-    Vietnamese `.message` and `.status`, optionally `.field`) lands on its field or in a flash."""
+    Vietnamese `.message` and `.status`, optionally `.field`) lands on its field, else on
+    `error_field`, else in a flash."""
     if not form.validate_on_submit():
         return render(invalid_status)
     try:
@@ -37,7 +39,7 @@ def submit(form, save: Callable[[], T], *, render: Render, done: Callable[[T], R
         flash(exc.message, "danger")
         return render(409)
     except errors as exc:
-        add_error(form, getattr(exc, "field", None), exc.message)  # type: ignore[attr-defined]
+        add_error(form, getattr(exc, "field", None) or error_field, exc.message)  # type: ignore[attr-defined]
         return render(exc.status)  # type: ignore[attr-defined]
     if message is not None:
         flash(message(result) if callable(message) else message, "success")
@@ -46,7 +48,8 @@ def submit(form, save: Callable[[], T], *, render: Render, done: Callable[[T], R
 
 def form_page(form, save: Callable[[], T], *, render: Render, done: Callable[[T], ResponseReturnValue],
               message: str | Callable[[T], str] | None = None, version_of=None, write_rule: str | None = None,
-              errors: tuple[type[Exception], ...] = (ServiceError,)) -> ResponseReturnValue:
+              errors: tuple[type[Exception], ...] = (ServiceError,), error_field: str | None = None,
+              ) -> ResponseReturnValue:
     """A GET+POST form page: GET shows the form (200), POST goes through `submit`. `version_of`: the
     edited object (optimistic locking): GET puts its version in the form, the service checks it.
     `write_rule`: everyone who may see the object reads the page; saving needs this rule on it (403)."""
@@ -56,7 +59,7 @@ def form_page(form, save: Callable[[], T], *, render: Render, done: Callable[[T]
         return render(200)
     if write_rule is not None:
         access.authorize(current_user, write_rule, version_of)
-    return submit(form, save, render=render, done=done, message=message, errors=errors)
+    return submit(form, save, render=render, done=done, message=message, errors=errors, error_field=error_field)
 
 
 def confirmed(save: Callable[[], T], *, render: Render, done: Callable[[T], ResponseReturnValue],
