@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Label, Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -105,7 +105,7 @@ class BlocMember(Audited, Versioned, Timestamped, db.Model):
         return self.from_date <= on and (self.to_date is None or self.to_date > on)
 
 
-class CriteriaSet(Audited, Versioned, Timestamped, db.Model):
+class CriteriaSet(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc_criteria_set"
     __table_args__ = (
         sa.CheckConstraint("subject IN ('bloc','member')", name="subject"),
@@ -114,7 +114,6 @@ class CriteriaSet(Audited, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(250))
     subject: Mapped[str] = mapped_column(sa.String(10))
     year_from: Mapped[int] = mapped_column(sa.Integer)
@@ -123,7 +122,6 @@ class CriteriaSet(Audited, Versioned, Timestamped, db.Model):
     pass_min: Mapped[Decimal] = mapped_column(POINTS, default=Decimal(50))
     active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
     criteria: Mapped[list[Criterion]] = relationship(back_populates="criteria_set", order_by="Criterion.position",
                                                      cascade="all, delete-orphan")
 
@@ -149,7 +147,7 @@ class Criterion(Audited, db.Model):
         return f"<Criterion {self.id} {self.max_points}>"
 
 
-class Evaluation(Audited, Versioned, Timestamped, db.Model):
+class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc_evaluation"
     __table_args__ = (
         sa.UniqueConstraint("subject_key", "year", name="uq_bloc_evaluation_subject_year"),
@@ -159,7 +157,6 @@ class Evaluation(Audited, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     bloc_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bloc_member.id"), index=True)
     subject_key: Mapped[str] = mapped_column(sa.String(30))
@@ -174,7 +171,6 @@ class Evaluation(Audited, Versioned, Timestamped, db.Model):
     scored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
     bloc: Mapped[Bloc] = relationship(lazy="joined")
     member: Mapped[BlocMember | None] = relationship(lazy="joined")
     criteria_set: Mapped[CriteriaSet] = relationship(lazy="joined")

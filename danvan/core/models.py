@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from danvan.core.vntext import now_utc
+
+if TYPE_CHECKING:
+    from danvan.core.units import Unit
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -34,6 +38,17 @@ class UTCDateTime(sa.types.TypeDecorator):
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+
+
+class InUnit:
+    """Filed by one unit of the tree: `unit_id` is the column scope queries filter on
+    (access.scoped, get_scoped_or_404) and `unit`, loaded with the row, what object policies read."""
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+
+    @declared_attr
+    def unit(cls) -> Mapped[Unit]:
+        return relationship("Unit", lazy="joined")
 
 
 class StaleEdit(Exception):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Label, Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -48,7 +48,7 @@ def period_label(kind: str, year: int, number: int) -> str:
     return f"Năm {year}"
 
 
-class Programme(Audited, Versioned, Timestamped, db.Model):
+class Programme(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "programme"
     __table_args__ = (
         sa.CheckConstraint("end_year >= start_year", name="years"),
@@ -56,7 +56,6 @@ class Programme(Audited, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(400))
     title_key: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
     decision_number: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -67,7 +66,6 @@ class Programme(Audited, Versioned, Timestamped, db.Model):
     # A unit whose progress is below this percentage is shown as lagging on the heatmap.
     lagging_below: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal(50))
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
     groups: Mapped[list[TaskGroup]] = relationship(back_populates="programme", order_by="TaskGroup.position")
 
     def __repr__(self) -> str:
@@ -129,7 +127,7 @@ class Task(Audited, Versioned, Timestamped, db.Model):
     level_label = Label("level", LEVELS)
 
 
-class ProgressReport(Audited, Versioned, Timestamped, db.Model):
+class ProgressReport(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "progress_report"
     __table_args__ = (
         sa.UniqueConstraint("task_id", "unit_id", "period_kind", "year", "number", name="uq_progress_report_period"),
@@ -143,7 +141,6 @@ class ProgressReport(Audited, Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     period_kind: Mapped[str] = mapped_column(sa.String(10))
     year: Mapped[int] = mapped_column(sa.Integer)
     number: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -158,7 +155,6 @@ class ProgressReport(Audited, Versioned, Timestamped, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     task: Mapped[Task] = relationship(lazy="joined")
-    unit: Mapped[Unit] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<ProgressReport {self.id} task={self.task_id} unit={self.unit_id}>"
