@@ -335,7 +335,8 @@ def transition(report: ProgressReport, name: str, *, actor, comment: str = "") -
 
 
 def reports_query(user, programme: Programme, *, state: str | None = None, q: str | None = None,
-                  task_id: int | None = None) -> sa.Select:
+                  task_id: int | None = None, unit: Unit | None = None) -> sa.Select:
+    """The programme's reports in the user's scope; `unit`: only that unit's own."""
     stmt = (sa.select(ProgressReport).join(Task, Task.id == ProgressReport.task_id)
             .join(Unit, Unit.id == ProgressReport.unit_id).where(Task.programme_id == programme.id))
     stmt = access.scoped(stmt, ProgressReport.unit_id, user)
@@ -343,6 +344,8 @@ def reports_query(user, programme: Programme, *, state: str | None = None, q: st
         stmt = stmt.where(ProgressReport.state == state)
     if task_id:
         stmt = stmt.where(ProgressReport.task_id == task_id)
+    if unit is not None:
+        stmt = stmt.where(ProgressReport.unit_id == unit.id)
     if (found := matches(q, Unit.name_key)) is not None:
         stmt = stmt.where(found)
     return stmt.order_by(ProgressReport.updated_at.desc(), ProgressReport.id.desc())

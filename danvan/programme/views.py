@@ -14,6 +14,7 @@ from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import int_or_none, today_local
+from danvan.extensions import db
 from danvan.programme import heatmap as heatmap_rows
 from danvan.programme import jobs as programme_jobs
 from danvan.programme import rollup, service, soket, summary, trends  # noqa: F401 (summary: flush hook)
@@ -27,7 +28,7 @@ from danvan.programme.forms import (
     TaskForm,
     TransitionForm,
 )
-from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES, ProgressReport
+from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES
 
 bp = Blueprint("programme", __name__, url_prefix="/de-an")
 HEAT_PER_PAGE = 50
@@ -170,17 +171,11 @@ def task(task_id: int):
     task_figure = next((t for g in figure.groups for t in g.tasks if t.task.id == task.id), None)
     page = paginate(service.timeline_query(current_user, task), scalars=False)
     own_unit = service.reporting_unit(current_user)
-    own_reports = _scalars(service.reports_query(current_user, programme, task_id=task.id)
-                           .where(ProgressReport.unit_id == own_unit.id))
+    own_reports = list(db.session.scalars(service.reports_query(current_user, programme, task_id=task.id,
+                                                                unit=own_unit)))
     context = dict(task=task, programme=programme, figure=task_figure, page=page, pct=rollup.pct,
                    own_unit=own_unit, responsible=service.is_responsible(task, own_unit), own_reports=own_reports)
     return render_page_or_partial("programme/task.html", "programme/_timeline.html", **context)
-
-
-def _scalars(stmt):
-    from danvan.extensions import db
-
-    return list(db.session.scalars(stmt))
 
 
 # ---------------------------------------------------------------- progress reports
@@ -352,8 +347,6 @@ def soket_pdf(programme_id: int):
 
 
 def _panel(user) -> dict:
-    from danvan.extensions import db
-
     programme = db.session.scalar(service.programmes_query(user).limit(1))
     if programme is None:
         return {}
