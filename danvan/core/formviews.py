@@ -9,15 +9,16 @@ service error's own status for a refusal, 409 for a stale edit (optimistic locki
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from flask import flash, request
+from flask import abort, flash, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from danvan.core import access
 from danvan.core.errors import ServiceError
 from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.htmx import redirect_to
 from danvan.core.models import StaleEdit
 
 T = TypeVar("T")
@@ -68,3 +69,11 @@ def confirmed(save: Callable[[], T], *, render: Render, done: Callable[[T], Resp
     """A button that only POSTs (an empty form carrying the CSRF token): 400 without the token."""
     return submit(ConfirmForm(), save, render=render, done=done, message=message, invalid_status=400, errors=errors)
 
+
+
+def start_job(submit_job: Callable[[], Any]) -> ResponseReturnValue:
+    """A button that hands work to a background job: 400 without the CSRF token (nothing is queued),
+    else the job's progress page. `submit_job()` queues it and returns the job record."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return redirect_to("jobs.detail", job_id=submit_job().id)

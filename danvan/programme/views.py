@@ -9,7 +9,7 @@ from flask_login import current_user
 from danvan.core import access, cache, files, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
-from danvan.core.formviews import form_page
+from danvan.core.formviews import form_page, start_job
 from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
@@ -321,9 +321,7 @@ def soket_draft(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
     if request.method == "POST":
         access.authorize(current_user, "draft_soket", programme)
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=True).id)
+        return start_job(lambda: programme_jobs.submit(current_user, programme, document=True))
     return render_template("programme/soket.html", programme=programme, root=scope_root(current_user.unit))
 
 
@@ -331,9 +329,7 @@ def soket_draft(programme_id: int):
 @requires("programme.view")
 def soket_text(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=False).id)
+    return start_job(lambda: programme_jobs.submit(current_user, programme, document=False))
 
 
 @bp.route("/<int:programme_id>/so-ket/pdf")
