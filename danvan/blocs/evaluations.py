@@ -9,28 +9,20 @@ from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, Evaluatio
 from danvan.core import access, workflow
 from danvan.core.units import scope_root
 from danvan.core.vntext import fmt_number, matches, now_utc, today_local
-from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
+from danvan.core.workflow import review_workflow
 from danvan.extensions import db
 
 from .criteria import applicable_set, rate
 from .service import BlocError, current_members
 
-EVALUATION_WORKFLOW = Workflow(
-    name="bloc_evaluation",
-    states={"draft": "Đang tự đánh giá", "submitted": "Chờ cấp trên chấm", "returned": "Bị trả lại",
-            "scored": "Đã chấm, xếp loại"},
-    initial="draft",
-    transitions=(
-        Transition("submit", "Gửi tự đánh giá lên cấp trên", ("draft", "returned"), "submitted", "blocs.edit", SCOPE),
-        Transition("score", "Chấm điểm và xếp loại", ("submitted",), "scored", "blocs.evaluate", ABOVE),
-        Transition("return", "Trả lại để tự đánh giá lại", ("submitted",), "returned", "blocs.evaluate", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-        Transition("reopen", "Mở lại để chấm lại", ("scored",), "submitted", "blocs.evaluate", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-    ),
-    final=frozenset({"scored"}),
+EVALUATION_WORKFLOW = review_workflow(
+    "bloc_evaluation",
+    {"draft": "Đang tự đánh giá", "submitted": "Chờ cấp trên chấm", "returned": "Bị trả lại",
+     "scored": "Đã chấm, xếp loại"},
+    submit=("Gửi tự đánh giá lên cấp trên", "blocs.edit"), decide=("score", "Chấm điểm và xếp loại", "scored"),
+    review_permission="blocs.evaluate", return_label="Trả lại để tự đánh giá lại",
+    reopen=("Mở lại để chấm lại", "submitted"),
 )
-
 
 
 def load_evaluation_or_404(evaluation_id: int, user) -> Evaluation:

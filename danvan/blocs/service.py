@@ -9,6 +9,7 @@ from flask import current_app, has_app_context
 
 from danvan.blocs.models import POSITIONS, RATINGS, Bloc, BlocMember, Evaluation
 from danvan.core import access, audit
+from danvan.core.errors import ServiceError
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_count, fmt_number, fold, matches, now_utc, today_local
 from danvan.extensions import db
@@ -16,12 +17,8 @@ from danvan.extensions import db
 __all__ = ["RATINGS", "POSITIONS"]
 
 
-class BlocError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class BlocError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 # ---------------------------------------------------------------- configuration (provinces differ)

@@ -1,12 +1,17 @@
 """Shared column helpers for models."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from danvan.core.vntext import now_utc
+
+if TYPE_CHECKING:
+    from danvan.core.units import Unit
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -35,9 +40,21 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 
 
+class InUnit:
+    """Filed by one unit of the tree: `unit_id` is the column scope queries filter on
+    (access.scoped, get_scoped_or_404) and `unit`, loaded with the row, what object policies read."""
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+
+    @declared_attr
+    def unit(cls) -> Mapped[Unit]:
+        return relationship("Unit", lazy="joined")
+
+
 class StaleEdit(Exception):
     """Someone saved the object after this user opened the form."""
 
+    status = 409
     message = (
         "Nội dung này vừa được người khác cập nhật sau khi bạn mở biểu mẫu. "
         "Nội dung bạn nhập vẫn được giữ bên dưới; hãy tải lại để xem bản mới rồi lưu lại."
@@ -64,3 +81,17 @@ class Versioned:
             stale = True
         if stale:
             raise StaleEdit()
+
+
+class Label:
+    """The Vietnamese label of a coded column, read like a property:
+    `state_label = Label("state", STATES)`. An unknown code shows as itself, or as `missing`."""
+
+    def __init__(self, column: str, labels: Mapping[str, str], missing: str | None = None) -> None:
+        self.column, self.labels, self.missing = column, labels, missing
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        code = getattr(obj, self.column)
+        return self.labels.get(code, code if self.missing is None else self.missing)
