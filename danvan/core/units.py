@@ -5,14 +5,14 @@ prefix match on that path, one indexed comparison instead of a recursive query.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, Versioned
+from danvan.core.models import NameSorted, Timestamped, Versioned, by_name
 from danvan.core.vntext import fold
 from danvan.extensions import db
 
@@ -31,7 +31,7 @@ REPORTING_KINDS = ("huyen_uy", "dang_uy_truc_thuoc")
 ADVISORY_KINDS = ("ban",)
 
 
-class Unit(Audited, Versioned, Timestamped, db.Model):
+class Unit(NameSorted, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "unit"
     __table_args__ = (
         sa.CheckConstraint(
@@ -56,7 +56,7 @@ class Unit(Audited, Versioned, Timestamped, db.Model):
         remote_side="Unit.id", foreign_keys=[parent_id], back_populates="children"
     )
     children: Mapped[list[Unit]] = relationship(
-        back_populates="parent", foreign_keys=[parent_id], order_by="Unit.name"
+        back_populates="parent", foreign_keys=[parent_id], order_by="Unit.sort_key"
     )
     successor: Mapped[Unit | None] = relationship(remote_side="Unit.id", foreign_keys=[successor_id])
 
@@ -140,11 +140,38 @@ def subtree(root: Unit, *, open_only: bool = True) -> sa.Select:
     return stmt.order_by(Unit.path)
 
 
+def tree_order(units: Iterable[Unit]) -> list[Unit]:
+    """Units as the tree reads, for every unit picker: each parent, then its Ban, then its other
+    children in Vietnamese alphabetical order. (The materialised path sorted as text put /1/10/
+    before /1/4/.) Ancestors missing from `units` are read in one query."""
+    units = list(units)
+    known = {u.id: u for u in units}
+    missing = {i for u in units for i in u.ancestor_ids} - known.keys()
+    if missing:
+        known.update((u.id, u) for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(missing))))
+
+    def key(u: Unit) -> list[tuple]:
+        return [(known[i].kind not in ADVISORY_KINDS, known[i].sort_key, i) for i in u.ancestor_ids]
+    return sorted(units, key=key)
+
+
+def tree_units(root: Unit) -> list[Unit]:
+    """The open units of root's subtree, root included, in tree order."""
+    return tree_order(db.session.scalars(subtree(root)))
+
+
+def tree_choices(units: Iterable[Unit]) -> list[tuple[int, str]]:
+    """Picker choices in tree order, each name indented by its depth below the list's top: '— — Xã A'."""
+    ordered = tree_order(units)
+    top = min((u.depth for u in ordered), default=0)
+    return [(u.id, f"{'— ' * (u.depth - top)}{u.name}") for u in ordered]
+
+
 def reporting_units(root: Unit) -> list[Unit]:
     """The open units directly answerable to `root`'s committee (districts and đảng ủy trực thuộc)."""
     return list(db.session.scalars(
         sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind.in_(REPORTING_KINDS),
-                              Unit.valid_to.is_(None)).order_by(Unit.name)
+                              Unit.valid_to.is_(None)).order_by(by_name(Unit), Unit.id)
     ))
 
 
