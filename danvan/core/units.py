@@ -6,6 +6,7 @@ prefix match on that path, one indexed comparison instead of a recursive query.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -27,6 +28,12 @@ KINDS: dict[str, str] = {
 }
 # Kinds that report to the province: the "11 đơn vị" of the seeds.
 REPORTING_KINDS = ("huyen_uy", "dang_uy_truc_thuoc")
+# The levels a committee works with below it, by kind. No level is assumed to exist: since 2025 a
+# province has communes directly under it and no district. Pickers, call and task forms name the
+# levels through levels_under(), which reads the kinds actually present.
+LEVEL_KINDS: dict[str, tuple[str, ...]] = {"district": REPORTING_KINDS, "commune": ("xa",)}
+KIND_PLURALS: dict[str, str] = {"huyen_uy": "huyện, thành ủy", "dang_uy_truc_thuoc": "đảng ủy trực thuộc",
+                                "xa": "xã, phường, thị trấn"}
 # An advisory body (ban) works for the committee above it, so its staff see that committee's tree.
 ADVISORY_KINDS = ("ban",)
 
@@ -165,6 +172,37 @@ def tree_choices(units: Iterable[Unit]) -> list[tuple[int, str]]:
     ordered = tree_order(units)
     top = min((u.depth for u in ordered), default=0)
     return [(u.id, f"{'— ' * (u.depth - top)}{u.name}") for u in ordered]
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level present under a committee: its kinds that exist there, and how they hang under it."""
+
+    key: str                    # "district" | "commune" (LEVEL_KINDS)
+    kinds: tuple[str, ...]      # of the level's kinds, those with open units under the root
+    any_direct: bool            # some of them are the root's direct children
+    all_direct: bool            # all of them are
+
+    @property
+    def label(self) -> str:
+        """'huyện, thành ủy, đảng ủy trực thuộc', 'xã, phường, thị trấn': for «Chọn tất cả …»."""
+        return ", ".join(KIND_PLURALS[k] for k in self.kinds)
+
+
+def levels_under(root: Unit) -> list[Level]:
+    """The levels with open units under `root` (root excluded), top level first; one query."""
+    kinds = [k for ks in LEVEL_KINDS.values() for k in ks]
+    direct = sa.case((Unit.parent_id == root.id, 1), else_=0)
+    rows = {kind: (lo, hi) for kind, lo, hi in db.session.execute(
+        sa.select(Unit.kind, sa.func.min(direct), sa.func.max(direct))
+        .where(in_subtree(root), Unit.id != root.id, Unit.valid_to.is_(None), Unit.kind.in_(kinds))
+        .group_by(Unit.kind))}
+    levels = []
+    for key, level_kinds in LEVEL_KINDS.items():
+        present = tuple(k for k in level_kinds if k in rows)
+        if present:
+            levels.append(Level(key, present, any(rows[k][1] for k in present), all(rows[k][0] for k in present)))
+    return levels
 
 
 def reporting_units(root: Unit) -> list[Unit]:

@@ -26,6 +26,7 @@ from danvan.programme.forms import (
     ReportForm,
     TaskForm,
     TransitionForm,
+    level_choices,
 )
 from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES, ProgressReport
 
@@ -180,6 +181,7 @@ def _task_form(programme, task):
     service.require_manage(current_user, programme)  # 403 on GET too
     form = TaskForm(obj=task)
     form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
+    form.level.choices = level_choices(programme, task)
     if request.method == "GET":
         if task is None and (wanted := int_or_none(request.args.get("task_group_id"))):
             form.group_id.data = wanted
