@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -78,16 +79,17 @@ def test_keys_are_kept_on_write_and_the_database_sorts_by_them(db_session, creat
 @pytest.fixture
 def tree(db_session, create_unit):
     """A 2023-shaped province whose ids and code points both disagree with Vietnamese order."""
-    t = type("T", (), {})()
-    t.p = create_unit("Tỉnh ủy Thứ Tự", "tinh_uy", code="TU")
-    t.d2 = create_unit("Huyện ủy Yên Thế", "huyen_uy", t.p, code="HU")
-    t.bdv = create_unit("Ban Tuyên giáo và Dân vận Tỉnh ủy", "ban", t.p, code="BTGDVTU")
-    t.d1 = create_unit("Huyện ủy Ân Thi", "huyen_uy", t.p, code="HU")
-    t.e = create_unit("Đảng ủy Các cơ quan", "dang_uy_truc_thuoc", t.p, code="ĐU")
-    t.c12 = create_unit("Xã Đồng Lạc", "xa", t.d1)
-    t.c11 = create_unit("Xã Ấn", "xa", t.d1)
-    t.d1b = create_unit("Ban Dân vận Huyện ủy Ân Thi", "ban", t.d1, code="BDVHU")
-    t.c21 = create_unit("Xã Bố Hạ", "xa", t.d2)
+    t = SimpleNamespace(p=create_unit("Tỉnh ủy Thứ Tự", "tinh_uy", code="TU"))
+    for attr, name, kind, parent, code in (
+            ("d2", "Huyện ủy Yên Thế", "huyen_uy", "p", "HU"),
+            ("bdv", "Ban Tuyên giáo và Dân vận Tỉnh ủy", "ban", "p", "BTGDVTU"),
+            ("d1", "Huyện ủy Ân Thi", "huyen_uy", "p", "HU"),
+            ("e", "Đảng ủy Các cơ quan", "dang_uy_truc_thuoc", "p", "ĐU"),
+            ("c12", "Xã Đồng Lạc", "xa", "d1", "ĐU"),
+            ("c11", "Xã Ấn", "xa", "d1", "ĐU"),
+            ("d1b", "Ban Dân vận Huyện ủy Ân Thi", "ban", "d1", "BDVHU"),
+            ("c21", "Xã Bố Hạ", "xa", "d2", "ĐU")):
+        setattr(t, attr, create_unit(name, kind, getattr(t, parent), code=code))
     return t
 
 
@@ -145,8 +147,7 @@ def test_heatmap_by_name_is_vietnamese_order(tree, login_as):
 @pytest.fixture
 def province_2025(db_session, create_unit):
     """The post-2025 shape: the province, its Ban, communes directly under it, no district."""
-    t = type("T", (), {})()
-    t.p = create_unit("Tỉnh ủy Sau Sáp Nhập", "tinh_uy", code="TU")
+    t = SimpleNamespace(p=create_unit("Tỉnh ủy Sau Sáp Nhập", "tinh_uy", code="TU"))
     t.ban = create_unit("Ban Tuyên giáo và Dân vận Tỉnh ủy", "ban", t.p, code="BTGDVTU")
     t.communes = [create_unit(n, "xa", t.p) for n in ("Xã Đồng Hỷ", "Phường Phan Đình Phùng", "Xã Ân Phú")]
     return t

@@ -3,37 +3,34 @@ the conference picker offers «Chọn tất cả xã, phường, thị trấn»,
 nothing else, and no «huyện» button; the points are then added in place."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_conferences_browser import _conference
+
 pytestmark = pytest.mark.browser
 
+BAN = "Ban Tuyên giáo và Dân vận Tỉnh ủy Thử Nghiệm"
 COMMUNES = ("Xã Đồng Hỷ Mới", "Phường Phan Đình Phùng Mới", "Xã Ân Phú Mới")
 
 
 def _post_2025_conference(live_data) -> int:
-    """Built here, not seeded: a province, its Ban with an officer, three communes, a conference."""
+    """Built here, not seeded: a province, its Ban with an officer, three communes; then a conference."""
     from danvan.auth.demo import DEMO_PASSWORD
     from danvan.auth.models import User
-    from danvan.conferences.models import Conference
     from danvan.core.units import add_unit
 
     with live_data() as session:
         province = add_unit("Tỉnh ủy Thử Nghiệm Sau 2025", "tinh_uy", parent=None, code="TU")
-        ban = add_unit("Ban Tuyên giáo và Dân vận Tỉnh ủy Thử Nghiệm", "ban", parent=province, code="BTGDVTU")
+        ban = add_unit(BAN, "ban", parent=province, code="BTGDVTU")
         for name in COMMUNES:
             add_unit(name, "xa", parent=province, code="ĐU")
         user = User(username="canbo.sau2025", full_name="Cán bộ sau 2025", unit=ban, active=True, session_epoch=1)
         user.set_password(DEMO_PASSWORD)
         user.set_roles(["officer"])
         user.refresh_search_key()
-        conf = Conference(unit=ban, kind="so_ket", title="Hội nghị sơ kết sau sắp xếp", search_key="x",
-                          starts_at=datetime(2026, 12, 10, 1, tzinfo=UTC), ends_at=datetime(2026, 12, 10, 4, tzinfo=UTC))
-        session.add_all([user, conf])
-        session.flush()
-        return conf.id
+        session.add(user)
+    return _conference(live_data, BAN)
 
 
 def test_select_all_communes_in_the_post_2025_shape(page, login, live_data):
