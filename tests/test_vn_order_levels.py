@@ -76,6 +76,14 @@ def test_keys_are_kept_on_write_and_the_database_sorts_by_them(db_session, creat
     assert got == ["Phường Đức Xuân", "Phường Sông Cầu", "xã an thắng", "Xã An Thắng", "Xã Ân Tình", "Xã Yên Bình"]
 
 
+def test_bulk_inserts_get_their_keys_too(db_session):
+    """Demo data, the bench and restoring an older backup insert rows in bulk, past the ORM."""
+    names = ["Xã Đồng Lạc", "Xã Ấn", "Xã Bố Hạ"]
+    db_session.execute(sa.insert(Unit.__table__), [{"name": n, "name_key": n, "kind": "xa"} for n in names])
+    got = db_session.execute(sa.select(Unit.name, Unit.sort_key).where(Unit.name.in_(names))).all()
+    assert {n: k for n, k in got} == {n: sort_key(n) for n in names}
+
+
 @pytest.fixture
 def tree(db_session, create_unit):
     """A 2023-shaped province whose ids and code points both disagree with Vietnamese order."""

@@ -76,7 +76,12 @@ class NameSorted:
     so that lists sort in Vietnamese alphabetical order on both databases (see `by_name`)."""
 
     __sort_source__ = "name"
-    sort_key: Mapped[str] = mapped_column(SORT_KEY, default="")
+
+    @declared_attr
+    def sort_key(cls) -> Mapped[str]:
+        # The column default also serves Core bulk inserts (demo data, bench, restoring an older backup).
+        source = cls.__sort_source__
+        return mapped_column(SORT_KEY, default=lambda ctx: sort_key(ctx.get_current_parameters().get(source)))
 
 
 def _fill_sort_key(mapper, connection, target: NameSorted) -> None:
