@@ -1,6 +1,7 @@
 """Vietnamese text: NFC normalisation, accent-folded search keys, dates and numbers."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
@@ -219,35 +220,48 @@ def _other_mark(mark: str) -> str:
     return chr(0x40 + ord(mark) % 0x40)
 
 
+@functools.lru_cache(maxsize=8192)
+def _char_weights(ch: str) -> tuple[str, str, str]:
+    """(first, second, third level) of one NFC character: 'Á' → (a, common + sắc, upper). A lone
+    combining mark gives ('', its mark, ''): it joins the character before it."""
+    primary = secondary = tertiary = ""
+    for part in unicodedata.normalize("NFD", ch):
+        if unicodedata.combining(part):
+            letter = _LETTER_MARKS.get((_LETTER_OF.get(primary, ""), part))
+            if letter is not None:      # a + breve: the letter ă, a different first-level weight
+                primary = _wchar(_WEIGHT[letter])
+            else:
+                secondary += _TONES.get(part) or _other_mark(part)
+            continue
+        lower = part.lower()
+        if lower in _WEIGHT:
+            primary = _wchar(_WEIGHT[lower])
+        elif (digit := unicodedata.decimal(part, None)) is not None:
+            primary = _wchar(_DIGIT0 + digit)
+        elif unicodedata.category(part)[0] in "LN":
+            primary = _wchar(_OTHER_LETTER) + _codepoint(lower)
+        elif unicodedata.category(part)[0] == "C":
+            continue                    # control characters are ignored, as ICU does
+        else:
+            primary = _wchar(_OTHER_SYMBOL) + _codepoint(part)
+        secondary = _COMMON + secondary
+        tertiary = _UPPER if part != lower else _COMMON
+    return primary, secondary, tertiary
+
+
 def sort_key(value: str | None) -> str:
     """A string whose binary order is Vietnamese alphabetical order: sort_key('Bắc Kạn') > sort_key('Ba Bể')."""
     primary: list[str] = []
     secondary: list[str] = []
     tertiary: list[str] = []
-    for ch in unicodedata.normalize("NFD", value or ""):
-        if unicodedata.combining(ch):
-            if not primary:
-                continue
-            base = primary[-1]
-            letter = _LETTER_MARKS.get((_LETTER_OF.get(base, ""), ch))
-            if letter is not None:      # a + breve: the letter ă, a different first-level weight
-                primary[-1] = _wchar(_WEIGHT[letter])
-            else:
-                secondary.append(_TONES.get(ch) or _other_mark(ch))
-            continue
-        lower = ch.lower()
-        if lower in _WEIGHT:
-            primary.append(_wchar(_WEIGHT[lower]))
-        elif (digit := unicodedata.decimal(ch, None)) is not None:
-            primary.append(_wchar(_DIGIT0 + digit))
-        elif unicodedata.category(ch)[0] in "LN":
-            primary.append(_wchar(_OTHER_LETTER) + _codepoint(lower))
-        elif unicodedata.category(ch)[0] == "C":
-            continue                    # control characters are ignored, as ICU does
-        else:
-            primary.append(_wchar(_OTHER_SYMBOL) + _codepoint(ch))
-        secondary.append(_COMMON)
-        tertiary.append(_UPPER if ch != lower else _COMMON)
+    for ch in unicodedata.normalize("NFC", value or ""):
+        first, second, third = _char_weights(ch)
+        if first:
+            primary.append(first)
+            tertiary.append(third)
+        elif not primary:
+            continue                    # a mark with nothing before it, or a control character
+        secondary.append(second)
     # Trailing common weights are dropped: the level separator sorts below them, so order is kept.
     return _LEVEL.join(("".join(primary), "".join(secondary).rstrip(_COMMON), "".join(tertiary).rstrip(_COMMON)))
 
