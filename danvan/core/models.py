@@ -95,5 +95,4 @@ sa.event.listen(NameSorted, "before_update", _fill_sort_key, propagate=True)
 def by_name(entity) -> sa.ColumnElement:
     """ORDER BY expression for Vietnamese alphabetical order of a NameSorted model (or an alias, or
     a subquery that selected its `sort_key`). Every list sorted by a name goes through here."""
-    column = entity.c.sort_key if hasattr(entity, "c") else entity.sort_key
-    return column
+    return entity.c.sort_key if hasattr(entity, "c") else entity.sort_key
