@@ -17,7 +17,7 @@ from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.security import limiter
 from danvan.core.transaction import keep_changes
-from danvan.core.units import subtree
+from danvan.core.units import subtree, tree_choices
 from danvan.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -89,8 +89,7 @@ def change_password():
 # user administration -------------------------------------------------------
 
 def _unit_choices() -> list[tuple[int, str]]:
-    units = db.session.scalars(subtree(current_user.scope))
-    return [(u.id, f"{'— ' * (u.depth - current_user.scope.depth)}{u.name}") for u in units]
+    return tree_choices(db.session.scalars(subtree(current_user.scope)))
 
 
 @bp.route("/quan-tri/nguoi-dung")

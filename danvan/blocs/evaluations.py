@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
 from danvan.core import access, workflow
+from danvan.core.models import by_name
 from danvan.core.units import scope_root
 from danvan.core.vntext import fmt_number, matches, now_utc, today_local
 from danvan.core.workflow import review_workflow
@@ -181,7 +182,8 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
         stmt = stmt.where(Evaluation.bloc_id == bloc.id)
     if (found := matches(q, Bloc.name_key, BlocMember.name_key)) is not None:
         stmt = stmt.where(found)
-    return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
+    return stmt.order_by(Evaluation.year.desc(), by_name(Bloc), Evaluation.member_id.is_not(None),
+                         by_name(BlocMember), Evaluation.id)
 
 
 def default_year(user) -> int:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InUnit, Label, NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -48,7 +48,7 @@ RATINGS: dict[str, str] = {
 POINTS = sa.Numeric(5, 2)
 
 
-class Bloc(Audited, Versioned, Timestamped, db.Model):
+class Bloc(NameSorted, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc"
     __table_args__ = (sa.CheckConstraint("roster_state IN ('draft','confirmed')", name="roster_state"),)
 
@@ -74,7 +74,8 @@ class Bloc(Audited, Versioned, Timestamped, db.Model):
     roster_state_label = Label("roster_state", ROSTER_STATES)
 
 
-class BlocMember(Audited, Versioned, Timestamped, db.Model):
+class BlocMember(NameSorted, Audited, Versioned, Timestamped, db.Model):
+    __sort_source__ = "full_name"
     __tablename__ = "bloc_member"
     __table_args__ = (
         sa.CheckConstraint("to_date IS NULL OR to_date >= from_date", name="dates"),

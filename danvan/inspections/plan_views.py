@@ -13,6 +13,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.formviews import confirmed, form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
+from danvan.core.units import tree_choices
 from danvan.core.vntext import today_local
 from danvan.extensions import db
 
@@ -65,7 +66,7 @@ def plan_new():
 
 def _inspection_form(plan: InspectionPlan, form: InspectionForm | None = None) -> InspectionForm:
     form = form or InspectionForm()
-    form.unit_id.choices = [(u.id, u.name) for u in db.session.scalars(planning.inspectable_units(plan))]
+    form.unit_id.choices = tree_choices(db.session.scalars(planning.inspectable_units(plan)))
     form.member_ids.choices = [(u.id, f"{u.full_name} — {u.unit.name}")
                                for u in db.session.scalars(planning.inspectors_for(plan))]
     form.template_id.choices = [(t.id, t.name) for t in checklists.templates_for(plan.unit)]

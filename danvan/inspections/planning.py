@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from danvan.auth.models import User, UserRole
 from danvan.core import access, audit
 from danvan.core.errors import checked_text
+from danvan.core.models import by_name
 from danvan.core.units import ADVISORY_KINDS, Unit, in_subtree, scope_root
 from danvan.core.vntext import fmt_date, now_utc, today_local
 from danvan.extensions import db
@@ -93,7 +94,7 @@ def inspectors_for(plan: InspectionPlan) -> sa.Select:
     root = scope_root(plan.unit)
     return (sa.select(User).where(User.active.is_(True), User.unit_id.in_(sa.select(Unit.id).where(in_subtree(root))),
                                   User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == "inspector")))
-            .order_by(User.full_name, User.id))
+            .order_by(by_name(User), User.id))
 
 
 def add_inspection(plan: InspectionPlan, data: dict, *, actor) -> Inspection:

@@ -14,6 +14,7 @@ from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.formviews import submit
 from danvan.core.htmx import is_htmx, redirect_to
 from danvan.core.models import StaleEdit
+from danvan.core.units import tree_choices
 from danvan.core.vntext import today_local
 from danvan.extensions import db
 from danvan.printing import file_response, pdf_response
@@ -36,7 +37,7 @@ def unit_links(insp) -> dict[str, str]:
 
 def _recommendation_form(insp, form=None) -> RecommendationForm:
     form = form or RecommendationForm()
-    form.unit_id.choices = [(u.id, u.name) for u in db.session.scalars(recommendations.responsible_units(insp))]
+    form.unit_id.choices = tree_choices(db.session.scalars(recommendations.responsible_units(insp)))
     if request.method == "GET":
         form.unit_id.data = insp.unit_id
     return form

@@ -10,18 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
 from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
-from danvan.core.units import Unit
+from danvan.core.units import LEVEL_KINDS, Unit  # noqa: F401  (LEVEL_KINDS: the programme reads it from here)
 from danvan.extensions import db
 
 # Who carries out a task: the issuing committee itself, every district / đảng ủy trực thuộc, every commune.
+# The form offers only the levels present under the issuer (forms.level_choices).
 LEVELS: dict[str, str] = {
-    "province": "Cấp tỉnh (đơn vị ban hành)",
+    "province": "Đơn vị ban hành Đề án",
     "district": "Các huyện, thành ủy, đảng ủy trực thuộc",
     "commune": "Các xã, phường, thị trấn",
-}
-LEVEL_KINDS: dict[str, tuple[str, ...]] = {
-    "district": ("huyen_uy", "dang_uy_truc_thuoc"),
-    "commune": ("xa",),
 }
 PERIOD_KINDS: dict[str, str] = {"quy": "Quý", "6thang": "6 tháng", "nam": "Năm"}
 PERIOD_NUMBERS: dict[str, tuple[int, ...]] = {"quy": (1, 2, 3, 4), "6thang": (1, 2), "nam": (1,)}

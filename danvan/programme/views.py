@@ -27,6 +27,7 @@ from danvan.programme.forms import (
     ReportForm,
     TaskForm,
     TransitionForm,
+    level_choices,
 )
 from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES
 
@@ -144,6 +145,7 @@ def task_form(programme_id: int | None = None, task_id: int | None = None):
     programme, task = _programme_part(service.load_task_or_404, task_id, programme_id)
     form = TaskForm(obj=task)
     form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
+    form.level.choices = level_choices(programme, task)
     if request.method == "GET" and task is None and (wanted := int_or_none(request.args.get("task_group_id"))):
         form.group_id.data = wanted
 
