@@ -10,7 +10,7 @@ from flask_login import current_user
 from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
-from danvan.core.formviews import form_page, submit
+from danvan.core.formviews import confirmed, form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.vntext import today_local
@@ -112,15 +112,25 @@ def overview_xlsx():
 @requires("inspections.configure")
 def checklists():
     form = TemplateForm()
-
-    def page(status: int):
-        checklist_config.default_template(current_user.unit, actor=current_user)
-        return render_template("inspections/checklists.html",
-                               templates=checklist_config.templates_for(current_user.unit), form=form), status
-
     return form_page(form, lambda: checklist_config.create_template(current_user.unit, form.name.data,
                                                                     actor=current_user),
-                     render=page, done=lambda t: redirect_to("inspections.checklist", checklist_template_id=t.id))
+                     render=lambda status: _checklists_page(form, status),
+                     done=lambda t: redirect_to("inspections.checklist", checklist_template_id=t.id))
+
+
+@bp.route("/bo-tieu-chi/mac-dinh", methods=["POST"])
+@requires("inspections.configure")
+def checklist_default():
+    """Creates (once) the default set of the province so that it can be edited before the first plan."""
+    return confirmed(lambda: checklist_config.default_template(current_user.unit, actor=current_user),
+                     render=lambda status: _checklists_page(TemplateForm(), status),
+                     done=lambda t: redirect_to("inspections.checklist", checklist_template_id=t.id))
+
+
+def _checklists_page(form: TemplateForm, status: int):
+    # GET never writes: the default set is created by its own button or by the first plan.
+    return render_template("inspections/checklists.html", templates=checklist_config.templates_for(current_user.unit),
+                           form=form, default_name=checklist_config.DEFAULT_NAME), status
 
 
 def _render_template_page(template: ChecklistTemplate, form: ItemForm | None = None, status: int = 200):
