@@ -9,13 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, now_utc
 from danvan.extensions import db
 
 
-class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
+class User(UserMixin, NameSorted, Audited, Versioned, Timestamped, db.Model):
+    __sort_source__ = "full_name"
     __tablename__ = "user_account"
     __audit_masked__ = frozenset({"password_hash"})
     __audit_ignored__ = frozenset({"failed_logins", "last_login_at", "session_epoch",

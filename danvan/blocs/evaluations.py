@@ -7,30 +7,23 @@ import sqlalchemy as sa
 
 from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
 from danvan.core import access, workflow
+from danvan.core.models import by_name
 from danvan.core.units import scope_root
 from danvan.core.vntext import fmt_number, matches, now_utc, today_local
-from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
+from danvan.core.workflow import review_workflow
 from danvan.extensions import db
 
 from .criteria import applicable_set, rate
 from .service import BlocError, current_members
 
-EVALUATION_WORKFLOW = Workflow(
-    name="bloc_evaluation",
-    states={"draft": "Đang tự đánh giá", "submitted": "Chờ cấp trên chấm", "returned": "Bị trả lại",
-            "scored": "Đã chấm, xếp loại"},
-    initial="draft",
-    transitions=(
-        Transition("submit", "Gửi tự đánh giá lên cấp trên", ("draft", "returned"), "submitted", "blocs.edit", SCOPE),
-        Transition("score", "Chấm điểm và xếp loại", ("submitted",), "scored", "blocs.evaluate", ABOVE),
-        Transition("return", "Trả lại để tự đánh giá lại", ("submitted",), "returned", "blocs.evaluate", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-        Transition("reopen", "Mở lại để chấm lại", ("scored",), "submitted", "blocs.evaluate", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-    ),
-    final=frozenset({"scored"}),
+EVALUATION_WORKFLOW = review_workflow(
+    "bloc_evaluation",
+    {"draft": "Đang tự đánh giá", "submitted": "Chờ cấp trên chấm", "returned": "Bị trả lại",
+     "scored": "Đã chấm, xếp loại"},
+    submit=("Gửi tự đánh giá lên cấp trên", "blocs.edit"), decide=("score", "Chấm điểm và xếp loại", "scored"),
+    review_permission="blocs.evaluate", return_label="Trả lại để tự đánh giá lại",
+    reopen=("Mở lại để chấm lại", "submitted"),
 )
-
 
 
 def load_evaluation_or_404(evaluation_id: int, user) -> Evaluation:
@@ -189,7 +182,8 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
         stmt = stmt.where(Evaluation.bloc_id == bloc.id)
     if (found := matches(q, Bloc.name_key, BlocMember.name_key)) is not None:
         stmt = stmt.where(found)
-    return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
+    return stmt.order_by(Evaluation.year.desc(), by_name(Bloc), Evaluation.member_id.is_not(None),
+                         by_name(BlocMember), Evaluation.id)
 
 
 def default_year(user) -> int:

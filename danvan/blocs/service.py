@@ -9,6 +9,8 @@ from flask import current_app, has_app_context
 
 from danvan.blocs.models import POSITIONS, RATINGS, Bloc, BlocMember, Evaluation
 from danvan.core import access, audit
+from danvan.core.errors import ServiceError
+from danvan.core.models import by_name
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_count, fmt_number, fold, matches, now_utc, today_local
 from danvan.extensions import db
@@ -16,12 +18,8 @@ from danvan.extensions import db
 __all__ = ["RATINGS", "POSITIONS"]
 
 
-class BlocError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class BlocError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 # ---------------------------------------------------------------- configuration (provinces differ)
@@ -69,7 +67,7 @@ def blocs_query(user, *, q: str | None = None, state: str | None = None, on: dat
         stmt = stmt.where(Bloc.flag_reasons != "")
     elif state in ("draft", "confirmed"):
         stmt = stmt.where(Bloc.roster_state == state)
-    return stmt.order_by(Unit.path)
+    return stmt.order_by(by_name(Bloc), Bloc.id)
 
 
 def province_totals(root: Unit, on: date | None = None) -> dict:

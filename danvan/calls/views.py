@@ -11,13 +11,13 @@ from flask import Blueprint, abort, flash, render_template, request, send_file
 from flask_login import current_user
 
 from danvan import calls
-from danvan.calls.forms import CallForm, DeadlineForm, ExtendForm
+from danvan.calls.forms import CallForm, DeadlineForm, ExtendForm, target_modes
 from danvan.core import access, nav
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
-from danvan.core.units import Unit
+from danvan.core.units import Unit, levels_under, tree_choices
 from danvan.core.vntext import TZ, fmt_date, matches, today_local
 from danvan.extensions import db
 from danvan.printing import office
@@ -85,9 +85,8 @@ def _targets(form: CallForm) -> list[Unit]:
 def new():
     form = CallForm(kind=calls.default_kind())
     form.kind.choices = calls.kind_choices()
-    root = current_user.scope
-    form.targets.choices = [(u.id, f"{'— ' * max(0, u.depth - root.depth - 1)}{u.name}")
-                            for u in db.session.scalars(calls.allowed_targets(current_user.unit))]
+    form.target_mode.choices = target_modes(levels_under(current_user.scope))
+    form.targets.choices = tree_choices(db.session.scalars(calls.allowed_targets(current_user.unit)))
     if form.validate_on_submit():
         data = {"title": form.title.data, "kind": form.kind.data, "type_code": form.type_code.data,
                 "year": form.year.data, "deadline": form.deadline.data, "description": form.description.data}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.core.vntext import now_utc
 from danvan.extensions import db
@@ -105,7 +105,7 @@ class InitiativeRecognition(Audited, Timestamped, db.Model):
         return f"<InitiativeRecognition {self.number_text}>"
 
 
-class Initiative(Audited, Versioned, Timestamped, db.Model):
+class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
     """One registration of a model or an exemplary person/collective for one year."""
 
     __tablename__ = "initiative"

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from danvan import calls
 from danvan.core import access, workflow
-from danvan.core.units import Unit
+from danvan.core.models import by_name
+from danvan.core.units import Unit, tree_order
 from danvan.core.vntext import fold, now_utc
 from danvan.core.workflow import ABOVE, SCOPE, Transition, TransitionError, Workflow
 from danvan.extensions import db
@@ -41,9 +42,8 @@ PAGE_TRANSITIONS = ("submit", "return", "accept")
 def registrable_units(actor) -> list[Unit]:
     """Units the actor may register for: their committee and every open unit below it."""
     root = actor.scope
-    return list(db.session.scalars(access.scoped(
-        sa.select(Unit).where(Unit.kind.in_(REGISTERING_KINDS), Unit.valid_to.is_(None)), Unit.id, actor)
-        .order_by(Unit.path)).all()) or [root]
+    return tree_order(db.session.scalars(access.scoped(
+        sa.select(Unit).where(Unit.kind.in_(REGISTERING_KINDS), Unit.valid_to.is_(None)), Unit.id, actor))) or [root]
 
 
 TEXT_FIELDS = {
@@ -197,7 +197,7 @@ def previous_choices(actor, unit_id: int | None, year: int | None) -> list[Initi
         return []
     stmt = access.scoped(sa.select(Initiative).where(Initiative.unit_id == unit_id, Initiative.year == year - 1),
                          Initiative.unit_id, actor)
-    return list(db.session.scalars(stmt.order_by(Initiative.name).limit(500)))
+    return list(db.session.scalars(stmt.order_by(by_name(Initiative), Initiative.id).limit(500)))
 
 
 # ---------------------------------------------------------------- calls

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from danvan import calls
 from danvan.core import access, audit
+from danvan.core.models import by_name
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import now_utc, today_local
 from danvan.extensions import db
@@ -75,7 +76,7 @@ def child_units(root: Unit) -> list[Unit]:
     """The units a committee consolidates: its open children that register (not its bans)."""
     return list(db.session.scalars(sa.select(Unit).where(
         Unit.parent_id == root.id, Unit.kind.in_(REGISTERING_KINDS), Unit.valid_to.is_(None))
-        .order_by(Unit.kind, Unit.name)))
+        .order_by(Unit.kind, by_name(Unit), Unit.id)))
 
 
 def statistics(actor, year: int, root: Unit | None = None) -> Statistics:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from danvan.core import access, audit
 from danvan.core.errors import ServiceError
+from danvan.core.models import by_name
 from danvan.core.units import KINDS, Unit, add_unit, open_work_movers, set_path
 from danvan.core.vntext import fold, matches, today_local
 from danvan.extensions import db
@@ -30,7 +31,7 @@ class UnitError(ServiceError):
 def children_of(parent_id: int, actor) -> list[tuple[Unit, int]]:
     """Open children of a unit with their own child counts, in two queries."""
     children = list(db.session.scalars(access.scoped(
-        sa.select(Unit).where(Unit.parent_id == parent_id, Unit.valid_to.is_(None)).order_by(Unit.name),
+        sa.select(Unit).where(Unit.parent_id == parent_id, Unit.valid_to.is_(None)).order_by(by_name(Unit), Unit.id),
         Unit.id, actor)))
     counts = dict(db.session.execute(
         sa.select(Unit.parent_id, sa.func.count()).where(
@@ -46,7 +47,7 @@ def search(actor, q: str, *, include_closed: bool = False, limit: int = 50) -> l
     stmt = access.scoped(sa.select(Unit).where(found), Unit.id, actor)
     if not include_closed:
         stmt = stmt.where(Unit.valid_to.is_(None))
-    return list(db.session.scalars(stmt.order_by(Unit.path).limit(limit)))
+    return list(db.session.scalars(stmt.order_by(by_name(Unit), Unit.id).limit(limit)))
 
 
 def _check_name(name: str) -> str:

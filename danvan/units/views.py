@@ -10,7 +10,7 @@ from danvan.core.access import requires
 from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.units import Unit, subtree
+from danvan.core.units import Unit, subtree, tree_choices, tree_units
 from danvan.core.vntext import int_or_none
 from danvan.extensions import db
 from danvan.units import service
@@ -22,10 +22,9 @@ nav.register("Đơn vị", "units.index", "units.view", 80, group="admin")
 
 def _parent_choices(exclude: Unit | None = None) -> list[tuple[int, str]]:
     root = current_user.scope
-    return [(u.id, f"{'— ' * (u.depth - root.depth)}{u.name}")
-            for u in db.session.scalars(subtree(root))
-            if u.kind in ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa")
-            and not (exclude is not None and exclude.contains(u))]
+    return tree_choices(u for u in db.session.scalars(subtree(root))
+                         if u.kind in ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa")
+                         and not (exclude is not None and exclude.contains(u)))
 
 
 @bp.route("/")
@@ -130,7 +129,7 @@ def close(unit_id: int):
 def merge():
     form = MergeForm()
     form.parent_id.choices = _parent_choices()
-    candidates = [u for u in db.session.scalars(subtree(current_user.scope)) if u.parent_id]
+    candidates = [u for u in tree_units(current_user.scope) if u.parent_id]
     form.unit_ids.choices = [(u.id, u.name) for u in candidates]
     if request.method == "GET" and request.args.getlist("unit_ids"):
         form.unit_ids.data = [i for i in map(int_or_none, request.args.getlist("unit_ids")) if i]

@@ -1,14 +1,14 @@
 """calls: history of deadline changes (general deadline and each target's own date), with reasons
 
-Revision ID: 0013_call_deadline_history
-Revises: 0009_security
+Revision ID: 0014_call_deadline_history
+Revises: 0013_vn_sort_keys
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_call_deadline_history'
-down_revision = '0009_security'
+revision = '0014_call_deadline_history'
+down_revision = '0013_vn_sort_keys'
 branch_labels = None
 depends_on = None
 
