@@ -45,7 +45,7 @@ def test_every_call_says_what_it_asks_for_in_vietnamese(db_session, world, login
     # The form sends the document-type select's default (hidden for this kind by app.js).
     r = issuer.post_form("/yeu-cau/moi", {
         "title": "Đăng ký mô hình năm sau", "kind": registration.CALL_KIND, "type_code": "BC",
-        "deadline": fmt_date(TODAY + timedelta(days=10)), "target_mode": "communes"})
+        "deadline": fmt_date(TODAY + timedelta(days=10)), "target_mode": "reporting"})
     assert r.status_code == 303, r.get_data(as_text=True)
     call = db_session.scalar(sa.select(Call).where(Call.title == "Đăng ký mô hình năm sau"))
     assert call.type_code == ""
@@ -62,7 +62,7 @@ def test_every_call_says_what_it_asks_for_in_vietnamese(db_session, world, login
     # a document call keeps its type
     r = issuer.post_form("/yeu-cau/moi", {"title": "Kế hoạch năm", "kind": "document", "type_code": "KH",
                                           "deadline": fmt_date(TODAY + timedelta(days=10)),
-                                          "target_mode": "communes"})
+                                          "target_mode": "reporting"})
     assert r.status_code == 303
     doc_call = db_session.scalar(sa.select(Call).where(Call.title == "Kế hoạch năm"))
     assert doc_call.type_code == "KH" and "Văn bản (kế hoạch, báo cáo…): Kế hoạch" in issuer.get(
