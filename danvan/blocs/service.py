@@ -219,12 +219,13 @@ def create_bloc(unit: Unit, data: dict, *, actor) -> tuple[Bloc, int]:
         raise BlocError(f"{unit.name} không hình thành từ sáp nhập đơn vị có khối dân vận; "
                         "không có thành viên để chép.", "copy_members")
     name = (data.get("name") or "").strip() or f"Khối dân vận {unit.name}"
+    # a bloc made from the old rosters takes over on the merge day unless told otherwise
     bloc = Bloc(unit=unit, name=name, name_key=fold(name), roster_state="draft",
-                established_on=data.get("established_on") or today_local())
+                established_on=data.get("established_on") or (unit.valid_from if old_blocs else today_local()))
     db.session.add(bloc)
     db.session.flush()
     copied = 0
-    since = max(unit.valid_from, bloc.established_on) if old_blocs else None
+    since = bloc.established_on
     for old in old_blocs:
         for m in current_members(old, since):
             db.session.add(BlocMember(bloc=bloc, unit_id=unit.id, full_name=m.full_name, name_key=m.name_key,
