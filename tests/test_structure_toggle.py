@@ -4,7 +4,7 @@ their own records. The post-2025 shape: communes directly under the province."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -44,7 +44,7 @@ def merged(world, login_as, db_session, create_unit):
     db_session.add(call)
     db_session.flush()
     db_session.add(CallSubmission(call_id=call.id, unit_id=a1.id, object_type="Document", object_id=1,
-                                  state="submitted", submitted_at=datetime(2024, 12, 1, 3, tzinfo=timezone.utc)))
+                                  state="submitted", submitted_at=datetime(2024, 12, 1, 3, tzinfo=UTC)))
     db_session.flush()
     admin = login_as("admin", world.bdv)
     assert admin.post_form("/don-vi/sap-nhap", {"unit_ids": [a1.id, a2.id], "name": SUCCESSOR, "code": "ĐU",

@@ -38,7 +38,7 @@ def test_merge_moves_every_account_by_default(admin, world, db_session, create_u
     for user in (a, b):
         db_session.refresh(user)
         assert user.unit_id == successor.id
-    assert "tài khoản: 2" in body
+    assert "đã chuyển 2 tài khoản" in body
     assert "<dt>Số tài khoản</dt><dd>2</dd>" in body
     moves = db_session.scalars(sa.select(AccountMove).where(AccountMove.to_unit_id == successor.id)).all()
     assert sorted((m.user_id, m.from_unit_id) for m in moves) == sorted([(a.id, world.c1.id), (b.id, world.c2.id)])

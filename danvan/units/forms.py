@@ -1,7 +1,7 @@
 """Forms for the organisation tree."""
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from danvan.core.forms import Form, VersionedForm, max_len
@@ -36,4 +36,4 @@ class MergeForm(Form):
     # Listed once the merged units are chosen: every account ticked; `accounts_shown` tells an empty choice
     # ("move nobody") from a form sent before the list was shown ("move everyone").
     account_ids = SelectMultipleField("Tài khoản chuyển sang đơn vị mới", coerce=int, validate_choice=False)
-    accounts_shown = HiddenField()
+    accounts_shown = BooleanField()   # sent by the listed fragment; not a HiddenField, which hidden_tag() would repeat

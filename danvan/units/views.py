@@ -150,8 +150,9 @@ def merge():
         except service.UnitError as exc:
             add_error(form, exc.field or "name", exc.message)
         else:
+            accounts = moved.pop(service.ACCOUNTS_LABEL, 0)
             detail = ", ".join(f"{label}: {n}" for label, n in moved.items() if n)
-            flash(f"Đã sáp nhập {len(units)} đơn vị thành {successor.name}."
+            flash(f"Đã sáp nhập {len(units)} đơn vị thành {successor.name}; đã chuyển {accounts} tài khoản."
                   + (f" Đã chuyển việc đang dở ({detail})." if detail else ""), "success")
             return redirect_to("units.detail", unit_id=successor.id)
     status = 422 if request.method == "POST" else 200
