@@ -92,3 +92,12 @@ def test_switch_ignores_other_values(merged):
     reader, p = merged["reader"], merged["programme"]
     body = text(reader.get(f"/de-an/{p.id}/ban-do-nhiet?level=unit&co_cau=khac"))
     assert f"{SUCCESSOR} 0,0 %" in body and "Xem theo cơ cấu hiện tại" in body
+
+
+def test_switch_link_survives_query_strings_that_repeat_path_arguments(merged):
+    reader, call = merged["reader"], merged["call"]
+    response = reader.get(f"/yeu-cau/{call.id}?call_id=abc&_external=1&co_cau=hien_tai")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    switch = html[html.index('id="structure-toggle"'):]
+    assert f'href="/yeu-cau/{call.id}">Xem theo đơn vị tại thời điểm phát sinh' in switch

@@ -50,8 +50,9 @@ def current_ids(unit_ids: Iterable[int]) -> dict[int, int]:
 def toggle() -> dict:
     """What the shared switch (templates/_structure_toggle.html) needs: the state and the other state's URL."""
     on = wants_current()
-    args = {k: v for k, v in request.args.items(multi=False) if k not in (PARAM, "page")}
+    # the query string may repeat a path argument or name url_for's own options (_external…): the path wins
+    args = {k: v for k, v in request.args.items(multi=False) if k not in (PARAM, "page") and not k.startswith("_")}
     if not on:
         args[PARAM] = CURRENT
-    return {"on": on, "url": url_for(request.endpoint, **(request.view_args or {}), **args), "param": PARAM,
+    return {"on": on, "url": url_for(request.endpoint, **{**args, **(request.view_args or {})}), "param": PARAM,
             "value": CURRENT}
