@@ -120,3 +120,12 @@ def test_merge_account_choice_bad_input(admin, world, db_session, create_user):
     assert stranger.unit_id == world.c3.id
     assert db_session.scalar(sa.select(sa.func.count()).select_from(User).where(
         User.unit_id == _successor(db_session).id)) == 0
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "1e3"])
+def test_merge_out_of_range_ids_are_refused_not_500(admin, world, value):
+    response = admin.post_form("/don-vi/sap-nhap", {
+        "unit_ids": [world.c1.id, value], "name": "Mới", "parent_id": world.d1.id, "on": "01/07/2025",
+        "accounts_shown": "1", "account_ids": [value]})
+    assert response.status_code == 422
+    assert admin.hx_get(f"/don-vi/sap-nhap/tai-khoan?unit_ids={value}").status_code == 200
