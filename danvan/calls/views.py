@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from danvan import calls
 from danvan.calls.forms import CallForm, ExtendForm, target_modes
-from danvan.core import access, nav
+from danvan.core import access, nav, structure
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
@@ -115,8 +115,8 @@ def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
            "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
            **extra}
     if issuer_side:
-        t = calls.tracking(call)
-        ctx.update(tracking=t, rows=t.filtered(ctx["status"]))
+        t = calls.tracking(call, current_structure=structure.wants_current())
+        ctx.update(tracking=t, rows=t.filtered(ctx["status"]), structure=structure.toggle())
     else:
         ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
     return ctx

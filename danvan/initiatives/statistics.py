@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from danvan import calls
-from danvan.core import access, audit
+from danvan.core import access, audit, structure
 from danvan.core.models import by_name
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import now_utc, today_local
@@ -79,8 +79,9 @@ def child_units(root: Unit) -> list[Unit]:
         .order_by(Unit.kind, by_name(Unit), Unit.id)))
 
 
-def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
-    """Counts per child unit × field for one year, and per year × field, aggregated in SQL."""
+def statistics(actor, year: int, root: Unit | None = None, *, current_structure: bool = False) -> Statistics:
+    """Counts per child unit × field for one year, and per year × field, aggregated in SQL. With
+    `current_structure`, a merged unit's registrations count for its successor (core/structure.py)."""
     root = root or actor.scope
     if not access.in_scope(actor, root):
         raise InitiativeError("Đơn vị nằm ngoài phạm vi của bạn.", status=404)
@@ -92,7 +93,10 @@ def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
     deadline = call.deadline if call is not None else deadline_for(province.id, year)
 
     reg_unit, anc = aliased(Unit), aliased(Unit)
-    per_unit = (sa.select(Initiative.unit_id.label("unit_id"), Initiative.field_id.label("field_id"),
+    unit_id, merged = Initiative.unit_id, structure.successor_map()
+    if current_structure:
+        unit_id = sa.func.coalesce(merged.c.current_id, Initiative.unit_id)
+    per_unit = (sa.select(unit_id.label("unit_id"), Initiative.field_id.label("field_id"),
                           Initiative.is_new.label("is_new"), Initiative.state.label("state"),
                           sa.func.count().label("n"),
                           sa.func.sum(sa.case((Initiative.submitted_at > end_of_day_utc(deadline), 1), else_=0)
@@ -100,8 +104,10 @@ def statistics(actor, year: int, root: Unit | None = None) -> Statistics:
                 .where(Initiative.year == year,
                        Initiative.unit_id.in_(sa.select(Unit.id).where(Unit.path.startswith(root.path,
                                                                                              autoescape=True))))
-                .group_by(Initiative.unit_id, Initiative.field_id, Initiative.is_new, Initiative.state)
-                .subquery())
+                .group_by(unit_id, Initiative.field_id, Initiative.is_new, Initiative.state))
+    if current_structure:
+        per_unit = per_unit.outerjoin(merged, merged.c.unit_id == Initiative.unit_id)
+    per_unit = per_unit.subquery()
     # Map each registering unit to the child of root it lies under (or root itself).
     stmt = (sa.select(anc.id, per_unit.c.field_id, per_unit.c.is_new, per_unit.c.state,
                       sa.func.sum(per_unit.c.n), sa.func.sum(per_unit.c.late))
