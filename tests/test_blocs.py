@@ -152,8 +152,8 @@ def _evaluation(db_session, bloc, cs, year, state="submitted"):
     return ev
 
 
-BOUNDARIES = [("49.99", "khong"), ("50", "hoan_thanh"), ("69.99", "hoan_thanh"), ("70", "tot"),
-              ("89.99", "tot"), ("90", "xuat_sac"), ("100", "xuat_sac"), ("0", "khong"), ("49,99", "khong")]
+BOUNDARIES = [("49,99", "khong"), ("50", "hoan_thanh"), ("69,99", "hoan_thanh"), ("70", "tot"),
+              ("89,99", "tot"), ("90", "xuat_sac"), ("100", "xuat_sac"), ("0", "khong"), ("0,5", "khong")]
 
 
 def test_rating_boundaries_through_scoring(world, login_as, db_session):
@@ -171,15 +171,17 @@ def test_rating_boundaries_through_scoring(world, login_as, db_session):
 
 
 @pytest.mark.parametrize("score,message", [
-    ("100.01", "không được vượt quá điểm tối đa 100"),
+    ("100,01", "không được vượt quá điểm tối đa 100"),
     ("101", "không được vượt quá điểm tối đa 100"),
-    ("-0.01", "không được âm"),
+    ("-0,01", "không được âm"),
     ("-5", "không được âm"),
-    ("abc", "không phải là số"),
+    ("abc", "Điểm tiêu chí 1 «abc»: Phải là một số, ví dụ 12,5."),
+    ("1e1", "Điểm tiêu chí 1 «1e1»: Phải là một số, ví dụ 12,5."),
+    ("49.99", "Điểm tiêu chí 1 «49.99»: Dùng dấu phẩy trước phần thập phân"),
     ("", "Chưa chấm tiêu chí 1"),
-    ("50.001", "tối đa 2 chữ số thập phân"),
-    ("NaN", "Điểm tiêu chí 1 «NaN» không phải là số."),
-    ("Infinity", "Điểm tiêu chí 1 «Infinity» không phải là số."),
+    ("50,001", "tối đa 2 chữ số thập phân"),
+    ("NaN", "Điểm tiêu chí 1 «NaN»: Phải là một số, ví dụ 12,5."),
+    ("Infinity", "Điểm tiêu chí 1 «Infinity»: Phải là một số, ví dụ 12,5."),
 ])
 def test_out_of_range_scores_are_refused(world, login_as, db_session, score, message):
     bloc = _bloc(db_session, world.c1, SIX)

@@ -186,7 +186,13 @@ BAD_FORM = [
     ({"budget": "-5"}, "Kinh phí phải từ 0 đến 999.999.999 triệu đồng."),
     ({"budget": "NaN"}, "Phải là số, ví dụ 12,5."),
     ({"budget": "Infinity"}, "Phải là số, ví dụ 12,5."),
-    ({"budget": "1e400"}, "Kinh phí phải từ 0 đến 999.999.999 triệu đồng."),
+    ({"budget": "1e400"}, "Phải là số, ví dụ 12,5."),
+    ({"budget": "1e1"}, "Phải là số, ví dụ 12,5."),
+    ({"budget": "inf"}, "Phải là số, ví dụ 12,5."),
+    ({"budget": "nan"}, "Phải là số, ví dụ 12,5."),
+    ({"budget": "15.5"}, "Dùng dấu phẩy trước phần thập phân, ví dụ 12,5"),
+    ({"budget": "1,2,3"}, "Phải là số, ví dụ 12,5."),
+    ({"budget": "1.000.000.000"}, "Kinh phí phải từ 0 đến 999.999.999 triệu đồng."),
     ({"field_id": "999999"}, "Chọn lĩnh vực."),
     ({"kind_id": "abc"}, "Chọn loại."),
     ({"is_new": "perhaps"}, "Chọn một trong các lựa chọn."),
@@ -201,6 +207,26 @@ def test_bad_form_input_gives_422_with_message_and_keeps_input(world, login_as, 
     kept = 'value="01/04/2024"' if "name" in over else 'value="Dân vận khéo trong xây dựng nông thôn mới"'
     assert kept in r.get_data(as_text=True)   # the input comes back
     assert count() == 0
+
+
+def test_budget_is_read_and_shown_the_vietnamese_way(world, login_as):
+    """15,5 is fifteen and a half (it was saved as 155 once); 1.234,5 has a thousands dot; the edit
+    form shows the value back the same way, so saving it unchanged keeps it."""
+    officer = login_as("officer", world.c1)
+    for typed, stored, shown in (("15,5", "15.50", "15,5"), ("1.234,5", "1234.50", "1.234,5"),
+                                 (" 2 500 ", "2500.00", "2.500")):
+        r = officer.post_form(f"{BASE}/moi", form_data(world, world.c1, budget=typed, name=f"Mô hình {typed}"))
+        assert r.status_code == 303, messages(r)
+        obj = db.session.scalar(sa.select(Initiative).order_by(Initiative.id.desc()).limit(1))
+        assert str(obj.budget) == stored
+        page = officer.get(f"{BASE}/{obj.id}/sua").get_data(as_text=True)
+        assert re.search(rf'<input[^>]*name="budget"[^>]*value="{re.escape(shown)}"', page), page
+        assert f"Kinh phí dự kiến: {shown} triệu đồng" in messages(officer.get(f"{BASE}/{obj.id}"))
+        r = officer.post_form(f"{BASE}/{obj.id}/sua", form_data(world, world.c1, budget=shown, name=obj.name,
+                                                                 version=obj.version))
+        assert r.status_code == 303, messages(r)
+        db.session.refresh(obj)
+        assert str(obj.budget) == stored
 
 
 def test_unit_outside_scope_and_wrong_previous_year_are_refused(world, login_as):

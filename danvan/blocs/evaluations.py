@@ -1,14 +1,14 @@
 """Yearly evaluations of a bloc or a member: the unit scores itself, the level above scores and rates."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
 from danvan.core import access, workflow
 from danvan.core.units import scope_root
-from danvan.core.vntext import fmt_number, matches, now_utc, today_local
+from danvan.core.vntext import fmt_number, matches, now_utc, parse_decimal, today_local
 from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
 from danvan.extensions import db
 
@@ -77,18 +77,16 @@ def _parse_scores(evaluation: Evaluation, raw: dict, *, required: bool) -> dict[
     out: dict[int, Decimal | None] = {}
     errors = []
     for s in evaluation.scores:
-        text = (raw.get(f"score_{s.criterion_id}") or "").strip().replace(",", ".")
-        if not text:
+        text = (raw.get(f"score_{s.criterion_id}") or "").strip()
+        try:
+            value = parse_decimal(text)   # 8,5 and 1.234,5; 1e1, NaN, 8.5 refused
+        except ValueError as exc:
+            errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}»: {exc}")
+            continue
+        if value is None:
             if required:
                 errors.append(f"Chưa chấm tiêu chí {s.criterion.position}.")
             out[s.criterion_id] = None
-            continue
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():   # Decimal also reads "NaN" and "Infinity"
-            errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}» không phải là số.")
             continue
         if value < 0:
             errors.append(f"Điểm tiêu chí {s.criterion.position} không được âm.")
