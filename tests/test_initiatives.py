@@ -229,6 +229,39 @@ def test_budget_is_read_and_shown_the_vietnamese_way(world, login_as):
         assert str(obj.budget) == stored
 
 
+def test_last_years_models_follow_the_chosen_unit_and_year(world, login_as):
+    """The "model of last year" options are the chosen unit's registrations of the year before,
+    served as a fragment when the unit or year changes; other scopes give nothing."""
+    a = make_initiative(world.c1, year=2023, name="Con đường hoa Xuất Hóa")
+    b = make_initiative(world.c2, year=2023, name="Tủ sách Nam Mẫu")
+    make_initiative(world.c2, year=2022, name="Mô hình cũ hơn")
+    hidden = make_initiative(world.c3, year=2023, name="Mô hình Chợ Đồn")
+    officer = login_as("officer", world.d1b)
+    url = f"{BASE}/mo-hinh-nam-truoc"
+
+    def options(**args) -> list[str]:
+        r = officer.get(url, query_string=args, headers={"HX-Request": "true"})
+        assert r.status_code == 200
+        html = r.get_data(as_text=True)
+        assert html.lstrip().startswith("<div") and 'id="field-previous_id"' in html and "<html" not in html
+        return re.findall(r"<option[^>]*>([^<]*)</option>", html)
+
+    assert options(unit_id=world.c1.id, year=2024) == ["— Không chọn —", f"{a.name} (2023)"]
+    assert options(unit_id=world.c2.id, year=2024) == ["— Không chọn —", f"{b.name} (2023)"]
+    assert options(unit_id=world.c2.id, year=2023) == ["— Không chọn —", "Mô hình cũ hơn (2022)"]
+    assert options(unit_id=world.c3.id, year=2024) == ["— Không chọn —"]          # another district
+    for bad in ({"unit_id": "abc", "year": "2024"}, {"unit_id": world.c1.id, "year": "1e9"}, {}):
+        assert options(**bad) == ["— Không chọn —"]
+    r = officer.get(url, query_string={"unit_id": world.c1.id, "year": 2024, "previous_id": a.id})
+    assert re.search(rf'<option[^>]*selected[^>]*value="{a.id}"|<option[^>]*value="{a.id}"[^>]*selected',
+                     r.get_data(as_text=True))
+    # The form wires both fields to it; viewers may not call it.
+    page = officer.get(f"{BASE}/moi").get_data(as_text=True)
+    assert page.count(f'hx-get="{url}"') == 2 and 'hx-target="#field-previous_id"' in page
+    assert login_as("viewer", world.c1).get(url).status_code == 403
+    assert hidden.name not in page
+
+
 def test_unit_outside_scope_and_wrong_previous_year_are_refused(world, login_as):
     officer = login_as("officer", world.c1)
     r = officer.post_form(f"{BASE}/moi", form_data(world, world.c3))
