@@ -520,6 +520,58 @@ def test_registration_call_tracking_shows_who_answered(world, login_as):
     assert f"yêu cầu «Đăng ký mô hình Dân vận khéo năm {year}»" in page
 
 
+def test_submitting_notifies_the_reviewing_level_and_sent_lists_are_named(world, login_as):
+    """A commune's registration notifies the district's leaders (not the province, not officers);
+    a district's own, the province's; submitting all drafts sends one notice per unit. The district
+    sees its consolidated list on the province's call by what it is, not as '#45'."""
+    from danvan import calls
+    from danvan.notifications.models import Notification
+
+    def inbox(client) -> list[tuple[str, str]]:
+        return [(n.title, n.link) for n in db.session.scalars(
+            sa.select(Notification).where(Notification.user_id == client.user.id).order_by(Notification.id))]
+
+    district_leader, district_officer = login_as("leader", world.d1b), login_as("officer", world.d1b)
+    province_leader, other_district = login_as("leader", world.bdv), login_as("leader", world.d2)
+    commune = login_as("officer", world.c1)
+    obj = make_initiative(world.c1, year=2024, name="Tủ sách cộng đồng")
+    assert commune.post_form(f"{BASE}/{obj.id}/chuyen", {"transition": "submit"}).status_code == 303
+    assert inbox(district_leader) == [("Chờ xem xét — Phường Xuất Hóa gửi đăng ký «Tủ sách cộng đồng»",
+                                       f"{BASE}/{obj.id}")]
+    assert inbox(district_officer) == inbox(province_leader) == inbox(other_district) == inbox(commune) == []
+    # The notice leads to a page the reviewer may act on.
+    assert "Tiếp nhận" in messages(district_leader.get(f"{BASE}/{obj.id}"))
+    # Returned: the commune hears why.
+    district_leader.post_form(f"{BASE}/{obj.id}/chuyen", {"transition": "return", "comment": "Thiếu số liệu"})
+    assert inbox(commune) == [("Bị trả lại — đăng ký «Tủ sách cộng đồng»", f"{BASE}/{obj.id}")]
+    # The district's own registration goes to the province.
+    own = make_initiative(world.d1, year=2024, name="Mô hình của huyện")
+    district_officer.post_form(f"{BASE}/{own.id}/chuyen", {"transition": "submit"})
+    assert inbox(province_leader) == [("Chờ xem xét — Huyện ủy Ba Bể gửi đăng ký «Mô hình của huyện»",
+                                       f"{BASE}/{own.id}")]
+    # Submitting every draft: one notice per unit with the count, linking to that unit's list.
+    for i in range(3):
+        make_initiative(world.c2, year=2024, name=f"Nam Mẫu {i}")
+    assert district_officer.post_form(f"{BASE}/gui-tat-ca", {"year": "2024"}).status_code == 303
+    assert inbox(district_leader)[1:-1] == [   # the returned one, sent again with the others
+        ("Chờ xem xét — Phường Xuất Hóa gửi đăng ký «Tủ sách cộng đồng»", f"{BASE}/{obj.id}")]
+    title, url = inbox(district_leader)[-1]
+    assert title == "Chờ xem xét — Xã Nam Mẫu gửi 3 đăng ký «Dân vận khéo» năm 2024"
+    assert district_leader.get(url).status_code == 200 and "Nam Mẫu 2" in messages(district_leader.get(url))
+
+    # The consolidated list, as the district sees it on the province's call.
+    year = today_local().year
+    call = calls.create_call(world.bdv, {"title": f"Đăng ký năm {year}", "kind": "initiative_registration",
+                                         "year": year, "deadline": today_local()},
+                             targets=[world.d1], actor=province_leader.user, notify=False)
+    accepted = make_initiative(world.c1, year=year, state="accepted", name="Đã tiếp nhận")
+    accepted.submitted_at = accepted.created_at
+    assert district_officer.post_form(f"{BASE}/tong-hop/gui", {"year": str(year)}).status_code == 303
+    page = messages(district_officer.get(f"/yeu-cau/{call.id}"))
+    assert f"Danh sách tổng hợp đăng ký mô hình «Dân vận khéo» năm {year}" in page, page
+    assert "#" not in page.split("Tình trạng của đơn vị tôi", 1)[1]
+
+
 def test_consolidated_pdf_in_party_format(world, login_as, run_jobs):
     from pypdf import PdfReader
 
