@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -441,10 +441,62 @@ def test_statistics_equal_counts_computed_from_the_rows(world, login_as):
     assert d1.totals.registered == expected[world.d1.id]["registered"]
 
 
+def registration_call(world, year: int, deadline, targets, issuer=None):
+    """The province's registration call of `year` whose deadline is `deadline` (maybe past: a call
+    is created with a deadline from today on, then time passes)."""
+    from danvan import calls
+
+    call = calls.create_call(issuer or world.bdv, {"title": f"Đăng ký mô hình Dân vận khéo năm {year}",
+                                                   "kind": "initiative_registration", "year": year,
+                                                   "deadline": today_local()}, targets=targets, actor=None,
+                             notify=False)
+    call.deadline = deadline
+    db.session.flush()
+    return call
+
+
+def test_one_deadline_the_calls_on_every_page(world, login_as):
+    """The district page and the province page judge the district's list by the same deadline, the
+    call's (with the district's extension); late registrations count against it too."""
+    from danvan import calls
+
+    call = registration_call(world, 2023, date(2023, 3, 31), [world.d1, world.d2])
+    on_time = make_initiative(world.c1, year=2023, state="accepted", name="Đúng hạn")
+    late = make_initiative(world.c2, year=2023, state="accepted", name="Sau hạn")
+    on_time.submitted_at = datetime(2023, 3, 31, 16, 59, tzinfo=UTC)     # 23:59 in Vietnam
+    late.submitted_at = datetime(2023, 3, 31, 17, 0, tzinfo=UTC)         # 00:00 on 1 April
+    db.session.flush()
+    district = login_as("officer", world.d1b)
+    assert district.post_form(f"{BASE}/tong-hop/gui", {"year": "2023"}).status_code == 303   # sent today: late
+    province = login_as("viewer", world.bdv)
+    by = {r.unit.id: r for r in statistics.statistics(province.user, 2023).rows if r.unit}
+    assert by[world.d1.id].report_status == "late" and by[world.d1.id].late == 1
+    page = messages(district.get(f"{BASE}/tong-hop?year=2023"))
+    assert "Hạn gửi của Huyện ủy Ba Bể: 31/03/2023 — theo yêu cầu «Đăng ký mô hình Dân vận khéo năm 2023» " \
+           "của Ban Dân vận Tỉnh ủy: Nộp muộn" in page, page
+    assert "chưa đặt" not in page and "chưa có yêu cầu" not in page
+    d1 = statistics.statistics(district.user, 2023)
+    assert {r.unit.id: r.late for r in d1.rows if r.unit} == {world.c1.id: 0, world.c2.id: 1}
+    assert d1.totals.late == 1 and d1.deadline == date(2023, 3, 31)
+    # An extension for the district moves its deadline on both pages, and the late count with it.
+    calls.extend_deadline(call, world.d1, today_local() + timedelta(days=3), actor=None)
+    db.session.flush()
+    by = {r.unit.id: r for r in statistics.statistics(province.user, 2023).rows if r.unit}
+    assert by[world.d1.id].report_status == "on_time" and by[world.d1.id].late == 0
+    assert by[world.d2.id].report_status == "missing"
+    page = messages(district.get(f"{BASE}/tong-hop?year=2023"))
+    assert "(đã gia hạn)" in page and "Đã nộp đúng hạn" in page
+    assert statistics.statistics(district.user, 2023).totals.late == 0
+    # Without any call there is no deadline to be late for: said so, nothing flagged.
+    make_initiative(world.c1, year=2022, state="accepted", submitted_at=datetime(2022, 12, 1, tzinfo=UTC))
+    page = messages(district.get(f"{BASE}/tong-hop?year=2022"))
+    assert "Hạn: chưa có yêu cầu nộp đăng ký năm 2022" in page
+    assert statistics.statistics(district.user, 2022).totals.late == 0
+
+
 def test_consolidated_list_late_missing_and_uneven_fields(world, login_as):
     admin = login_as("admin", world.bdv)
-    r = admin.post_form(f"{BASE}/cau-hinh/han", {"year": "2023", "deadline": "31/03/2023"})
-    assert r.status_code == 303
+    registration_call(world, 2023, date(2023, 3, 31), [world.d1, world.d2, world.e])
     for i in range(3):
         make_initiative(world.c1, year=2023, name=f"Kinh tế {i}", state="accepted", field_index=0)
     make_initiative(world.c2, year=2023, name="Văn hóa", state="recognised", field_index=1, is_new=False)
@@ -624,8 +676,10 @@ def test_configuration_criteria_total_100_fields_and_kinds(world, login_as):
     assert admin.post_form(f"{BASE}/cau-hinh/muc/bat-tat", {"what": "kind", "option_id": kind.id,
                                                             "active": "0"}).status_code == 303
     assert kind.id not in [k.id for k in settings.kinds_of(world.p.id)]
-    r = admin.post_form(f"{BASE}/cau-hinh/han", {"year": "2024", "deadline": "31/02/2024"})
-    assert r.status_code == 422 and "Ngày phải theo dạng dd/mm/yyyy" in messages(r)
+    # No second deadline: the page points to the calls, the old form is gone.
+    page = messages(admin.get(f"{BASE}/cau-hinh"))
+    assert "Hạn gửi đăng ký và danh sách tổng hợp là hạn của yêu cầu nộp" in page and "Lưu hạn" not in page
+    assert admin.post_form(f"{BASE}/cau-hinh/han", {"year": "2024", "deadline": "31/03/2024"}).status_code == 404
     # An administrator of a district sees the configuration but cannot change it.
     district_admin = login_as("admin", world.d1b)
     page = messages(district_admin.get(f"{BASE}/cau-hinh"))
@@ -648,7 +702,6 @@ def test_demo_seed_has_the_seed_numbers_and_is_idempotent(app, db_session):
     from danvan.auth.models import User
     from danvan.core.units import Unit
     from danvan.initiatives import demo
-    from danvan.initiatives.models import InitiativeYear
     from danvan.units import demo as units_demo
 
     units_demo.seed("2023")
@@ -676,8 +729,8 @@ def test_demo_seed_has_the_seed_numbers_and_is_idempotent(app, db_session):
     # The weaknesses the software must expose (late lists, fields not covered evenly) are in the demo,
     # and the statistics flag exactly the units the stored rows say.
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    deadline = db.session.scalar(sa.select(InitiativeYear.deadline).where(InitiativeYear.province_id == root.id,
-                                                                          InitiativeYear.year == 2021))
+    assert stats.call is not None and stats.call.kind == "initiative_registration"   # the one deadline
+    deadline = stats.call.deadline
     reports = db.session.scalars(sa.select(InitiativeReport).where(InitiativeReport.year == 2021))
     late = {rep.unit.name for rep in reports if rep.sent_at.astimezone(tz).date() > deadline}
     assert late and {r.label for r in stats.rows if r.report_status == "late"} == late
