@@ -293,7 +293,7 @@ def test_dashboard_panel_counts_and_waiting_scores(world, login_as, db_session):
     _evaluation(db_session, bloc, cs, 2025)
     html = login_as("leader", world.d1b).get("/").get_data(as_text=True)
     assert 'id="panel-blocs"' in html and "1 khối, 6 thành viên" in html
-    assert "1 phiếu đánh giá chờ cấp trên chấm điểm" in html
+    assert "1 phiếu đánh giá khối năm 2025 chờ cấp trên chấm điểm" in html
     own = login_as("leader", world.c1).get("/").get_data(as_text=True)
     assert "chờ cấp trên chấm điểm" not in own
 

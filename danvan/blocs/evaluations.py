@@ -181,6 +181,8 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
         stmt = stmt.where(Evaluation.member_id.is_not(None))
     if rating == "none":
         stmt = stmt.where(Evaluation.rating.is_(None))
+    elif rating == WAITING:
+        stmt = stmt.where(_waiting(user))
     elif rating in RATINGS:
         stmt = stmt.where(Evaluation.rating == rating)
     if bloc is not None:
@@ -214,12 +216,22 @@ def rating_counts_by_year(user, subject: str) -> dict[int, dict[str, int]]:
 
 
 
-def waiting_for_scoring(user) -> tuple[int, int | None]:
-    """Submitted evaluations of units strictly under the user's committee (the level above scores):
-    how many, and the latest year among them."""
+WAITING = "waiting"   # the list's filter "chờ tôi chấm điểm": the dashboard count links to it
+
+
+def _waiting(user):
+    """Submitted sheets of units strictly under the user's committee: the level above scores them."""
     root = scope_root(user.unit)
-    stmt = access.scoped(sa.select(sa.func.count(), sa.func.max(Evaluation.year)).select_from(Evaluation)
-                         .where(Evaluation.state == "submitted", Evaluation.unit_id != root.id,
-                                Evaluation.unit_id != user.unit_id), Evaluation.unit_id, user)
-    count, year = db.session.execute(stmt).one()
-    return int(count or 0), year
+    return sa.and_(Evaluation.state == "submitted", Evaluation.unit_id != root.id, Evaluation.unit_id != user.unit_id)
+
+
+def waiting_for_scoring(user) -> tuple[dict[str, int], int | None]:
+    """The latest year with sheets waiting for the user's scoring, and how many of that year wait per
+    subject ("bloc", "member"): the same rows as evaluations_query(rating=WAITING, subject=…, year=…)."""
+    year = db.session.scalar(access.scoped(sa.select(sa.func.max(Evaluation.year)).where(_waiting(user)),
+                                           Evaluation.unit_id, user))
+    if year is None:
+        return {}, None
+    stmt = access.scoped(sa.select(Evaluation.member_id.is_(None), sa.func.count()).where(
+        _waiting(user), Evaluation.year == year), Evaluation.unit_id, user).group_by(Evaluation.member_id.is_(None))
+    return {("bloc" if is_bloc else "member"): int(n) for is_bloc, n in db.session.execute(stmt)}, year

@@ -280,7 +280,8 @@ def evaluation_print(evaluation_id: int):
 @requires("blocs.view")
 def evaluations():
     filters = EvaluationFilterForm(request.args)
-    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại")]
+    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại"),
+                              (sheets.WAITING, "Chờ tôi chấm điểm")]
     filters.validate()
     year = filters.year.data or sheets.default_year(current_user)
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
@@ -350,7 +351,7 @@ def _panel(user) -> dict:
     totals = service.province_totals(root)
     if not totals["blocs"]:
         return {}
-    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else (0, None)
+    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else ({}, None)
     return {"totals": totals, "waiting": waiting, "waiting_year": year, "root": root}
 
 

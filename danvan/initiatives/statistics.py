@@ -14,6 +14,7 @@ from danvan.core import access, audit
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import now_utc, today_local
 from danvan.extensions import db
+from danvan.initiatives import search
 from danvan.initiatives.config import (
     REGISTERING_KINDS,
     InitiativeError,
@@ -250,17 +251,16 @@ def call_issued_by(root: Unit, year: int) -> calls.Call | None:
 # ---------------------------------------------------------------- dashboard
 
 def panel_context(actor) -> dict:
+    """The dashboard's counts, each the total of the list it links to (search.list_stmt)."""
     if not access.has_permission(actor, "initiatives.view"):
         return {}
-    waiting = 0
-    if access.has_permission(actor, "initiatives.review"):
-        stmt = access.scoped(sa.select(sa.func.count()).select_from(Initiative).where(
-            Initiative.state == "submitted", Initiative.unit_id != actor.scope.id,
-            Initiative.unit_id != actor.unit_id), Initiative.unit_id, actor)
-        waiting = db.session.scalar(stmt) or 0
-    returned = db.session.scalar(access.scoped(sa.select(sa.func.count()).select_from(Initiative).where(
-        Initiative.state == "returned"), Initiative.unit_id, actor)) or 0
-    return {"waiting": waiting, "returned": returned, "year": today_local().year}
+
+    def total(filters) -> int:
+        stmt = search.list_stmt(actor, filters).order_by(None)
+        return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+
+    waiting = total(search.Filters(to_review=True)) if access.has_permission(actor, "initiatives.review") else 0
+    return {"waiting": waiting, "returned": total(search.Filters(state="returned")), "year": today_local().year}
 
 
 def scope_label(actor) -> str:
