@@ -261,7 +261,11 @@ def test_member_evaluation_needs_a_member_criteria_set(world, login_as, db_sessi
 @pytest.mark.parametrize("criteria,message", [
     ("Tiêu chí A | 50\nTiêu chí B | 45", "phải bằng 100 (hiện là 95,00)"),
     ("Tiêu chí A 100", "viết theo dạng"),
-    ("Tiêu chí A | một trăm", "không phải là số"),
+    ("Tiêu chí A | một trăm", "Dòng 1: điểm tối đa «một trăm»: Phải là một số, ví dụ 12,5."),
+    ("Tiêu chí A | NaN", "Dòng 1: điểm tối đa «NaN»: Phải là một số, ví dụ 12,5."),
+    ("Tiêu chí A | 1e2", "Dòng 1: điểm tối đa «1e2»: Phải là một số, ví dụ 12,5."),
+    ("Tiêu chí A | 87.5\nTiêu chí B | 12,5", "Dòng 1: điểm tối đa «87.5»: Dùng dấu phẩy trước phần thập phân"),
+    ("Tiêu chí A |", "Dòng 1: thiếu điểm tối đa."),
     (" | 100", "thiếu nội dung tiêu chí"),
     ("Tiêu chí A | 0\nTiêu chí B | 100", "phải lớn hơn 0"),
 ])
@@ -285,6 +289,13 @@ def test_criteria_set_saved_and_thresholds_checked(world, login_as, db_session):
     assert [(c.title, c.max_points) for c in cs.criteria] == [("A", Decimal(60)), ("B", Decimal(40))]
     assert cs.unit_id == world.p.id
     assert login_as("leader", world.bdv).get(f"/khoi-dan-van/tieu-chi/{cs.id}").status_code == 403
+    # Decimal maxima are read and shown back with a comma, so saving the form unchanged works.
+    r = admin.post_form("/khoi-dan-van/tieu-chi/moi", {**data, "name": "Bộ lẻ", "excellent_min": "90",
+                                                       "criteria": "A | 87,5\nB | 12,5"})
+    assert r.status_code == 303
+    odd = db_session.scalar(sa.select(CriteriaSet).where(CriteriaSet.name == "Bộ lẻ"))
+    assert [c.max_points for c in odd.criteria] == [Decimal("87.5"), Decimal("12.5")]
+    assert "A | 87,5\nB | 12,5" in admin.get(f"/khoi-dan-van/tieu-chi/{odd.id}").get_data(as_text=True)
 
 
 def test_dashboard_panel_counts_and_waiting_scores(world, login_as, db_session):

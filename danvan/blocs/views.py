@@ -324,7 +324,7 @@ def _criteria_form(row):
             form.year_from.data = today_local().year
         else:
             form.version.data = row.version
-            form.criteria.data = "\n".join(f"{c.title} | {c.max_points}" for c in row.criteria)
+            form.criteria.data = "\n".join(f"{c.title} | {fmt_decimal(c.max_points)}" for c in row.criteria)
     status = 200
     if request.method == "POST":
         status = 422
