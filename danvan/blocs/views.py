@@ -284,7 +284,8 @@ def evaluation_print(evaluation_id: int):
 @requires("blocs.view")
 def evaluations():
     filters = EvaluationFilterForm(request.args)
-    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại")]
+    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại"),
+                              (sheets.WAITING, "Chờ tôi chấm điểm")]
     filters.validate()
     year = filters.year.data or sheets.default_year(current_user)
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
@@ -326,7 +327,7 @@ def _criteria_form(row):
         if row is None:
             form.year_from.data = today_local().year
         else:
-            form.criteria.data = "\n".join(f"{c.title} | {c.max_points}" for c in row.criteria)
+            form.criteria.data = "\n".join(f"{c.title} | {fmt_decimal(c.max_points)}" for c in row.criteria)
     return form_page(form, lambda: criteria.save_set(scope_root(current_user.unit), row, _data(form),
                                                      actor=current_user),
                      version_of=row, message="Đã lưu bộ tiêu chí.",
@@ -342,7 +343,7 @@ def _panel(user) -> dict:
     totals = service.province_totals(root)
     if not totals["blocs"]:
         return {}
-    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else (0, None)
+    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else ({}, None)
     return {"totals": totals, "waiting": waiting, "waiting_year": year, "root": root}
 
 

@@ -217,6 +217,11 @@ def my_target_status(user, call_ids: list[int]) -> dict[int, TrackingRow]:
     return out
 
 
+def still_to_send(mine: list[tuple[Call, TrackingRow]]) -> list[tuple[Call, TrackingRow]]:
+    """Of `my_calls`, those with nothing valid filed yet (missing or returned)."""
+    return [(c, r) for c, r in mine if r.missing]
+
+
 def due_soon(mine: list[tuple[Call, TrackingRow]], today: date, days: int = 7) -> list[tuple[Call, TrackingRow]]:
     """Of `my_calls`, those still to send whose deadline falls in the next `days` days."""
     return [(c, r) for c, r in mine if r.missing and today <= r.deadline <= today + timedelta(days=days)]
