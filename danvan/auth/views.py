@@ -108,7 +108,7 @@ def _user_form(form_class, obj=None):
     form = form_class(obj=obj)
     form.unit_id.choices = _unit_choices()
     if obj is not None and request.method == "GET":
-        form.roles.data = sorted(obj.roles)
+        form.roles.data = sorted(obj.assigned_roles)
         form.version.data = obj.version
     return form
 

@@ -1,7 +1,7 @@
 """Yearly evaluations of a bloc or a member: the unit scores itself, the level above scores and rates."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -9,7 +9,7 @@ from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, Evaluatio
 from danvan.core import access, workflow
 from danvan.core.models import by_name
 from danvan.core.units import scope_root
-from danvan.core.vntext import fmt_number, matches, now_utc, today_local
+from danvan.core.vntext import fmt_number, matches, now_utc, parse_decimal, today_local
 from danvan.core.workflow import review_workflow
 from danvan.extensions import db
 
@@ -70,18 +70,16 @@ def _parse_scores(evaluation: Evaluation, raw: dict, *, required: bool) -> dict[
     out: dict[int, Decimal | None] = {}
     errors = []
     for s in evaluation.scores:
-        text = (raw.get(f"score_{s.criterion_id}") or "").strip().replace(",", ".")
-        if not text:
+        text = (raw.get(f"score_{s.criterion_id}") or "").strip()
+        try:
+            value = parse_decimal(text)   # 8,5 and 1.234,5; 1e1, NaN, 8.5 refused
+        except ValueError as exc:
+            errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}»: {exc}")
+            continue
+        if value is None:
             if required:
                 errors.append(f"Chưa chấm tiêu chí {s.criterion.position}.")
             out[s.criterion_id] = None
-            continue
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():   # Decimal also reads "NaN" and "Infinity"
-            errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}» không phải là số.")
             continue
         if value < 0:
             errors.append(f"Điểm tiêu chí {s.criterion.position} không được âm.")
@@ -176,6 +174,8 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
         stmt = stmt.where(Evaluation.member_id.is_not(None))
     if rating == "none":
         stmt = stmt.where(Evaluation.rating.is_(None))
+    elif rating == WAITING:
+        stmt = stmt.where(_waiting(user))
     elif rating in RATINGS:
         stmt = stmt.where(Evaluation.rating == rating)
     if bloc is not None:
@@ -210,12 +210,22 @@ def rating_counts_by_year(user, subject: str) -> dict[int, dict[str, int]]:
 
 
 
-def waiting_for_scoring(user) -> tuple[int, int | None]:
-    """Submitted evaluations of units strictly under the user's committee (the level above scores):
-    how many, and the latest year among them."""
+WAITING = "waiting"   # the list's filter "chờ tôi chấm điểm": the dashboard count links to it
+
+
+def _waiting(user):
+    """Submitted sheets of units strictly under the user's committee: the level above scores them."""
     root = scope_root(user.unit)
-    stmt = access.scoped(sa.select(sa.func.count(), sa.func.max(Evaluation.year)).select_from(Evaluation)
-                         .where(Evaluation.state == "submitted", Evaluation.unit_id != root.id,
-                                Evaluation.unit_id != user.unit_id), Evaluation.unit_id, user)
-    count, year = db.session.execute(stmt).one()
-    return int(count or 0), year
+    return sa.and_(Evaluation.state == "submitted", Evaluation.unit_id != root.id, Evaluation.unit_id != user.unit_id)
+
+
+def waiting_for_scoring(user) -> tuple[dict[str, int], int | None]:
+    """The latest year with sheets waiting for the user's scoring, and how many of that year wait per
+    subject ("bloc", "member"): the same rows as evaluations_query(rating=WAITING, subject=…, year=…)."""
+    year = db.session.scalar(access.scoped(sa.select(sa.func.max(Evaluation.year)).where(_waiting(user)),
+                                           Evaluation.unit_id, user))
+    if year is None:
+        return {}, None
+    stmt = access.scoped(sa.select(Evaluation.member_id.is_(None), sa.func.count()).where(
+        _waiting(user), Evaluation.year == year), Evaluation.unit_id, user).group_by(Evaluation.member_id.is_(None))
+    return {("bloc" if is_bloc else "member"): int(n) for is_bloc, n in db.session.execute(stmt)}, year

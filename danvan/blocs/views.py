@@ -12,6 +12,7 @@ from danvan.blocs.forms import (
     EvaluationFilterForm,
     FilterForm,
     MemberForm,
+    NewBlocForm,
     NewEvaluationForm,
 )
 from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
@@ -22,8 +23,8 @@ from danvan.core.formviews import form_page
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.units import scope_root
-from danvan.core.vntext import fmt_decimal, today_local
+from danvan.core.units import Unit, scope_root
+from danvan.core.vntext import fmt_decimal, int_or_none, today_local
 from danvan.extensions import db
 
 bp = Blueprint("blocs", __name__, url_prefix="/khoi-dan-van")
@@ -49,6 +50,35 @@ def index():
     return render_page_or_partial("blocs/index.html", "blocs/_rows.html", page=page, filters=filters,
                                   totals=service.province_totals(root), root=root, rules=service.rules(),
                                   states=ROSTER_STATES)
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires("blocs.create")
+def bloc_new():
+    """Lay down a commune's bloc; `?unit_id=` prefills the commune (the units admin links here after
+    creating one). The successor of a merge posts `copy_members` to start from the old rosters."""
+    form = NewBlocForm()
+    units = service.units_without_bloc(current_user)
+    form.unit_id.choices = [(u.id, u.name) for u in units]
+    if request.method == "GET":
+        form.unit_id.data = int_or_none(request.args.get("unit_id"))
+        form.established_on.data = today_local()
+
+    def save():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data in {u.id for u in units} else None
+        if unit is None:
+            raise service.BlocError("Chọn một xã, phường, thị trấn trong phạm vi quản lý chưa có khối dân vận.",
+                                    "unit_id")
+        access.authorize(current_user, "create_bloc", unit)
+        return service.create_bloc(unit, _data(form), actor=current_user)
+
+    def message(result) -> str:
+        bloc, copied = result
+        return f"Đã lập {bloc.name}" + (f", chép {copied} thành viên từ khối các đơn vị cũ." if copied else
+                                        "; thêm thành viên để hoàn thiện danh sách.")
+
+    return form_page(form, save, message=message, done=lambda result: redirect_to("blocs.detail", bloc_id=result[0].id),
+                     render=lambda status: (render_template("blocs/bloc_form.html", form=form, units=units), status))
 
 
 @bp.route("/<int:bloc_id>")
@@ -254,7 +284,8 @@ def evaluation_print(evaluation_id: int):
 @requires("blocs.view")
 def evaluations():
     filters = EvaluationFilterForm(request.args)
-    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại")]
+    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại"),
+                              (sheets.WAITING, "Chờ tôi chấm điểm")]
     filters.validate()
     year = filters.year.data or sheets.default_year(current_user)
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
@@ -296,7 +327,7 @@ def _criteria_form(row):
         if row is None:
             form.year_from.data = today_local().year
         else:
-            form.criteria.data = "\n".join(f"{c.title} | {c.max_points}" for c in row.criteria)
+            form.criteria.data = "\n".join(f"{c.title} | {fmt_decimal(c.max_points)}" for c in row.criteria)
     return form_page(form, lambda: criteria.save_set(scope_root(current_user.unit), row, _data(form),
                                                      actor=current_user),
                      version_of=row, message="Đã lưu bộ tiêu chí.",
@@ -312,7 +343,7 @@ def _panel(user) -> dict:
     totals = service.province_totals(root)
     if not totals["blocs"]:
         return {}
-    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else (0, None)
+    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else ({}, None)
     return {"totals": totals, "waiting": waiting, "waiting_year": year, "root": root}
 
 

@@ -40,6 +40,7 @@ class TrackingRow:
     submitted_at: datetime | None = None
     late: bool = False
     objects: list[tuple[str, int, str, str | None]] = field(default_factory=list)  # type, id, state, url
+    merged_from: list[Unit] = field(default_factory=list)   # «theo cơ cấu hiện tại»: the folded units
 
     @property
     def status_label(self) -> str:
@@ -136,9 +137,41 @@ def count(rows: list[TrackingRow]) -> dict[str, int]:
     return c
 
 
-def tracking(call: Call) -> Tracking:
+def tracking(call: Call, *, current_structure: bool = False) -> Tracking:
     rows = rows_for([call.id], {call.id: call})[call.id]
+    if current_structure:
+        rows = fold_merged(rows)
     return Tracking(call=call, rows=rows, counts=count(rows))
+
+
+# The better answer wins when merged units' rows are folded into their successor's.
+_RANK = {"missing": 0, "returned": 1, "late": 2, "on_time": 3, "approved": 4}
+
+
+def fold_merged(rows: list[TrackingRow]) -> list[TrackingRow]:
+    """One row per unit of the current structure: a merged unit's row joins its successor's (core/structure)."""
+    from danvan.core.structure import current_ids
+
+    now = current_ids(r.unit.id for r in rows)
+    if not now:
+        return rows
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(set(now.values()))))}
+    folded: dict[int, TrackingRow] = {}
+    for row in rows:
+        key = now.get(row.unit.id, row.unit.id)
+        best = folded.get(key)
+        if key != row.unit.id:
+            row = TrackingRow(unit=units[key], target=row.target, deadline=row.deadline, status=row.status,
+                              submitted_at=row.submitted_at, late=row.late, objects=list(row.objects),
+                              merged_from=[row.unit])
+        if best is None:
+            folded[key] = row
+            continue
+        if _RANK[row.status] > _RANK[best.status]:
+            best.status, best.late, best.submitted_at = row.status, row.late, row.submitted_at
+        best.objects += row.objects
+        best.merged_from += row.merged_from
+    return sorted(folded.values(), key=lambda r: r.unit.path)
 
 
 def summaries(calls: list[Call]) -> dict[int, dict[str, int]]:
@@ -182,6 +215,11 @@ def my_target_status(user, call_ids: list[int]) -> dict[int, TrackingRow]:
             if r.unit.id == unit.id:
                 out[cid] = r
     return out
+
+
+def still_to_send(mine: list[tuple[Call, TrackingRow]]) -> list[tuple[Call, TrackingRow]]:
+    """Of `my_calls`, those with nothing valid filed yet (missing or returned)."""
+    return [(c, r) for c, r in mine if r.missing]
 
 
 def due_soon(mine: list[tuple[Call, TrackingRow]], today: date, days: int = 7) -> list[tuple[Call, TrackingRow]]:

@@ -12,11 +12,12 @@ from flask_login import current_user
 
 from danvan import calls
 from danvan.calls.forms import CallForm, DeadlineForm, ExtendForm, target_modes
-from danvan.core import access, nav
+from danvan.calls.kinds import object_title
+from danvan.core import access, nav, structure
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.pagination import paginate
+from danvan.core.pagination import paginate, paginate_rows
 from danvan.core.units import Unit, levels_under, tree_choices
 from danvan.core.vntext import TZ, fmt_date, matches, today_local
 from danvan.extensions import db
@@ -28,6 +29,13 @@ nav.register("Yêu cầu nộp", "calls.index", "calls.view", 21)
 STATUS_FILTERS = [("", "Tất cả"), ("missing", "Chưa nộp"), ("submitted", "Đã nộp"), ("late", "Nộp muộn"),
                   ("returned", "Bị trả lại"), ("approved", "Đã duyệt")]
 CLOSED = "Yêu cầu này đã đóng: chỉ xem, không thao tác được."
+LOCS = ("chua_nop", "sap_han", "qua_han")
+
+
+@bp.app_template_global()
+def call_object_title(object_type: str, call: calls.Call) -> str:
+    """'Danh sách tổng hợp đăng ký «Dân vận khéo» năm 2024', not '#45': what a unit sent, named."""
+    return f"{object_title(object_type, call.kind)} năm {call.year}"
 
 
 def _load_call(call_id: int) -> tuple[calls.Call, bool]:
@@ -52,10 +60,14 @@ def index():
     loc = request.args.get("loc", "")
     today = today_local()
     mine = calls.my_calls(current_user)   # [(call, row)] for my committee
-    if loc == "sap_han":
+    if loc == "chua_nop":
+        mine = calls.still_to_send(mine)
+    elif loc == "sap_han":
         mine = calls.due_soon(mine, today)
     elif loc == "qua_han":
         mine = calls.overdue(mine, today)
+    # A filter of my calls (the dashboard's counts link here): that list alone, paginated.
+    mine_page = paginate_rows(mine) if loc in LOCS else None
     closed = tab == "da_dong"
     issued_stmt = access.scoped(
         sa.select(calls.Call).where(calls.Call.archived_at.is_not(None) if closed
@@ -66,7 +78,8 @@ def index():
     page = paginate(issued_stmt)
     counts = calls.summaries(page.items)
     return render_page_or_partial("calls/index.html", "calls/_rows.html", page=page, counts=counts,
-                                  mine=mine, tab=tab, loc=loc, closed=closed)
+                                  mine=mine_page.items if mine_page else mine, mine_page=mine_page, tab=tab,
+                                  loc=loc if loc in LOCS else "", closed=closed)
 
 
 def _targets(form: CallForm) -> list[Unit]:
@@ -119,8 +132,8 @@ def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
            "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
            **extra}
     if issuer_side:
-        t = calls.tracking(call)
-        ctx.update(tracking=t, rows=t.filtered(ctx["status"]))
+        t = calls.tracking(call, current_structure=structure.wants_current())
+        ctx.update(tracking=t, rows=t.filtered(ctx["status"]), structure=structure.toggle())
     else:
         ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
     return ctx

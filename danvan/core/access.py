@@ -65,6 +65,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "programme.manage": frozenset({"admin", "leader"}),
     "blocs.view": ALL,
     "blocs.edit": frozenset({"leader", "officer"}),
+    # lay down a commune's bloc: its own staff or the level above, and the admin who made the commune
+    "blocs.create": frozenset({"admin", "leader", "officer"}),
     "blocs.evaluate": frozenset({"leader"}),
     "blocs.configure": frozenset({"admin"}),
     # conferences and printing

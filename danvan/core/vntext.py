@@ -5,6 +5,7 @@ import functools
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -163,6 +164,28 @@ def fmt_number(value: int | float | None, decimals: int = 0) -> str:
         return ""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+# Typed the Vietnamese way: a comma before the decimals, dots only between groups of three
+# digits (15,5; 1.234,5; 1234). "12.5" is refused rather than guessed (it read as 125 once).
+_VN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+NUMBER_MESSAGE = "Phải là một số, ví dụ 12,5."
+DOT_DECIMAL_MESSAGE = ("Dùng dấu phẩy trước phần thập phân, ví dụ 12,5; dấu chấm chỉ để ngăn cách hàng "
+                       "nghìn, ví dụ 1.234,5.")
+
+
+def parse_decimal(text, message: str = NUMBER_MESSAGE) -> Decimal | None:
+    """'15,5' → 15.5, '1.234,5' → 1234.5, '' → None. Anything else (1e1, inf, nan, 12.5, 1,2,3)
+    raises ValueError carrying a Vietnamese message."""
+    if text is None:
+        return None
+    text = re.sub(r"[\s\u00a0\u202f]", "", nfc(str(text)))
+    if not text:
+        return None
+    if len(text) > 40 or not _VN_NUMBER.fullmatch(text):
+        dotted = re.fullmatch(r"[+-]?\d+\.\d+", text) is not None
+        raise ValueError(DOT_DECIMAL_MESSAGE if dotted else message)
+    return Decimal(text.replace(".", "").replace(",", "."))
 
 
 def fmt_decimal(value, places: int = 2) -> str:

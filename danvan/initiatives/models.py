@@ -70,21 +70,6 @@ class InitiativeCriterion(Audited, db.Model):
         return f"<InitiativeCriterion {self.id} {self.name!r} /{self.max_score}>"
 
 
-class InitiativeYear(Audited, db.Model):
-    """The registration year of a province: its deadline for consolidated lists."""
-
-    __tablename__ = "initiative_year"
-    __table_args__ = (sa.UniqueConstraint("province_id", "year", name="uq_initiative_year_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    year: Mapped[int] = mapped_column(sa.Integer)
-    deadline: Mapped[date] = mapped_column(sa.Date)
-
-    def __repr__(self) -> str:
-        return f"<InitiativeYear {self.province_id} {self.year} {self.deadline}>"
-
-
 class InitiativeRecognition(Audited, Timestamped, db.Model):
     """A recognition decision (Quyết định công nhận) covering a batch of registrations."""
 

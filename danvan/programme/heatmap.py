@@ -45,9 +45,10 @@ class HeatPage:
     lagging: int      # of those, rows under the programme's threshold
 
 
-def _row_query(programme: Programme, root: Unit, as_of: date, bucket: str, source: str | None):
+def _row_query(programme: Programme, root: Unit, as_of: date, bucket: str, source: str | None,
+               current_structure: bool = False):
     """(bucket_id, group_id, Σw·p, Σw, expected, reported, group weight) per unit row and group."""
-    c = cells(programme, root, as_of, source=source)
+    c = cells(programme, root, as_of, source=source, current_structure=current_structure)
     bucket_id = c.c.unit_id if bucket == "unit" else c.c.bucket_id
     per_task = (
         sa.select(bucket_id.label("bucket_id"), c.c.group_id, c.c.task_id,
@@ -73,8 +74,8 @@ def _order(sort: str, progress, name_order, ident) -> tuple:
 
 
 def _page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: str, q: str,
-          offset: int, limit: int | None, source: str | None = None) -> HeatPage:
-    per_group = _row_query(programme, root, as_of, bucket, source)
+          offset: int, limit: int | None, source: str | None = None, current_structure: bool = False) -> HeatPage:
+    per_group = _row_query(programme, root, as_of, bucket, source, current_structure)
     counted = sa.and_(per_group.c.ws > 0, per_group.c.gw > 0)
     gp = per_group.c.wp / per_group.c.ws
     sums = (sa.select(per_group.c.bucket_id,
@@ -111,11 +112,12 @@ def _page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: s
 
 
 def heat_page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: str = "name", q: str = "",
-              page: int = 1, per_page: int = 50) -> HeatPage:
+              page: int = 1, per_page: int = 50, current_structure: bool = False) -> HeatPage:
     """One page of heatmap rows, cached per data version; groups with no cell show «—»."""
-    key = f"heat:{programme.id}:{root.id}:{as_of.isoformat()}:{bucket}:{sort}:{page}:{per_page}:{q}"
+    key = f"heat:{programme.id}:{root.id}:{as_of.isoformat()}:{bucket}:{sort}:{page}:{per_page}:{q}:{current_structure}"
     return cache.cached([SCOPE], key, lambda: _page(programme, root, as_of, bucket, sort=sort, q=q,
-                                                    offset=(page - 1) * per_page, limit=per_page))
+                                                    offset=(page - 1) * per_page, limit=per_page,
+                                                    current_structure=current_structure))
 
 
 def heatmap(programme: Programme, root: Unit, as_of: date, bucket: str, groups: list[TaskGroup], *,

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, cache, files, nav, panels, workflow
+from danvan.core import access, cache, files, nav, panels, structure, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.formviews import form_page, start_job
@@ -287,11 +287,13 @@ def _heat_context(programme):
     sort = "lag" if asof_form.sort.data == "lag" else "name"
     q = (request.args.get("q") or "").strip()[:100]
     number = page_arg()
-    heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number, per_page=HEAT_PER_PAGE)
+    current = structure.wants_current()
+    heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number, per_page=HEAT_PER_PAGE,
+                                  current_structure=current)
     if heat.total and not heat.rows:  # past the last page: show the last one
         number = -(-heat.total // HEAT_PER_PAGE)
         heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number,
-                                      per_page=HEAT_PER_PAGE)
+                                      per_page=HEAT_PER_PAGE, current_structure=current)
     page = Page(items=heat.rows, page=number, per_page=HEAT_PER_PAGE, total=heat.total)
     return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form, q=q,
                 threshold=float(programme.lagging_below), lagging=heat.lagging, total_rows=heat.total,
@@ -312,7 +314,7 @@ def heatmap(programme_id: int):
     if is_htmx():
         return html
     return render_template("programme/heatmap.html", programme=programme, asof_form=asof_form, as_of=as_of,
-                           q=request.args.get("q", ""), heat_html=html)
+                           q=request.args.get("q", ""), heat_html=html, structure=structure.toggle())
 
 
 @bp.route("/<int:programme_id>/so-ket", methods=["GET", "POST"])

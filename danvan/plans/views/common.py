@@ -25,7 +25,7 @@ def _panel(user) -> dict:
         if access.has_permission(user, "plans.edit") else 0
     waiting = db.session.scalar(sa.select(sa.func.count()).select_from(service.waiting_for(user).subquery()))
     mine = calls.my_calls(user)
-    pending = sum(1 for _, r in mine if r.missing)
+    pending = len(calls.still_to_send(mine))   # the list its link opens
     return {"drafts": drafts or 0, "waiting": waiting or 0, "soon": calls.due_soon(mine, today),
             "overdue": calls.overdue(mine, today), "today": today,
             "pending": pending,

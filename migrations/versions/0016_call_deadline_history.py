@@ -1,14 +1,14 @@
 """calls: history of deadline changes (general deadline and each target's own date), with reasons
 
-Revision ID: 0014_call_deadline_history
-Revises: 0013_vn_sort_keys
+Revision ID: 0016_call_deadline_history
+Revises: 0015_initiative_deadline_calls
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_call_deadline_history'
-down_revision = '0013_vn_sort_keys'
+revision = '0016_call_deadline_history'
+down_revision = '0015_initiative_deadline_calls'
 branch_labels = None
 depends_on = None
 
