@@ -310,7 +310,7 @@ def test_call_page_links_a_draft_only_for_its_unit(db_session, world, login_as):
     doc = documents.create_document(world.d1b, {**DOC, "call": call}, actor=author)
     committee = login_as("officer", world.d1)
     page = committee.get(f"/yeu-cau/{call.id}").get_data(as_text=True)
-    assert f"/van-ban/{doc.id}" not in page and "Bản nháp" in page
+    assert f"/van-ban/{doc.id}" not in page and "bản nháp đang soạn" in page
     assert committee.get(f"/van-ban/{doc.id}").status_code == 404
     documents.transition(doc, "submit", actor=author)
     assert f'href="/van-ban/{doc.id}"' in committee.get(f"/yeu-cau/{call.id}").get_data(as_text=True)
