@@ -131,3 +131,78 @@ def test_each_document_has_its_own_signer_defaulting_to_the_unit_leader(officer,
     assert officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/diem-cau", {"name": "X"}).status_code == 404
     stranger = login_as("officer", world.d2)
     assert stranger.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/ket-luan", {"name": "X"}).status_code == 404
+
+
+# ---------------------------------------------------------------- point 8: rows edited in place
+
+def _rows(officer, conf):
+    officer.post_form(f"/hoi-nghi/{conf.id}/chu-tri", {"name": "Ma Văn Cường", "title": "Phó Bí thư"}, htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/diem-cau", {"unit_ids": [conf.unit_id]}, htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/chuong-trinh", {"start_time": "08:00", "content": "Khai mạc"}, htmx=True)
+    return {"chair": conf.chairs[0], "point": conf.points[0], "item": conf.items[0]}
+
+
+# kind, its URL part, good input, the column it changes, bad input and the message shown in the row
+ROWS = [
+    ("chair", "chu-tri", {"name": "Hà Thị Liễu", "title": "Trưởng Ban"}, ("name", "Hà Thị Liễu"),
+     [({"name": "  "}, "Nhập họ tên người chủ trì."), ({"name": "x" * 121}, "Tối đa 120 ký tự.")]),
+    ("point", "diem-cau", {"venue": "Nhà văn hóa thôn Bản Pjạc", "contact_name": "Hoàng Văn Dũng",
+                           "contact_phone": "0912 345 678"}, ("venue", "Nhà văn hóa thôn Bản Pjạc"),
+     [({"venue": "x" * 301}, "Tối đa 300 ký tự."), ({"contact_phone": "9" * 41}, "Tối đa 40 ký tự.")]),
+    ("item", "chuong-trinh", {"start_time": "08:05", "content": "Khai mạc, giới thiệu đại biểu",
+                              "presenter": "Văn phòng"}, ("content", "Khai mạc, giới thiệu đại biểu"),
+     [({"content": ""}, "Nhập nội dung."), ({"content": "x", "start_time": "25:99"}, "Giờ không hợp lệ (hh:mm)."),
+      ({"content": "x" * 501}, "Tối đa 500 ký tự.")]),
+]
+
+
+@pytest.mark.parametrize("kind, path, good, changed, bad", ROWS, ids=[r[0] for r in ROWS])
+def test_rows_are_edited_in_place(officer, world, login_as, kind, path, good, changed, bad):
+    from danvan.core.audit import AuditEvent
+
+    conf = _create_at(officer, world)
+    row = _rows(officer, conf)[kind]
+    pre = f"{kind}-{row.id}-"
+    opened = officer.hx_get(f"/hoi-nghi/{path}/{row.id}/sua")
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and html.lstrip().startswith(("<tr", "<li", "\n<tr", "\n<li"))
+    assert f'id="{kind}-{row.id}"' in html and f'name="{pre}version" type="hidden" value="1"' in html
+    version = row.version
+    for values, message in bad:
+        data = {pre + k: v for k, v in values.items()} | {pre + "version": version}
+        if kind == "item":
+            data.setdefault(pre + "start_time", "")
+        r = officer.post_form(f"/hoi-nghi/{path}/{row.id}/sua", data, htmx=True)
+        body = r.get_data(as_text=True)
+        assert r.status_code == 422, (values, body[:500])
+        assert f'id="{kind}-{row.id}"' in body and message in body, (message, body[:2000])
+    db.session.refresh(row)
+    assert row.version == version                       # nothing saved
+    data = {pre + k: v for k, v in good.items()} | {pre + "version": version}
+    r = officer.post_form(f"/hoi-nghi/{path}/{row.id}/sua", data, htmx=True)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and f'id="{kind}-{row.id}"' in body and changed[1] in body and "<form" not in body
+    db.session.refresh(row)
+    assert getattr(row, changed[0]) == changed[1] and row.version == version + 1
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_id == row.id,
+                                                           AuditEvent.object_type == type(row).__name__)
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event is not None and changed[1] in event.changes
+    # a form opened before that save is stale: 409 in the row, the typed text kept, nothing overwritten
+    stale = {pre + k: "Bản cũ" if k in ("name", "venue", "content") else v for k, v in good.items()}
+    r = officer.post_form(f"/hoi-nghi/{path}/{row.id}/sua", stale | {pre + "version": version}, htmx=True)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409 and "vừa được người khác cập nhật" in body and 'value="Bản cũ"' in body
+    db.session.refresh(row)
+    assert getattr(row, changed[0]) == changed[1]
+    # "Hủy" fetches the row as shown; without htmx the page opens with the row's form, a save redirects
+    cancel = officer.hx_get(f"/hoi-nghi/{path}/{row.id}").get_data(as_text=True)
+    assert changed[1] in cancel and "<form" not in cancel
+    page = officer.get(f"/hoi-nghi/{path}/{row.id}/sua").get_data(as_text=True)
+    assert "<html" in page and f'name="{pre}version"' in page
+    data[pre + "version"] = row.version
+    assert officer.post_form(f"/hoi-nghi/{path}/{row.id}/sua", data).status_code == 303
+    # another tree's officer: 404, a viewer of the tree: 403
+    assert login_as("officer", world.d2).hx_get(f"/hoi-nghi/{path}/{row.id}/sua").status_code == 404
+    viewer = login_as("viewer", world.bdv)
+    assert viewer.post_form(f"/hoi-nghi/{path}/{row.id}/sua", data, htmx=True).status_code == 403

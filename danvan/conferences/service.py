@@ -230,14 +230,27 @@ def conclude(conf: Conference, text: str, *, actor) -> None:
 
 # ---------------------------------------------------------------- chairs
 
-def add_chair(conf: Conference, name: str, title: str, *, actor) -> ConferenceChair:
+def _chair_fields(name: str, title: str) -> tuple[str, str]:
     name, title = clean(name), clean(title)
     if not name:
         raise ConferenceError("Nhập họ tên người chủ trì.", "name")
     if len(name) > 120 or len(title) > 300:
         raise ConferenceError("Họ tên tối đa 120, chức vụ tối đa 300 ký tự.", "name")
+    return name, title
+
+
+def add_chair(conf: Conference, name: str, title: str, *, actor) -> ConferenceChair:
+    name, title = _chair_fields(name, title)
     chair = ConferenceChair(name=name, title=title, position=len(conf.chairs) + 1)
     conf.chairs.append(chair)
+    db.session.flush()
+    return chair
+
+
+def update_chair(chair: ConferenceChair, name: str, title: str, *, version) -> ConferenceChair:
+    """Edited in place; a save from a form opened before another change is refused (StaleEdit)."""
+    chair.check_version(version)
+    chair.name, chair.title = _chair_fields(name, title)
     db.session.flush()
     return chair
 
