@@ -262,8 +262,9 @@ def remove(obj) -> None:
 
 # ---------------------------------------------------------------- documents and numbers
 
-def issue(conf: Conference, key: str, *, actor) -> ConferenceDocument:
-    """Take the next number for the document (once); refuse what is not ready to issue."""
+def issue(conf: Conference, key: str, *, actor, on: date | None = None) -> ConferenceDocument:
+    """Take the next number for the document (once); refuse what is not ready to issue. `on` (the
+    issue date, default today) lets the demo replay a conference held in the past."""
     if key not in DOCUMENTS or DOCUMENTS[key][1] is None:
         raise ConferenceError("Văn bản này không cấp số.", None, 400)
     existing = conf.document(key)
@@ -276,7 +277,7 @@ def issue(conf: Conference, key: str, *, actor) -> ConferenceDocument:
     if not conf.unit.code:
         raise ConferenceError("Đơn vị tổ chức chưa có ký hiệu để ghi số văn bản.", None, 409)
     code = DOCUMENTS[key][1]
-    issued_on = today_local()
+    issued_on = on or today_local()
     number = numbering.next_number(conf.unit_id, code, issued_on.year)
     doc = ConferenceDocument(doc_key=key, type_code=code, number=number,
                              number_text=numbering.format_number(number, code, conf.unit.code),
