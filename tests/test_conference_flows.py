@@ -54,12 +54,18 @@ def test_invitation_of_a_unit_says_its_point_times_and_what_to_prepare(officer, 
     assert "“Dân vận khéo”" in mine and "05/12/2026" in mine
     assert "DANH SÁCH ĐIỂM CẦU" in mine                      # "danh sách kèm theo": attached
     other = _text(officer.get(f"/hoi-nghi/khach-moi/{inv[world.d2.id].id}/giay-moi.pdf").data)
-    assert "Dân vận khéo" not in other and "Đơn vị dự tại điểm cầu" not in other
+    assert "Dân vận khéo" not in other and "Đơn vị dự tại điểm cầu Huyện ủy" not in other
+    assert "Đơn vị dự tại điểm cầu chính: Hội trường Huyện ủy." in other       # no điểm cầu of its own
+    officer.post_form(f"/hoi-nghi/{conf.id}/khach-moi", {"unit_ids": [world.c1.id]}, htmx=True)
+    commune = next(i for i in conf.invitees if i.unit_id == world.c1.id)       # under Ba Bể: its district's
+    assert "Đơn vị dự tại điểm cầu Huyện ủy Ba Bể" in _text(
+        officer.get(f"/hoi-nghi/khach-moi/{commune.id}/giay-moi.pdf").data)
 
 
 def test_tham_luan_goes_before_the_closing_item_with_a_time_and_can_be_withdrawn(officer, world, login_as):
     conf = _create_at(officer, world)
-    for t, text in (("08:00", "Khai mạc"), ("08:15", "Báo cáo sơ kết"), ("10:30", "Kết luận hội nghị")):
+    for t, text in (("08:00", "Khai mạc"), ("08:15", "Báo cáo sơ kết"), ("10:30", "Kết luận hội nghị"),
+                    ("11:15", "Bế mạc hội nghị")):
         officer.post_form(f"/hoi-nghi/{conf.id}/chuong-trinh", {"start_time": t, "content": text}, htmx=True)
     officer.post_form(f"/hoi-nghi/{conf.id}/tham-luan", {"unit_ids": [world.d1.id, world.d2.id],
                                                           "topic": "Kinh nghiệm", "deadline": "05/12/2026"}, htmx=True)
@@ -69,14 +75,15 @@ def test_tham_luan_goes_before_the_closing_item_with_a_time_and_can_be_withdrawn
     assert officer.post_form(f"/hoi-nghi/tham-luan/{first.id}/dua-vao-chuong-trinh").status_code == 303
     db.session.expire_all()
     items = [(i.start_time.strftime("%H:%M") if i.start_time else "", i.content) for i in conf.items]
+    # before the whole closing run (the conclusion, then the closing), 15 minutes after the last item
     assert items == [("08:00", "Khai mạc"), ("08:15", "Báo cáo sơ kết"), ("08:30", "Tham luận: Kinh nghiệm Ba Bể"),
-                     ("10:30", "Kết luận hội nghị")]
+                     ("10:30", "Kết luận hội nghị"), ("11:15", "Bế mạc hội nghị")]
     assert officer.post_form(f"/hoi-nghi/tham-luan/{first.id}/rut").status_code == 303
     assert officer.post_form(f"/hoi-nghi/tham-luan/{second.id}/rut").status_code == 303
     db.session.expire_all()
     states = {c.id: c.state for c in db.session.scalars(sa.select(ConferenceContribution))}
     assert states == {first.id: "withdrawn", second.id: "withdrawn"}
-    assert [i.content for i in conf.items] == ["Khai mạc", "Báo cáo sơ kết", "Kết luận hội nghị"]
+    assert [i.content for i in conf.items] == ["Khai mạc", "Báo cáo sơ kết", "Kết luận hội nghị", "Bế mạc hội nghị"]
     asked = login_as("officer", world.d2)
     assert asked.post_form(f"/hoi-nghi/tham-luan/{second.id}/rut").status_code == 404   # not the organiser's
 

@@ -286,6 +286,8 @@ def test_conclusion_is_a_record_replaced_with_a_new_number_and_signed(world, tea
     new_pdf = t.commune.get(f"/kiem-tra/{insp.id}/thong-bao-ket-luan.pdf").data
     assert new_pdf == records.pdf_bytes(second) != old_pdf
     assert "Số 2-TB/BDVTU" in _pdf_text(new_pdf) and "trước 30/12" in _pdf_text(new_pdf)
+    # the Party header as on every numbered document: the committee, then "BAN DÂN VẬN" alone
+    assert _pdf_text(new_pdf).startswith(f"{world.p.name.upper()} BAN DÂN VẬN *"), _pdf_text(new_pdf)[:80]
     assert t.commune.get(f"/van-ban-ban-hanh/{first.id}/ban-luu.pdf").data == old_pdf
     assert any("thay thế số 1-TB/BDVTU" in n.title for n in db.session.scalars(
         sa.select(Notification).where(Notification.user_id == t.commune.user.id)))

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from danvan.core import access, audit, files, numbering, records
+from danvan.core import access, audit, files, numbering, records, signers
 from danvan.core.units import scope_root
 from danvan.core.vntext import fmt_date, now_utc, today_local
 from danvan.extensions import db
@@ -179,9 +179,9 @@ def document_spec(insp: Inspection) -> dict:
     recs = [{"lead": f"{n}.", "text": f"{r.text} — {r.unit.name} thực hiện, hạn {fmt_date(r.deadline)}."}
             for n, r in enumerate(insp.recommendations, start=1)]
     draft = insp.state != "concluded"
+    superior, issuer = signers.issuer_parts(organiser)    # the same header as every numbered document
     return {
-        "superior": organiser.parent.name.upper() if organiser.parent is not None else "",
-        "issuer": organiser.name.upper(), "number": "" if draft else insp.number_text,
+        "superior": superior, "issuer": issuer, "number": "" if draft else insp.number_text,
         "type_code": "TB", "issuer_code": organiser.code or "",
         "place": current_app.config.get("PROVINCE_PLACE", ""), "issued_on": None if draft else insp.issued_on,
         "kind": "THÔNG BÁO", "summary": f"kết luận kiểm tra việc thực hiện Quy chế dân chủ ở cơ sở và phong trào "
