@@ -118,9 +118,10 @@ def test_invited_units_and_the_organiser_are_notified(officer, world, login_as):
 
 def test_each_document_has_its_own_signer_defaulting_to_the_unit_leader(officer, world, login_as):
     leader = world.create_user(world.bdv, ["leader"], full_name="Hoàng Văn Lãnh")
-    leader.title = "Phó Trưởng Ban"
+    leader.title = "Phó Trưởng Ban Dân vận Tỉnh ủy"     # the body is in the header: the block says PHÓ TRƯỞNG BAN
     form = officer.get("/hoi-nghi/moi").get_data(as_text=True)
     assert 'value="Hoàng Văn Lãnh"' in form and 'value="K/T TRƯỞNG BAN"' in form
+    assert 'value="PHÓ TRƯỞNG BAN"' in form
     assert f'value="{officer.user.full_name}"' not in form          # not the officer who drafts
     conf = _create_at(officer, world)
     bad = officer.post_form(f"/hoi-nghi/{conf.id}/nguoi-ky/ket-luan",
