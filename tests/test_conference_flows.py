@@ -214,3 +214,25 @@ def test_rows_are_edited_in_place(officer, world, login_as, kind, path, good, ch
     assert login_as("officer", world.d2).hx_get(f"/hoi-nghi/{path}/{row.id}/sua").status_code == 404
     viewer = login_as("viewer", world.bdv)
     assert viewer.post_form(f"/hoi-nghi/{path}/{row.id}/sua", data, htmx=True).status_code == 403
+
+
+def test_invitation_docx_says_what_the_pdf_says_and_carries_its_lists(officer, world):
+    """Point 7 for the Giấy mời: the Word file has the unit's điểm cầu and tham luận lines and the lists
+    "kèm theo", each after a page break with its header row repeated."""
+    from docx import Document
+
+    conf = _create_at(officer, world, online="y")
+    officer.post_form(f"/hoi-nghi/{conf.id}/diem-cau", {"unit_ids": [world.d1.id, world.d2.id]}, htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/khach-moi", {"unit_ids": [world.d1.id]}, htmx=True)
+    officer.post_form(f"/hoi-nghi/{conf.id}/tham-luan", {"unit_ids": [world.d1.id], "topic": "Dân vận khéo",
+                                                          "deadline": "05/12/2026"}, htmx=True)
+    doc = Document(io.BytesIO(officer.get(f"/hoi-nghi/{conf.id}/word/giay-moi.docx").data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Đơn vị dự tại điểm cầu Huyện ủy Ba Bể" in text
+    assert "Đề nghị đơn vị chuẩn bị tham luận với chủ đề “Dân vận khéo”" in text
+    assert "DANH SÁCH ĐIỂM CẦU" in text and "(Kèm theo Giấy mời" in text
+    assert text.index("DANH SÁCH ĐIỂM CẦU") > text.index("GIẤY MỜI")
+    assert 'w:type="page"' in doc.element.body.xml                     # the list starts on its own page
+    listed = [t for t in doc.tables if "Điểm cầu" in t.rows[0].cells[1].text]
+    assert listed and "tblHeader" in listed[0].rows[0]._tr.xml          # its header row repeats
+    assert {r.cells[1].text for r in listed[0].rows[1:]} == {world.d1.name, world.d2.name}
