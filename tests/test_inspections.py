@@ -253,6 +253,9 @@ def test_conclusion_is_a_record_replaced_with_a_new_number_and_signed(world, tea
 
     t = team
     insp = issue(t, make_plan(t, world))
+    url = f"/kiem-tra/{insp.id}/ket-luan/thay-the"
+    r = t.inspector.post_form(url, {"conclusion": "x", "signer_name": "y", "version": insp.version})
+    assert r.status_code == 409 and "chưa ban hành" in r.get_data(as_text=True)      # nothing to replace yet
     conclude(t, insp)
     db.session.refresh(insp)
     first = visits.conclusion_record(insp)
@@ -263,7 +266,6 @@ def test_conclusion_is_a_record_replaced_with_a_new_number_and_signed(world, tea
     assert f"/van-ban-ban-hanh/{first.id}" in page and "Ban hành văn bản thay thế" in page
     assert "Ban hành văn bản thay thế" not in t.commune.get(f"/kiem-tra/{insp.id}").get_data(as_text=True)
     # bad input and the wrong people
-    url = f"/kiem-tra/{insp.id}/ket-luan/thay-the"
     good = {"conclusion": "Đề nghị phường Xuất Hóa thực hiện các kiến nghị; bổ sung số liệu trước 30/12",
             "signer_title": "Trưởng đoàn", "signer_name": "Phạm Duy Hưng", "version": insp.version}
     r = t.inspector.post_form(url, good | {"conclusion": "   "})

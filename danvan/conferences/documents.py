@@ -197,7 +197,7 @@ def invitation_spec(conf: Conference, invitee: ConferenceInvitee | None) -> dict
         {"lead": "Thời gian:", "text": d["time_text"]},
         {"lead": "Địa điểm:", "text": d["venue_text"]},
         *({"text": text} for text in (d["point_text"], d["prepare_text"]) if text),   # as the PDF letter says
-        *([{"lead": "Chủ trì:", "text": d["chairs_text"]}] if d["chairs_text"] else []),
+        *([{"lead": "Chủ trì:", "text": d["chairs_text"] + "."}] if d["chairs_text"] else []),
         *({"text": line} for line in _lines(d["notes"])),
     ], attachments=[spec(conf, key) for key in attached_lists(conf)])    # "kèm theo": the lists follow
 

@@ -191,8 +191,11 @@ def conclusion(inspection_id: int):
 def replace_conclusion(inspection_id: int):
     """A corrected Thông báo kết luận: a new number; the old one stays, marked as replaced by it."""
     insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "reissue", insp)
     form = ConclusionForm()
+    if visits.conclusion_record(insp) is None:     # nothing issued to replace (the page offers no button)
+        flash("Thông báo kết luận chưa ban hành: ban hành lần đầu thay vì thay thế.", "danger")
+        return _render(insp, 409, conclusion_form=form)
+    access.authorize(current_user, "reissue", insp)
     if not form.validate_on_submit():
         return _render(insp, 422, conclusion_form=form)
     before = insp.number_text
