@@ -60,6 +60,7 @@ def _context(insp, **forms) -> dict:
         record_form=RecordForm(obj=insp, version=insp.version),
         conclusion_form=ConclusionForm(obj=insp, version=insp.version),
         rec_form=_recommendation_form(insp) if conduct else None,
+        conclusion_record=visits.conclusion_record(insp), can_reissue=access.can(current_user, "reissue", insp),
     )
     ctx.update(forms)
     return ctx
@@ -166,6 +167,32 @@ def conclusion(inspection_id: int):
                                      else "Đã lưu dự thảo kết luận."), "tb")
 
 
+@bp.route("/<int:inspection_id>/ket-luan/thay-the", methods=["POST"])
+@requires("inspections.conduct")
+def replace_conclusion(inspection_id: int):
+    """A corrected Thông báo kết luận: a new number; the old one stays, marked as replaced by it."""
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    form = ConclusionForm()
+    if visits.conclusion_record(insp) is None:     # nothing issued to replace (the page offers no button)
+        flash("Thông báo kết luận chưa ban hành: ban hành lần đầu thay vì thay thế.", "danger")
+        return _render(insp, 409, conclusion_form=form)
+    access.authorize(current_user, "reissue", insp)
+    if not form.validate_on_submit():
+        return _render(insp, 422, conclusion_form=form)
+    before = insp.number_text
+    try:
+        record = visits.replace_conclusion(insp, form.data, actor=current_user, version=form.version.data)
+    except InspectionError as exc:   # the request rolls back: the typed text comes back in the form
+        add_error(form, exc.field, exc.message)
+        return _render(insp, exc.status, conclusion_form=form)
+    except StaleEdit as exc:
+        flash(exc.message, "danger")
+        return _render(insp, 409, conclusion_form=form)
+    flash(f"Đã ban hành Thông báo kết luận số {record.number_text} thay thế số {before}; văn bản cũ được giữ "
+          f"và ghi “đã được thay thế bởi số {record.number_text}”.", "success")
+    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb"))
+
+
 @bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")
 @requires("inspections.view")
 def conclusion_file(inspection_id: int, fmt: str):
@@ -183,6 +210,6 @@ def conclusion_file(inspection_id: int, fmt: str):
         spec = visits.document_spec(insp)
         data = render_pdf("print/party_document.html", doc=spec) if fmt == "pdf" else docx_document(spec)
         name = f"TB-du-thao-{insp.id}.{fmt}"
-    if fmt == "pdf":
-        return pdf_response(data, name)
-    return file_response(data, name, DOCX_MIME)
+    response = pdf_response(data, name) if fmt == "pdf" else file_response(data, name, DOCX_MIME)
+    response.headers["X-Document-State"] = "issued" if stored is not None else "draft"   # which one this is
+    return response
