@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 from danvan.core import access
@@ -177,20 +177,16 @@ def replace_conclusion(inspection_id: int):
         flash("Thông báo kết luận chưa ban hành: ban hành lần đầu thay vì thay thế.", "danger")
         return _render(insp, 409, conclusion_form=form)
     access.authorize(current_user, "reissue", insp)
-    if not form.validate_on_submit():
-        return _render(insp, 422, conclusion_form=form)
-    before = insp.number_text
-    try:
-        record = visits.replace_conclusion(insp, form.data, actor=current_user, version=form.version.data)
-    except InspectionError as exc:   # the request rolls back: the typed text comes back in the form
-        add_error(form, exc.field, exc.message)
-        return _render(insp, exc.status, conclusion_form=form)
-    except StaleEdit as exc:
-        flash(exc.message, "danger")
-        return _render(insp, 409, conclusion_form=form)
-    flash(f"Đã ban hành Thông báo kết luận số {record.number_text} thay thế số {before}; văn bản cũ được giữ "
-          f"và ghi “đã được thay thế bởi số {record.number_text}”.", "success")
-    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb"))
+    before = insp.number_text   # the request rolls back on a refusal: the typed text comes back in the form
+
+    def message(record) -> str:
+        return (f"Đã ban hành Thông báo kết luận số {record.number_text} thay thế số {before}; "
+                f"văn bản cũ được giữ và ghi “đã được thay thế bởi số {record.number_text}”.")
+
+    return submit(form, lambda: visits.replace_conclusion(insp, form.data, actor=current_user,
+                                                          version=form.version.data),
+                  render=lambda status: _render(insp, status, conclusion_form=form), message=message,
+                  done=lambda _: redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb")))
 
 
 @bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")
