@@ -216,12 +216,11 @@ def rating_counts_by_year(user, subject: str) -> dict[int, dict[str, int]]:
 
 
 
-def waiting_for_scoring(user) -> tuple[int, int | None]:
+def waiting_for_scoring_columns(user) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
     """Submitted evaluations of units strictly under the user's committee (the level above scores):
-    how many, and the latest year among them."""
+    how many, and the latest year among them, as scalar subqueries."""
     root = scope_root(user.unit)
-    stmt = access.scoped(sa.select(sa.func.count(), sa.func.max(Evaluation.year)).select_from(Evaluation)
+    stmt = access.scoped(sa.select(sa.func.count()).select_from(Evaluation)
                          .where(Evaluation.state == "submitted", Evaluation.unit_id != root.id,
                                 Evaluation.unit_id != user.unit_id), Evaluation.unit_id, user)
-    count, year = db.session.execute(stmt).one()
-    return int(count or 0), year
+    return stmt.scalar_subquery(), stmt.with_only_columns(sa.func.max(Evaluation.year)).scalar_subquery()

@@ -150,22 +150,26 @@ def summaries(calls: list[Call]) -> dict[int, dict[str, int]]:
 
 
 def my_calls(user) -> list[tuple[Call, TrackingRow]]:
-    """Open calls addressed to the user's committee, each with its status: two queries."""
+    """Open calls addressed to the user's committee, each with its status: one query (the
+    committee's submissions joined on)."""
     unit = served_unit(user.unit)
-    pairs = db.session.execute(
-        sa.select(Call, CallTarget).join(CallTarget, CallTarget.call_id == Call.id)
+    rows = db.session.execute(
+        sa.select(Call, CallTarget, CallSubmission).join(CallTarget, CallTarget.call_id == Call.id)
+        .outerjoin(CallSubmission, sa.and_(CallSubmission.call_id == Call.id, CallSubmission.unit_id == unit.id))
         .where(CallTarget.unit_id == unit.id, Call.archived_at.is_(None))
-        .order_by(Call.deadline, Call.id)).all()
-    subs = db.session.scalars(sa.select(CallSubmission).where(
-        CallSubmission.unit_id == unit.id, CallSubmission.call_id.in_([c.id for c, _ in pairs]))
-        .order_by(CallSubmission.id)).all()
+        .order_by(Call.deadline, Call.id, CallSubmission.id)).all()
+    pairs: list[tuple[Call, CallTarget]] = []
     by_call: dict[int, list[CallSubmission]] = {}
-    for s in subs:
-        by_call.setdefault(s.call_id, []).append(s)
+    for call, target, sub in rows:
+        if call.id not in by_call:
+            pairs.append((call, target))
+            by_call[call.id] = []
+        if sub is not None:
+            by_call[call.id].append(sub)
     out = []
     for call, target in pairs:
         row = TrackingRow(unit=unit, target=target, deadline=target.extended_until or call.deadline)
-        _status(row, by_call.get(call.id, []))
+        _status(row, by_call[call.id])
         out.append((call, row))
     return out
 

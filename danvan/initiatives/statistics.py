@@ -217,18 +217,26 @@ def call_issued_by(root: Unit, year: int) -> calls.Call | None:
 
 # ---------------------------------------------------------------- dashboard
 
-def panel_context(actor) -> dict:
+def panel_counts(actor) -> dict:
+    """Registrations waiting for this reviewer, and those returned, in scope (batched by the dashboard)."""
     if not access.has_permission(actor, "initiatives.view"):
         return {}
-    waiting = 0
-    if access.has_permission(actor, "initiatives.review"):
-        stmt = access.scoped(sa.select(sa.func.count()).select_from(Initiative).where(
-            Initiative.state == "submitted", Initiative.unit_id != actor.scope.id,
-            Initiative.unit_id != actor.unit_id), Initiative.unit_id, actor)
-        waiting = db.session.scalar(stmt) or 0
-    returned = db.session.scalar(access.scoped(sa.select(sa.func.count()).select_from(Initiative).where(
-        Initiative.state == "returned"), Initiative.unit_id, actor)) or 0
-    return {"waiting": waiting, "returned": returned, "year": today_local().year}
+
+    def count(*conds) -> sa.ScalarSelect:
+        return access.scoped(sa.select(sa.func.count()).select_from(Initiative).where(*conds),
+                             Initiative.unit_id, actor).scalar_subquery()
+
+    waiting = count(Initiative.state == "submitted", Initiative.unit_id != actor.scope.id,
+                    Initiative.unit_id != actor.unit_id) \
+        if access.has_permission(actor, "initiatives.review") else sa.literal(0)
+    return {"waiting": waiting, "returned": count(Initiative.state == "returned")}
+
+
+def panel_context(actor, counts: dict) -> dict:
+    if not counts:
+        return {}
+    return {"waiting": int(counts["waiting"] or 0), "returned": int(counts["returned"] or 0),
+            "year": today_local().year}
 
 
 def scope_label(actor) -> str:

@@ -249,10 +249,10 @@ def cached_task_totals(programme: Programme, root: Unit, as_of: date) -> dict[in
 
 
 def load_structure(programme: Programme) -> list[TaskGroup]:
-    groups = list(db.session.scalars(
+    """Groups and their tasks in one query (a few dozen rows: joined, not a second round trip)."""
+    return list(db.session.scalars(
         sa.select(TaskGroup).where(TaskGroup.programme_id == programme.id)
-        .options(sa.orm.selectinload(TaskGroup.tasks)).order_by(TaskGroup.position, TaskGroup.id)))
-    return groups
+        .options(sa.orm.joinedload(TaskGroup.tasks)).order_by(TaskGroup.position, TaskGroup.id)).unique())
 
 
 def _task_reason(task: Task, as_of: date, expected: int) -> str:
