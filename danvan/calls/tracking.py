@@ -2,7 +2,7 @@
 submissions the features record; nothing is counted by hand. Constant number of queries."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -10,10 +10,16 @@ import sqlalchemy as sa
 from danvan.calls.kinds import object_link
 from danvan.calls.models import Call, CallSubmission, CallTarget
 from danvan.calls.service import deadline_end, served_unit
+from danvan.core import cache
 from danvan.core.htmx import link
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, today_local
 from danvan.extensions import db
+
+# Tracking is derived from calls, their targets and submissions (all in this package: the "calls" data
+# version) and the unit tree (names, paths): cached under both, so a write shows on the next read.
+SCOPES = ("calls", "units")
+cache.declare(*SCOPES)
 
 STATUS_LABELS: dict[str, str] = {
     "missing": "Chưa nộp",
@@ -141,12 +147,40 @@ def tracking(call: Call) -> Tracking:
     return Tracking(call=call, rows=rows, counts=count(rows))
 
 
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class TargetRef:
+    extended_until: date | None
+
+
+def cached_tracking(call: Call) -> Tracking:
+    """`tracking(call)` for pages, cached per data version: the rows hold the unit's id and name and
+    the target's extension (plain data, not ORM objects), which is all the tracking page shows."""
+    def compute() -> list[TrackingRow]:
+        return [replace(r, unit=UnitRef(r.unit.id, r.unit.name), target=TargetRef(r.target.extended_until))
+                for r in tracking(call).rows]
+
+    rows = cache.cached(SCOPES, f"calls:tracking:{call.id}", compute)
+    return Tracking(call=call, rows=rows, counts=count(rows))
+
+
 def summaries(calls: list[Call]) -> dict[int, dict[str, int]]:
-    """Counts for a page of calls, in two queries."""
+    """Counts for a page of calls: cached per call and data version; the missing ones in two queries."""
     if not calls:
         return {}
-    rows = rows_for([c.id for c in calls], {c.id: c for c in calls})
-    return {cid: count(r) for cid, r in rows.items()}
+
+    def compute(missing: list[int]) -> list[dict[str, int]]:
+        chosen = [calls[i] for i in missing]
+        rows = rows_for([c.id for c in chosen], {c.id: c for c in chosen})
+        return [count(rows[c.id]) for c in chosen]
+
+    counts = cache.cached_batch([(SCOPES, f"calls:counts:{c.id}") for c in calls], compute)
+    return {c.id: n for c, n in zip(calls, counts, strict=True)}
 
 
 def my_calls(user) -> list[tuple[Call, TrackingRow]]:
