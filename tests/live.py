@@ -6,6 +6,7 @@ fixtures: these tests commit into a database of their own."""
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -31,13 +32,30 @@ def running_consumer(app, workers: int = 2):
         consumer.stop(graceful=True)
 
 
+# Woken by every Huey signal (a task starting, finishing, failing, retrying), so a waiter checks
+# its condition as soon as the consumer did something rather than on a fixed beat.
+_consumer_moved = threading.Condition()
+
+
+def _on_any_signal(signal_name, task, *args, **kwargs) -> None:
+    with _consumer_moved:
+        _consumer_moved.notify_all()
+
+
 def wait_for(condition: Callable[[], object], timeout: float = 60.0, what: str = "condition"):
-    """Poll `condition` until it returns something truthy (a condition, not a fixed sleep)."""
+    """Return `condition()` once it is truthy: re-checked whenever the consumer signals, and at least
+    every 0.2 s for what no signal announces (progress a running job writes)."""
+    jobs.huey.signal()(_on_any_signal)
     deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    try:
+        while True:
+            value = condition()
+            if value:
+                return value
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {what}")
+            with _consumer_moved:
+                _consumer_moved.wait(min(0.2, remaining))
+    finally:
+        jobs.huey.disconnect_signal(_on_any_signal)
