@@ -7,9 +7,10 @@ Each panel's HTML is cached per user (id, unit, roles), hour and the data versio
 (by default the feature named by its key, and the unit tree): a write in scope shows at once, a
 panel that only ages (deadlines, upcoming conferences) is recomputed within the hour.
 
-A panel costs one query or less (the goal: the whole dashboard ≤ 15 statements with every panel
-full). Its counts go through `counts(user) -> {name: scalar subquery}`: the counts of every panel
-being computed are fetched together in ONE statement and given to `context(user, counts)`."""
+The whole dashboard runs at most 15 statements with every panel full and an empty cache
+(tests/test_dashboard_queries.py). A panel's counts go through `counts(user) -> {name: scalar
+subquery}`: the counts of every panel being computed are fetched together in ONE statement and given
+to `context(user, counts)`; its lists cost one indexed query each."""
 from __future__ import annotations
 
 from collections.abc import Callable
