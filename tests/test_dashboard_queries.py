@@ -149,3 +149,30 @@ def test_a_write_in_scope_shows_at_once(create_unit, login_as):
     doc.state, doc.approver_unit_id = "submitted", province.id
     db.session.flush()
     assert _count(leader.get("/").get_data(as_text=True), "waiting") == 2
+
+
+def test_programme_page_with_a_long_history_stays_within_15_queries(app, create_unit, login_as, count_queries):
+    """The progress chart rolls up every past period: the task structure is loaded once for all of them."""
+    top, province, ban = _tree(create_unit)
+    _fill(create_unit, top, province, ban, 1, 2)
+    programme = db.session.scalar(sa.select(Programme).where(Programme.unit_id == province.id))
+    task = db.session.scalar(sa.select(Task).where(Task.programme_id == programme.id))
+    commune = db.session.scalar(sa.select(Bloc).order_by(Bloc.id)).unit
+    for n, (kind, year, number, end) in enumerate([("6thang", 2023, 1, date(2023, 6, 30)),
+                                                   ("nam", 2023, 1, date(2023, 12, 31)),
+                                                   ("6thang", 2024, 1, date(2024, 6, 30)),
+                                                   ("6thang", 2025, 1, date(2025, 6, 30))]):
+        db.session.add(ProgressReport(task=task, unit=commune, period_kind=kind, year=year, number=number,
+                                      period_end=end, status="dang", percent=Decimal(10 * (n + 1)), narrative="x",
+                                      state="accepted"))
+    db.session.flush()
+    viewer = login_as("viewer", ban)
+    url = f"/de-an/{programme.id}"
+    viewer.get(url)
+    with app.app_context():
+        cache.clear()
+    with count_queries() as q:
+        assert viewer.get(url).status_code == 200
+    structure = [s for s in q.statements if s.lstrip().startswith("SELECT programme_task_group.id")]
+    assert len(structure) <= 3, structure      # the page's figure, the bands, and once for the whole chart
+    assert q.count <= GOAL, "\n".join(q.statements)

@@ -265,10 +265,11 @@ def _task_reason(task: Task, as_of: date, expected: int) -> str:
     return ""
 
 
-def figures(programme: Programme, root: Unit, as_of: date, *, totals: dict | None = None) -> ProgrammeFigure:
-    """Task, group and programme progress for the viewer's scope: the structure (two queries) and the
-    task totals (one query, cached per data version)."""
-    groups = load_structure(programme)
+def figures(programme: Programme, root: Unit, as_of: date, *, totals: dict | None = None,
+            groups: list[TaskGroup] | None = None) -> ProgrammeFigure:
+    """Task, group and programme progress for the viewer's scope: the structure (one query, or `groups`
+    already loaded) and the task totals (one query, cached per data version)."""
+    groups = load_structure(programme) if groups is None else groups
     totals = cached_task_totals(programme, root, as_of) if totals is None else totals
     out = []
     for group in groups:
