@@ -16,7 +16,7 @@ from danvan.core import access, nav
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.pagination import paginate, paginate_rows
+from danvan.core.pagination import page_arg, paginate
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, matches, today_local
 from danvan.extensions import db
@@ -116,8 +116,8 @@ def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
            "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
            **extra}
     if issuer_side:
-        t = calls.cached_tracking(call)
-        ctx.update(tracking=t, rows=paginate_rows(t.filtered(ctx["status"])))
+        t, rows = calls.cached_tracking_page(call, ctx["status"], page_arg())
+        ctx.update(tracking=t, rows=rows)
     else:
         ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
     return ctx
