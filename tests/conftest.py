@@ -70,7 +70,8 @@ def pytest_report_header(config):
 
 
 # Jobs: Huey on SQLite storage in the SQLite run, on the machine's Redis in the PostgreSQL run;
-# a queue name of our own so that parallel test runs never take each other's tasks.
+# a queue name of our own so that parallel test runs never take each other's tasks, and a key
+# prefix of our own for the rate-limit counters there (a reset clears only this run's counters).
 REDIS_URL = os.environ.get("DANVAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HUEY_NAME = f"danvan-test-{os.getpid()}-{secrets.token_hex(3)}"
 
@@ -78,7 +79,9 @@ HUEY_NAME = f"danvan-test-{os.getpid()}-{secrets.token_hex(3)}"
 def app_config(url: str, **extra) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(TMP / "uploads"),
             "SERVER_NAME": None, "HUEY_NAME": HUEY_NAME, "HUEY_SQLITE_PATH": str(TMP / "huey.db"),
-            "REDIS_URL": REDIS_URL if BACKEND == "postgresql" else "", **extra}
+            "REDIS_URL": REDIS_URL if BACKEND == "postgresql" else "",
+            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": HUEY_NAME} if BACKEND == "postgresql" else {},
+            **extra}
 
 
 def upgrade_schema(app) -> None:

@@ -28,7 +28,6 @@ ACTS_AT = {
     "plans.document_upload": "c1", "plans.document_attachment_remove": "c1",
     "programme.report": "c1", "blocs.evaluation_self": "c1",
     "initiatives.add_option": "bdv", "initiatives.toggle_option": "bdv", "initiatives.save_criteria": "bdv",
-    "initiatives.set_deadline": "bdv",
     "inspections.upload_report": "c1", "inspections.recommendation_followup": "c1",
 }
 

@@ -152,8 +152,8 @@ def _evaluation(db_session, bloc, cs, year, state="submitted"):
     return ev
 
 
-BOUNDARIES = [("49.99", "khong"), ("50", "hoan_thanh"), ("69.99", "hoan_thanh"), ("70", "tot"),
-              ("89.99", "tot"), ("90", "xuat_sac"), ("100", "xuat_sac"), ("0", "khong"), ("49,99", "khong")]
+BOUNDARIES = [("49,99", "khong"), ("50", "hoan_thanh"), ("69,99", "hoan_thanh"), ("70", "tot"),
+              ("89,99", "tot"), ("90", "xuat_sac"), ("100", "xuat_sac"), ("0", "khong"), ("0,5", "khong")]
 
 
 def test_rating_boundaries_through_scoring(world, login_as, db_session):
@@ -171,15 +171,17 @@ def test_rating_boundaries_through_scoring(world, login_as, db_session):
 
 
 @pytest.mark.parametrize("score,message", [
-    ("100.01", "không được vượt quá điểm tối đa 100"),
+    ("100,01", "không được vượt quá điểm tối đa 100"),
     ("101", "không được vượt quá điểm tối đa 100"),
-    ("-0.01", "không được âm"),
+    ("-0,01", "không được âm"),
     ("-5", "không được âm"),
-    ("abc", "không phải là số"),
+    ("abc", "Điểm tiêu chí 1 «abc»: Phải là một số, ví dụ 12,5."),
+    ("1e1", "Điểm tiêu chí 1 «1e1»: Phải là một số, ví dụ 12,5."),
+    ("49.99", "Điểm tiêu chí 1 «49.99»: Dùng dấu phẩy trước phần thập phân"),
     ("", "Chưa chấm tiêu chí 1"),
-    ("50.001", "tối đa 2 chữ số thập phân"),
-    ("NaN", "Điểm tiêu chí 1 «NaN» không phải là số."),
-    ("Infinity", "Điểm tiêu chí 1 «Infinity» không phải là số."),
+    ("50,001", "tối đa 2 chữ số thập phân"),
+    ("NaN", "Điểm tiêu chí 1 «NaN»: Phải là một số, ví dụ 12,5."),
+    ("Infinity", "Điểm tiêu chí 1 «Infinity»: Phải là một số, ví dụ 12,5."),
 ])
 def test_out_of_range_scores_are_refused(world, login_as, db_session, score, message):
     bloc = _bloc(db_session, world.c1, SIX)
@@ -259,7 +261,11 @@ def test_member_evaluation_needs_a_member_criteria_set(world, login_as, db_sessi
 @pytest.mark.parametrize("criteria,message", [
     ("Tiêu chí A | 50\nTiêu chí B | 45", "phải bằng 100 (hiện là 95,00)"),
     ("Tiêu chí A 100", "viết theo dạng"),
-    ("Tiêu chí A | một trăm", "không phải là số"),
+    ("Tiêu chí A | một trăm", "Dòng 1: điểm tối đa «một trăm»: Phải là một số, ví dụ 12,5."),
+    ("Tiêu chí A | NaN", "Dòng 1: điểm tối đa «NaN»: Phải là một số, ví dụ 12,5."),
+    ("Tiêu chí A | 1e2", "Dòng 1: điểm tối đa «1e2»: Phải là một số, ví dụ 12,5."),
+    ("Tiêu chí A | 87.5\nTiêu chí B | 12,5", "Dòng 1: điểm tối đa «87.5»: Dùng dấu phẩy trước phần thập phân"),
+    ("Tiêu chí A |", "Dòng 1: thiếu điểm tối đa."),
     (" | 100", "thiếu nội dung tiêu chí"),
     ("Tiêu chí A | 0\nTiêu chí B | 100", "phải lớn hơn 0"),
 ])
@@ -283,6 +289,13 @@ def test_criteria_set_saved_and_thresholds_checked(world, login_as, db_session):
     assert [(c.title, c.max_points) for c in cs.criteria] == [("A", Decimal(60)), ("B", Decimal(40))]
     assert cs.unit_id == world.p.id
     assert login_as("leader", world.bdv).get(f"/khoi-dan-van/tieu-chi/{cs.id}").status_code == 403
+    # Decimal maxima are read and shown back with a comma, so saving the form unchanged works.
+    r = admin.post_form("/khoi-dan-van/tieu-chi/moi", {**data, "name": "Bộ lẻ", "excellent_min": "90",
+                                                       "criteria": "A | 87,5\nB | 12,5"})
+    assert r.status_code == 303
+    odd = db_session.scalar(sa.select(CriteriaSet).where(CriteriaSet.name == "Bộ lẻ"))
+    assert [c.max_points for c in odd.criteria] == [Decimal("87.5"), Decimal("12.5")]
+    assert "A | 87,5\nB | 12,5" in admin.get(f"/khoi-dan-van/tieu-chi/{odd.id}").get_data(as_text=True)
 
 
 def test_dashboard_panel_counts_and_waiting_scores(world, login_as, db_session):
@@ -291,7 +304,7 @@ def test_dashboard_panel_counts_and_waiting_scores(world, login_as, db_session):
     _evaluation(db_session, bloc, cs, 2025)
     html = login_as("leader", world.d1b).get("/").get_data(as_text=True)
     assert 'id="panel-blocs"' in html and "1 khối, 6 thành viên" in html
-    assert "1 phiếu đánh giá chờ cấp trên chấm điểm" in html
+    assert "1 phiếu đánh giá khối năm 2025 chờ cấp trên chấm điểm" in html
     own = login_as("leader", world.c1).get("/").get_data(as_text=True)
     assert "chờ cấp trên chấm điểm" not in own
 

@@ -125,6 +125,46 @@ def test_workflow_rejects_unknown_permission_or_state():
         Workflow("x", {"a": "A"}, "a", (Transition("t", "T", ("a",), "b", "plans.edit"),))
 
 
+def test_review_workflow_shape():
+    """The shared «unit files, reviewer decides» shape: who may take what, from where to where."""
+    wf = workflow.review_workflow("x", {"draft": "N", "submitted": "C", "returned": "T", "done": "X"},
+                                  submit=("Gửi", "plans.edit"), decide=("approve", "Duyệt", "done"),
+                                  review_permission="plans.approve", return_label="Trả lại",
+                                  reopen=("Mở lại", "submitted"), reviewer=SCOPE)
+    by_name = {t.name: t for t in wf.transitions}
+    assert [(t.name, t.source, t.target, t.relation) for t in wf.transitions] == [
+        ("submit", ("draft", "returned"), "submitted", SCOPE), ("approve", ("submitted",), "done", SCOPE),
+        ("return", ("submitted",), "returned", SCOPE), ("reopen", ("done",), "submitted", SCOPE)]
+    assert by_name["return"].comment_required and by_name["reopen"].comment_required
+    assert not by_name["return"].validate and by_name["approve"].validate
+    assert wf.final == frozenset({"done"}) and wf.initial == "draft"
+    assert workflow.review_workflow("y", wf.states, submit=("G", "plans.edit"), decide=("approve", "D", "done"),
+                                    review_permission="plans.approve", return_label="T",
+                                    reopen=("M", "returned")).get("approve").relation == ABOVE
+
+
+def test_label_and_checked_text():
+    from danvan.core.errors import ServiceError, checked_text
+    from danvan.core.models import Label
+
+    class Row:
+        state_label = Label("state", {"draft": "Bản nháp"})
+        rating_label = Label("rating", {"a": "Tốt"}, missing="")
+
+        def __init__(self, state, rating=None):
+            self.state, self.rating = state, rating
+
+    assert Row("draft").state_label == "Bản nháp" and Row("lạ").state_label == "lạ"
+    assert Row("draft").rating_label == "" and Row("draft", "a").rating_label == "Tốt"
+    assert checked_text("  Kế hoạch  ", "title", "Tên", 300) == "Kế hoạch"
+    assert checked_text(None, "note", "Ghi chú", 10) == ""
+    with pytest.raises(ServiceError, match="^Nhập tên.$") as empty:
+        checked_text("  ", "title", "Tên", 300, required="Nhập tên.")
+    assert empty.value.field == "title" and empty.value.status == 422
+    with pytest.raises(ServiceError, match="^Nội dung tối đa 20.000 ký tự.$"):
+        checked_text("x" * 20001, "content", "Nội dung", 20000)
+
+
 def _docx_bytes(inner: str = "word/document.xml") -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

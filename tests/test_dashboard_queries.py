@@ -116,14 +116,14 @@ def test_every_panel_full_costs_at_most_15_queries_whatever_the_data(app, create
     assert "1 đăng ký chờ xem xét" in html and "1 đăng ký bị trả lại cần sửa" in html
     assert (_count(html, "waiting"), _count(html, "soon"), _count(html, "overdue")) == (1, 1, 1)
     assert _count(html, "review") == 1                              # conferences: a tham luận to review
-    assert "1 phiếu đánh giá chờ cấp trên chấm điểm" in html and "1 khối, 1 thành viên" in html
+    assert "1 phiếu đánh giá khối năm 2024 chờ cấp trên chấm điểm" in html and "1 khối, 1 thành viên" in html
     assert "Kiến nghị 1" in html and "Xã Thử 01" in html            # to act on; upcoming visit
     assert small <= GOAL, "\n".join(statements)
 
     _fill(create_unit, top, province, ban, 2, 4)
     large, html, statements = measure()
     assert large == small, statements
-    assert "5 đăng ký chờ xem xét" in html and "5 phiếu đánh giá chờ cấp trên chấm điểm" in html
+    assert "5 đăng ký chờ xem xét" in html and "5 phiếu đánh giá khối năm 2024 chờ cấp trên chấm điểm" in html
     assert (_count(html, "waiting"), _count(html, "soon"), _count(html, "overdue")) == (5, 5, 5)
     assert _count(html, "review") == 5 and _count(html, "to-act") == 5
     print(f"dashboard queries, every panel full: {small} (1 commune) = {large} (5 communes)")
@@ -135,16 +135,16 @@ def test_a_write_in_scope_shows_at_once(create_unit, login_as):
     leader = login_as("leader", ban)
     _fill(create_unit, top, province, ban, 1, 1)
     html = leader.get("/").get_data(as_text=True)
-    assert "1 đăng ký chờ xem xét" in html and "1 phiếu đánh giá chờ cấp trên chấm điểm" in html
+    assert "1 đăng ký chờ xem xét" in html and "1 phiếu đánh giá khối năm 2024 chờ cấp trên chấm điểm" in html
     commune = db.session.scalar(sa.select(Bloc).order_by(Bloc.id)).unit
     make_initiative(commune, name="Mô hình mới", state="submitted")
     html = leader.get("/").get_data(as_text=True)
-    assert "2 đăng ký chờ xem xét" in html and "1 phiếu đánh giá chờ cấp trên chấm điểm" in html
+    assert "2 đăng ký chờ xem xét" in html and "1 phiếu đánh giá khối năm 2024 chờ cấp trên chấm điểm" in html
     _, _, evaluation, _ = make_bloc(create_unit("Xã Thử mới", "xa", province))
     evaluation.state = "submitted"
     db.session.flush()
     html = leader.get("/").get_data(as_text=True)
-    assert "2 phiếu đánh giá chờ cấp trên chấm điểm" in html and "2 khối" in html
+    assert "2 phiếu đánh giá khối năm 2024 chờ cấp trên chấm điểm" in html and "2 khối" in html
     doc = documents.create_document(commune, DOC, actor=None)
     doc.state, doc.approver_unit_id = "submitted", province.id
     db.session.flush()

@@ -120,3 +120,26 @@ def test_initiatives_pages_of_an_unconfigured_province_write_nothing(app, create
         assert not writes, (path, writes)
     page = admin.get("/dan-van-kheo/cau-hinh").get_data(as_text=True)
     assert "danh mục mặc định" in page
+
+
+def test_checklist_configuration_page_creates_the_default_set_only_on_its_button(app, world, login_as, db_session):
+    from danvan.inspections.checklists import DEFAULT_NAME
+    from danvan.inspections.models import ChecklistTemplate
+
+    admin = login_as("admin", world.p)
+
+    def defaults() -> int:
+        return db_session.scalar(sa.select(sa.func.count()).select_from(ChecklistTemplate)
+                                 .where(ChecklistTemplate.name == DEFAULT_NAME))
+
+    with watching_writes(app) as writes:
+        page = admin.get("/kiem-tra/bo-tieu-chi/")
+    assert page.status_code == 200 and not writes and defaults() == 0
+    assert "Tạo bộ tiêu chí mặc định" in page.get_data(as_text=True)
+    assert admin.post("/kiem-tra/bo-tieu-chi/mac-dinh").status_code == 400  # no CSRF token: nothing made
+    assert defaults() == 0
+    made = admin.post_form("/kiem-tra/bo-tieu-chi/mac-dinh")
+    assert made.status_code == 303 and "/kiem-tra/bo-tieu-chi/" in made.headers["Location"]
+    assert admin.post_form("/kiem-tra/bo-tieu-chi/mac-dinh").status_code == 303
+    assert defaults() == 1
+    assert "Tạo bộ tiêu chí mặc định" not in admin.get("/kiem-tra/bo-tieu-chi/").get_data(as_text=True)

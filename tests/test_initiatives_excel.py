@@ -114,6 +114,33 @@ def test_good_file_preview_then_save_as_drafts(world, login_as, run_jobs):
     assert {o.state for o in db.session.scalars(sa.select(Initiative).where(Initiative.year == 2024))} == {"submitted"}
 
 
+def test_text_dates_and_vietnamese_numbers_are_read(world, login_as, run_jobs):
+    """Dates typed as text dd/mm/yyyy and amounts typed 15,5 or 1.234,5 are read as such."""
+    officer = login_as("officer", world.d1b)
+    data = book([row(start_on="01/04/2024", end_on=" 31/12/2024 ", budget="15,5"),
+                 row(name="Đường hoa", start_on="5/3/2024", end_on=datetime(2024, 6, 30), budget="1.234,5")])
+    r = upload(officer, data, run_jobs=run_jobs)
+    assert r.status_code == 200 and "Xem trước: 2 dòng hợp lệ" in text(r), text(r)[:800]
+    preview_url = re.search(r'action="(/dan-van-kheo/nhap-excel/\d+)"', r.get_data(as_text=True)).group(1)
+    assert officer.post_form(preview_url).status_code == 303 and run_jobs() == ["done"]
+    rows = db.session.scalars(sa.select(Initiative).order_by(Initiative.id)).all()
+    assert [(o.start_on.isoformat(), o.end_on.isoformat(), str(o.budget)) for o in rows] == [
+        ("2024-04-01", "2024-12-31", "15.50"), ("2024-03-05", "2024-06-30", "1234.50")]
+
+
+def test_import_page_states_the_limits_the_server_enforces(world, login_as, monkeypatch):
+    officer = login_as("officer", world.c1)
+    assert "Giới hạn: tệp tối đa 10 MB và 5.000 dòng dữ liệu mỗi lần nhập." in text(officer.get(URL))
+    # The page and the refusal follow the same constants.
+    monkeypatch.setattr(excel, "MAX_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(excel, "MAX_ROWS", 3)
+    assert "tệp tối đa 2 MB và 3 dòng dữ liệu" in text(officer.get(URL))
+    r = upload(officer, b"PK\x03\x04" + b"0" * (2 * 1024 * 1024))
+    assert r.status_code == 422 and "Tệp lớn hơn 2 MB." in text(r)
+    guide = load_workbook(io.BytesIO(officer.get("/dan-van-kheo/mau-excel").data))["Huong dan"]
+    assert any(c.value == "Tệp tối đa 2 MB và 3 dòng dữ liệu mỗi lần nhập." for c in guide["A"])
+
+
 def problems(response) -> list[str]:
     html = response.get_data(as_text=True)
     table = html.split('id="import-problems"', 1)[1]
@@ -142,12 +169,22 @@ def test_bad_files_get_exact_messages_and_nothing_is_saved(world, login_as, run_
          [" |  | Bảng tính có ô gộp (A2:A3); hãy bỏ gộp ô rồi nhập lại."]),
         (book([row(), row(name="Khác")], formula_at="B3"), "x.xlsx",
          ["3 | B — Năm | Ô chứa công thức; hãy dán giá trị (Paste Values) thay cho công thức."]),
-        (book([row(start_on="01/04/2024", end_on=45000)]), "x.xlsx",
-         ["2 | O — Ngày bắt đầu | Ngày phải là ô kiểu Ngày (dd/mm/yyyy), không phải văn bản «01/04/2024».",
+        (book([row(start_on="31/02/2024", end_on=45000)]), "x.xlsx",
+         ["2 | O — Ngày bắt đầu | Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024. Đang là «31/02/2024».",
           "2 | P — Ngày kết thúc | Ngày phải là ô kiểu Ngày (dd/mm/yyyy); đang là «45000»."]),
+        (book([row(start_on="01/04/24", end_on="2024/12/31")]), "x.xlsx",
+         ["2 | O — Ngày bắt đầu | Năm phải có đủ 4 chữ số, ví dụ 05/03/2024. Đang là «01/04/24».",
+          "2 | P — Ngày kết thúc | Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024. Đang là «2024/12/31»."]),
         (book([row(year="2024", budget="mười")]), "x.xlsx",
          ["2 | B — Năm | Phải là ô kiểu Số nguyên (ví dụ 2024); đang là «2024».",
-          "2 | N — Kinh phí (triệu đồng) | Phải là ô kiểu Số; đang là văn bản «mười»."]),
+          "2 | N — Kinh phí (triệu đồng) | Phải là một số, ví dụ 12,5. Đang là «mười»."]),
+        (book([row(budget="1e1"), row(name="B", budget="inf"), row(name="C", budget="nan"),
+               row(name="D", budget="15.5")]), "x.xlsx",
+         ["2 | N — Kinh phí (triệu đồng) | Phải là một số, ví dụ 12,5. Đang là «1e1».",
+          "3 | N — Kinh phí (triệu đồng) | Phải là một số, ví dụ 12,5. Đang là «inf».",
+          "4 | N — Kinh phí (triệu đồng) | Phải là một số, ví dụ 12,5. Đang là «nan».",
+          "5 | N — Kinh phí (triệu đồng) | Dùng dấu phẩy trước phần thập phân, ví dụ 12,5; dấu chấm chỉ để "
+          "ngăn cách hàng nghìn, ví dụ 1.234,5. Đang là «15.5»."]),
         (book([row(), row(unit="Thị trấn Bằng Lũng"), row(unit="Xã Không Có")]), "x.xlsx",
          ["3 | A — Đơn vị đăng ký | Không có đơn vị «Thị trấn Bằng Lũng» trong phạm vi của bạn.",
           "4 | A — Đơn vị đăng ký | Không có đơn vị «Xã Không Có» trong phạm vi của bạn."]),

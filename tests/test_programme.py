@@ -248,6 +248,23 @@ def test_report_workflow_and_rollup_update(prog, world, login_as, db_session):
     assert edit.status_code == 409 and "không sửa được" in edit.get_data(as_text=True)
 
 
+def test_only_the_reports_own_unit_submits_it(prog, world, login_as, db_session):
+    """The district leader above sees the commune's draft (and may report, for the district), yet
+    the «Gửi báo cáo» button and the POST are the commune's only."""
+    officer = login_as("officer", world.c1)
+    assert officer.post_form(f"/de-an/nhiem-vu/{prog.t2.id}/bao-cao/moi", _form(year="2025")).status_code == 303
+    report = db_session.scalar(sa.select(ProgressReport).where(ProgressReport.unit_id == world.c1.id,
+                                                               ProgressReport.year == 2025))
+    district = login_as("leader", world.d1b)
+    page = district.get(f"/de-an/bao-cao/{report.id}")
+    assert page.status_code == 200 and 'value="submit"' not in page.get_data(as_text=True)
+    refused = district.post_form(f"/de-an/bao-cao/{report.id}/chuyen", {"transition": "submit"})
+    assert refused.status_code == 403 and "Chỉ đơn vị lập báo cáo mới gửi được" in refused.get_data(as_text=True)
+    db_session.refresh(report)
+    assert report.state == "draft"
+    assert 'value="submit"' in officer.get(f"/de-an/bao-cao/{report.id}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("data,message", [
     ({"year": "2030"}, "Năm báo cáo phải trong giai đoạn 2023–2025"),
     ({"year": "abc"}, "Phải là số nguyên"),

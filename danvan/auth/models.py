@@ -9,13 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, now_utc
 from danvan.extensions import db
 
 
-class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
+class User(UserMixin, NameSorted, Audited, Versioned, Timestamped, db.Model):
+    __sort_source__ = "full_name"
     __tablename__ = "user_account"
     __audit_masked__ = frozenset({"password_hash"})
     __audit_ignored__ = frozenset({"failed_logins", "last_login_at", "session_epoch",
@@ -56,13 +57,21 @@ class User(UserMixin, Audited, Versioned, Timestamped, db.Model):
 
     # roles
     @property
-    def roles(self) -> frozenset[str]:
+    def assigned_roles(self) -> frozenset[str]:
         return frozenset(row.role for row in self.role_rows)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles in force: an account left on a closed (merged, dissolved) unit only reads its records."""
+        roles = self.assigned_roles
+        if roles and self.unit is not None and not self.unit.is_open:
+            return frozenset({"viewer"})
+        return roles
 
     def set_roles(self, roles: set[str] | list[str]) -> None:
         wanted = set(roles)
         self.role_rows = [row for row in self.role_rows if row.role in wanted] + [
-            UserRole(role=role) for role in sorted(wanted - self.roles)
+            UserRole(role=role) for role in sorted(wanted - self.assigned_roles)
         ]
 
     def has_role(self, *roles: str) -> bool:

@@ -13,6 +13,7 @@ from danvan.auth.models import User
 from danvan.core import access, audit
 from danvan.core.errors import ServiceError
 from danvan.core.htmx import is_htmx
+from danvan.core.models import by_name
 from danvan.core.units import Unit
 from danvan.core.vntext import now_utc
 from danvan.extensions import db
@@ -151,7 +152,7 @@ def users_query(actor, q: str | None = None, unit_id: int | None = None, role: s
         stmt = stmt.where(User.active.is_(True))
     elif status == "disabled":
         stmt = stmt.where(User.active.is_(False))
-    return stmt.join(Unit, Unit.id == User.unit_id).order_by(Unit.path, User.full_name)
+    return stmt.join(Unit, Unit.id == User.unit_id).order_by(Unit.path, by_name(User), User.id)
 
 
 def _check_unit(actor, unit: Unit | None) -> Unit:

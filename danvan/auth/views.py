@@ -12,12 +12,12 @@ from danvan.auth.models import User
 from danvan.core import access, nav
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.formviews import form_page
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.security import limiter
 from danvan.core.transaction import keep_changes
-from danvan.core.units import subtree
+from danvan.core.units import subtree, tree_choices
 from danvan.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -89,8 +89,7 @@ def change_password():
 # user administration -------------------------------------------------------
 
 def _unit_choices() -> list[tuple[int, str]]:
-    units = db.session.scalars(subtree(current_user.scope))
-    return [(u.id, f"{'— ' * (u.depth - current_user.scope.depth)}{u.name}") for u in units]
+    return tree_choices(db.session.scalars(subtree(current_user.scope)))
 
 
 @bp.route("/quan-tri/nguoi-dung")
@@ -109,7 +108,7 @@ def _user_form(form_class, obj=None):
     form = form_class(obj=obj)
     form.unit_id.choices = _unit_choices()
     if obj is not None and request.method == "GET":
-        form.roles.data = sorted(obj.roles)
+        form.roles.data = sorted(obj.assigned_roles)
         form.version.data = obj.version
     return form
 
@@ -122,15 +121,13 @@ def _form_data(form) -> dict:
 @requires("users.manage")
 def user_new():
     form = _user_form(NewUserForm)
-    if form.validate_on_submit():
-        try:
-            user = service.create_user(_form_data(form), actor=current_user)
-        except service.AccountError as exc:
-            add_error(form, exc.field or "username", exc.message)
-        else:
-            flash(f"Đã tạo tài khoản {user.username}.", "success")
-            return redirect_to("auth.users")
-    return _render_user_form(form, None, 422 if request.method == "POST" else 200)
+    return form_page(form, lambda: service.create_user(_form_data(form), actor=current_user), error_field="username",
+                     render=lambda status: _render_user_form(form, None, status),
+                     message=lambda user: f"Đã tạo tài khoản {user.username}.", done=_to_users)
+
+
+def _to_users(_user):
+    return redirect_to("auth.users")
 
 
 @bp.route("/quan-tri/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
@@ -138,18 +135,9 @@ def user_new():
 def user_edit(user_id: int):
     user = access.get_scoped_or_404(User, user_id, current_user)
     form = _user_form(UserForm, user)
-    if form.validate_on_submit():
-        try:
-            service.update_user(user, _form_data(form), actor=current_user)
-        except service.AccountError as exc:
-            add_error(form, exc.field or "full_name", exc.message)
-        except StaleEdit as exc:
-            flash(exc.message, "danger")
-            return _render_user_form(form, user, 409)
-        else:
-            flash(f"Đã lưu tài khoản {user.username}.", "success")
-            return redirect_to("auth.users")
-    return _render_user_form(form, user, 422 if request.method == "POST" else 200)
+    return form_page(form, lambda: service.update_user(user, _form_data(form), actor=current_user),
+                     error_field="full_name", render=lambda status: _render_user_form(form, user, status),
+                     message=lambda _: f"Đã lưu tài khoản {user.username}.", done=_to_users)
 
 
 def _render_user_form(form, user, status: int, reset_form=None):

@@ -2,7 +2,7 @@
 members are evaluated on; a set used by an evaluation keeps its criteria for good."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import abort
@@ -10,7 +10,7 @@ from flask import abort
 from danvan.blocs.models import CriteriaSet, Criterion, Evaluation
 from danvan.core import access
 from danvan.core.units import Unit, scope_root
-from danvan.core.vntext import fmt_number
+from danvan.core.vntext import fmt_number, parse_decimal
 from danvan.extensions import db
 
 from .service import BlocError
@@ -45,9 +45,11 @@ def parse_criteria(text: str) -> list[tuple[str, Decimal]]:
         title, _, points = line.rpartition("|")
         title = title.strip()
         try:
-            value = Decimal(points.strip().replace(",", "."))
-        except InvalidOperation:
-            raise BlocError(f"Dòng {n}: điểm tối đa «{points.strip()}» không phải là số.", "criteria") from None
+            value = parse_decimal(points)   # 12,5; 1e1, NaN, 12.5 refused
+        except ValueError as exc:
+            raise BlocError(f"Dòng {n}: điểm tối đa «{points.strip()[:20]}»: {exc}", "criteria") from None
+        if value is None:
+            raise BlocError(f"Dòng {n}: thiếu điểm tối đa.", "criteria")
         if not title:
             raise BlocError(f"Dòng {n}: thiếu nội dung tiêu chí.", "criteria")
         if len(title) > 500:

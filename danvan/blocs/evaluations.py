@@ -1,36 +1,29 @@
 """Yearly evaluations of a bloc or a member: the unit scores itself, the level above scores and rates."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
 from danvan.core import access, workflow
+from danvan.core.models import by_name
 from danvan.core.units import scope_root
-from danvan.core.vntext import fmt_number, matches, now_utc, today_local
-from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
+from danvan.core.vntext import fmt_number, matches, now_utc, parse_decimal, today_local
+from danvan.core.workflow import review_workflow
 from danvan.extensions import db
 
 from .criteria import applicable_set, rate
 from .service import BlocError, current_members
 
-EVALUATION_WORKFLOW = Workflow(
-    name="bloc_evaluation",
-    states={"draft": "Đang tự đánh giá", "submitted": "Chờ cấp trên chấm", "returned": "Bị trả lại",
-            "scored": "Đã chấm, xếp loại"},
-    initial="draft",
-    transitions=(
-        Transition("submit", "Gửi tự đánh giá lên cấp trên", ("draft", "returned"), "submitted", "blocs.edit", SCOPE),
-        Transition("score", "Chấm điểm và xếp loại", ("submitted",), "scored", "blocs.evaluate", ABOVE),
-        Transition("return", "Trả lại để tự đánh giá lại", ("submitted",), "returned", "blocs.evaluate", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-        Transition("reopen", "Mở lại để chấm lại", ("scored",), "submitted", "blocs.evaluate", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-    ),
-    final=frozenset({"scored"}),
+EVALUATION_WORKFLOW = review_workflow(
+    "bloc_evaluation",
+    {"draft": "Đang tự đánh giá", "submitted": "Chờ cấp trên chấm", "returned": "Bị trả lại",
+     "scored": "Đã chấm, xếp loại"},
+    submit=("Gửi tự đánh giá lên cấp trên", "blocs.edit"), decide=("score", "Chấm điểm và xếp loại", "scored"),
+    review_permission="blocs.evaluate", return_label="Trả lại để tự đánh giá lại",
+    reopen=("Mở lại để chấm lại", "submitted"),
 )
-
 
 
 def load_evaluation_or_404(evaluation_id: int, user) -> Evaluation:
@@ -77,18 +70,16 @@ def _parse_scores(evaluation: Evaluation, raw: dict, *, required: bool) -> dict[
     out: dict[int, Decimal | None] = {}
     errors = []
     for s in evaluation.scores:
-        text = (raw.get(f"score_{s.criterion_id}") or "").strip().replace(",", ".")
-        if not text:
+        text = (raw.get(f"score_{s.criterion_id}") or "").strip()
+        try:
+            value = parse_decimal(text)   # 8,5 and 1.234,5; 1e1, NaN, 8.5 refused
+        except ValueError as exc:
+            errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}»: {exc}")
+            continue
+        if value is None:
             if required:
                 errors.append(f"Chưa chấm tiêu chí {s.criterion.position}.")
             out[s.criterion_id] = None
-            continue
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():   # Decimal also reads "NaN" and "Infinity"
-            errors.append(f"Điểm tiêu chí {s.criterion.position} «{text[:20]}» không phải là số.")
             continue
         if value < 0:
             errors.append(f"Điểm tiêu chí {s.criterion.position} không được âm.")
@@ -183,13 +174,16 @@ def evaluations_query(user, *, year: int | None = None, subject: str | None = No
         stmt = stmt.where(Evaluation.member_id.is_not(None))
     if rating == "none":
         stmt = stmt.where(Evaluation.rating.is_(None))
+    elif rating == WAITING:
+        stmt = stmt.where(_waiting(user))
     elif rating in RATINGS:
         stmt = stmt.where(Evaluation.rating == rating)
     if bloc is not None:
         stmt = stmt.where(Evaluation.bloc_id == bloc.id)
     if (found := matches(q, Bloc.name_key, BlocMember.name_key)) is not None:
         stmt = stmt.where(found)
-    return stmt.order_by(Evaluation.year.desc(), Bloc.name_key, Evaluation.member_id.is_not(None), BlocMember.name_key)
+    return stmt.order_by(Evaluation.year.desc(), by_name(Bloc), Evaluation.member_id.is_not(None),
+                         by_name(BlocMember), Evaluation.id)
 
 
 def default_year(user) -> int:
@@ -216,11 +210,36 @@ def rating_counts_by_year(user, subject: str) -> dict[int, dict[str, int]]:
 
 
 
-def waiting_for_scoring_columns(user) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
-    """Submitted evaluations of units strictly under the user's committee (the level above scores):
-    how many, and the latest year among them, as scalar subqueries."""
+WAITING = "waiting"   # the list's filter "chờ tôi chấm điểm": the dashboard count links to it
+
+
+def _waiting(user):
+    """Submitted sheets of units strictly under the user's committee: the level above scores them."""
     root = scope_root(user.unit)
-    stmt = access.scoped(sa.select(sa.func.count()).select_from(Evaluation)
-                         .where(Evaluation.state == "submitted", Evaluation.unit_id != root.id,
-                                Evaluation.unit_id != user.unit_id), Evaluation.unit_id, user)
-    return stmt.scalar_subquery(), stmt.with_only_columns(sa.func.max(Evaluation.year)).scalar_subquery()
+    return sa.and_(Evaluation.state == "submitted", Evaluation.unit_id != root.id, Evaluation.unit_id != user.unit_id)
+
+
+def waiting_for_scoring(user) -> tuple[dict[str, int], int | None]:
+    """The latest year with sheets waiting for the user's scoring, and how many of that year wait per
+    subject ("bloc", "member"): the same rows as evaluations_query(rating=WAITING, subject=…, year=…)."""
+    year = db.session.scalar(access.scoped(sa.select(sa.func.max(Evaluation.year)).where(_waiting(user)),
+                                           Evaluation.unit_id, user))
+    if year is None:
+        return {}, None
+    stmt = access.scoped(sa.select(Evaluation.member_id.is_(None), sa.func.count()).where(
+        _waiting(user), Evaluation.year == year), Evaluation.unit_id, user).group_by(Evaluation.member_id.is_(None))
+    return {("bloc" if is_bloc else "member"): int(n) for is_bloc, n in db.session.execute(stmt)}, year
+
+
+def waiting_for_scoring_columns(user) -> dict[str, sa.ScalarSelect]:
+    """`waiting_for_scoring` as scalar subqueries, for a statement that fetches other counts too (the
+    dashboard): the latest year, and how many of that year wait per subject."""
+    base = access.scoped(sa.select(sa.func.max(Evaluation.year)).where(_waiting(user)), Evaluation.unit_id, user)
+    year = base.scalar_subquery()
+
+    def of(subject_is_bloc: bool) -> sa.ScalarSelect:
+        return base.with_only_columns(sa.func.count()).where(
+            Evaluation.year == year, Evaluation.member_id.is_(None) if subject_is_bloc
+            else Evaluation.member_id.is_not(None)).scalar_subquery()
+
+    return {"waiting_year": year, "waiting_bloc": of(True), "waiting_member": of(False)}

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from danvan.blocs.models import POSITIONS
-from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDecimalField, max_len
+from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDateField, VNDecimalField, max_len
 
 
 class MemberForm(VersionedForm):
@@ -17,6 +17,14 @@ class MemberForm(VersionedForm):
                           format=DATE_INPUT_FORMATS)
     to_date = DateField("Thôi tham gia từ ngày", validators=[Optional()], format=DATE_INPUT_FORMATS)
     phone = StringField("Điện thoại", validators=[max_len(30)])
+
+
+class NewBlocForm(Form):
+    unit_id = SelectField("Xã, phường, thị trấn", coerce=int, validate_choice=False,
+                          validators=[DataRequired("Chọn xã, phường, thị trấn.")])
+    name = StringField("Tên khối", validators=[max_len(250)])
+    established_on = VNDateField("Ngày thành lập", validators=[Optional()])
+    copy_members = BooleanField("Chép thành viên hiện tại của khối các đơn vị cũ (đơn vị hình thành từ sáp nhập)")
 
 
 class EndMemberForm(Form):

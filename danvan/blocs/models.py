@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InUnit, Label, NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -48,7 +48,7 @@ RATINGS: dict[str, str] = {
 POINTS = sa.Numeric(5, 2)
 
 
-class Bloc(Audited, Versioned, Timestamped, db.Model):
+class Bloc(NameSorted, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc"
     __table_args__ = (sa.CheckConstraint("roster_state IN ('draft','confirmed')", name="roster_state"),)
 
@@ -71,12 +71,11 @@ class Bloc(Audited, Versioned, Timestamped, db.Model):
     def reasons(self) -> list[str]:
         return [r for r in (self.flag_reasons or "").splitlines() if r.strip()]
 
-    @property
-    def roster_state_label(self) -> str:
-        return ROSTER_STATES.get(self.roster_state, self.roster_state)
+    roster_state_label = Label("roster_state", ROSTER_STATES)
 
 
-class BlocMember(Audited, Versioned, Timestamped, db.Model):
+class BlocMember(NameSorted, Audited, Versioned, Timestamped, db.Model):
+    __sort_source__ = "full_name"
     __tablename__ = "bloc_member"
     __table_args__ = (
         sa.CheckConstraint("to_date IS NULL OR to_date >= from_date", name="dates"),
@@ -101,15 +100,13 @@ class BlocMember(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<BlocMember {self.id} {self.full_name!r}>"
 
-    @property
-    def position_label(self) -> str:
-        return POSITIONS.get(self.position, self.position)
+    position_label = Label("position", POSITIONS)
 
     def is_current(self, on: date) -> bool:
         return self.from_date <= on and (self.to_date is None or self.to_date > on)
 
 
-class CriteriaSet(Audited, Versioned, Timestamped, db.Model):
+class CriteriaSet(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc_criteria_set"
     __table_args__ = (
         sa.CheckConstraint("subject IN ('bloc','member')", name="subject"),
@@ -118,7 +115,6 @@ class CriteriaSet(Audited, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(250))
     subject: Mapped[str] = mapped_column(sa.String(10))
     year_from: Mapped[int] = mapped_column(sa.Integer)
@@ -127,16 +123,13 @@ class CriteriaSet(Audited, Versioned, Timestamped, db.Model):
     pass_min: Mapped[Decimal] = mapped_column(POINTS, default=Decimal(50))
     active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
     criteria: Mapped[list[Criterion]] = relationship(back_populates="criteria_set", order_by="Criterion.position",
                                                      cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<CriteriaSet {self.id} {self.name!r}>"
 
-    @property
-    def subject_label(self) -> str:
-        return SUBJECTS.get(self.subject, self.subject)
+    subject_label = Label("subject", SUBJECTS)
 
 
 class Criterion(Audited, db.Model):
@@ -155,7 +148,7 @@ class Criterion(Audited, db.Model):
         return f"<Criterion {self.id} {self.max_points}>"
 
 
-class Evaluation(Audited, Versioned, Timestamped, db.Model):
+class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc_evaluation"
     __table_args__ = (
         sa.UniqueConstraint("subject_key", "year", name="uq_bloc_evaluation_subject_year"),
@@ -165,7 +158,6 @@ class Evaluation(Audited, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     bloc_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bloc_member.id"), index=True)
     subject_key: Mapped[str] = mapped_column(sa.String(30))
@@ -180,7 +172,6 @@ class Evaluation(Audited, Versioned, Timestamped, db.Model):
     scored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
     bloc: Mapped[Bloc] = relationship(lazy="joined")
     member: Mapped[BlocMember | None] = relationship(lazy="joined")
     criteria_set: Mapped[CriteriaSet] = relationship(lazy="joined")
@@ -194,13 +185,8 @@ class Evaluation(Audited, Versioned, Timestamped, db.Model):
         who = self.member.full_name if self.member is not None else self.bloc.name
         return f"Đánh giá {self.year}: {who}"
 
-    @property
-    def rating_label(self) -> str:
-        return RATINGS.get(self.rating or "", "")
-
-    @property
-    def state_label(self) -> str:
-        return EVALUATION_STATES.get(self.state, self.state)
+    rating_label = Label("rating", RATINGS, missing="")
+    state_label = Label("state", EVALUATION_STATES)
 
 
 class EvaluationScore(Audited, db.Model):

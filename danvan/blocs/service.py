@@ -9,6 +9,8 @@ from flask import current_app, has_app_context
 
 from danvan.blocs.models import POSITIONS, RATINGS, Bloc, BlocMember, Evaluation
 from danvan.core import access, audit
+from danvan.core.errors import ServiceError
+from danvan.core.models import by_name
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_count, fmt_number, fold, matches, now_utc, today_local
 from danvan.extensions import db
@@ -16,12 +18,8 @@ from danvan.extensions import db
 __all__ = ["RATINGS", "POSITIONS"]
 
 
-class BlocError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class BlocError(ServiceError):
+    """Refused input: message for the user, field, HTTP status."""
 
 
 # ---------------------------------------------------------------- configuration (provinces differ)
@@ -69,7 +67,7 @@ def blocs_query(user, *, q: str | None = None, state: str | None = None, on: dat
         stmt = stmt.where(Bloc.flag_reasons != "")
     elif state in ("draft", "confirmed"):
         stmt = stmt.where(Bloc.roster_state == state)
-    return stmt.order_by(Unit.path)
+    return stmt.order_by(by_name(Bloc), Bloc.id)
 
 
 def totals_columns(root: Unit, on: date | None = None) -> dict[str, sa.ScalarSelect]:
@@ -193,6 +191,58 @@ def end_member(member: BlocMember, on: date, *, actor) -> list[str]:
         raise BlocError("Thành viên này đã thôi tham gia khối.", status=409)
     member.to_date = max(on, member.from_date)
     return refresh_flags(member.bloc, actor=actor)
+
+
+# ---------------------------------------------------------------- laying down a bloc
+
+
+def bloc_of(unit: Unit) -> Bloc | None:
+    return db.session.scalar(sa.select(Bloc).where(Bloc.unit_id == unit.id))
+
+
+def units_without_bloc(user) -> list[Unit]:
+    """Open communes in the user's scope that have no bloc yet, in tree order (the picker of the new-bloc form)."""
+    from danvan.core.policies.blocs import BLOC_UNIT_KINDS
+
+    stmt = (sa.select(Unit).where(Unit.kind.in_(BLOC_UNIT_KINDS), Unit.valid_to.is_(None),
+                                  ~sa.exists().where(Bloc.unit_id == Unit.id)).order_by(Unit.path))
+    return list(db.session.scalars(access.scoped(stmt, Unit.id, user)))
+
+
+def predecessor_blocs(unit: Unit) -> list[Bloc]:
+    """The blocs of the units merged into `unit` (empty when it was not formed by a merge)."""
+    return list(db.session.scalars(sa.select(Bloc).join(Unit, Unit.id == Bloc.unit_id)
+                                   .where(Unit.successor_id == unit.id).order_by(Unit.path)))
+
+
+def create_bloc(unit: Unit, data: dict, *, actor) -> tuple[Bloc, int]:
+    """A new bloc for an open commune (the caller asked `can(actor, "create_bloc", unit)`). With
+    `copy_members`, the current members of the merged units' blocs join it from the merge day and leave
+    the old blocs that day, so each old roster keeps its history. Returns the bloc and how many were copied."""
+    if bloc_of(unit) is not None:
+        raise BlocError(f"{unit.name} đã có khối dân vận.", "unit_id", 409)
+    old_blocs = predecessor_blocs(unit) if data.get("copy_members") else []
+    if data.get("copy_members") and not old_blocs:
+        raise BlocError(f"{unit.name} không hình thành từ sáp nhập đơn vị có khối dân vận; "
+                        "không có thành viên để chép.", "copy_members")
+    name = (data.get("name") or "").strip() or f"Khối dân vận {unit.name}"
+    # a bloc made from the old rosters takes over on the merge day unless told otherwise
+    bloc = Bloc(unit=unit, name=name, name_key=fold(name), roster_state="draft",
+                established_on=data.get("established_on") or (unit.valid_from if old_blocs else today_local()))
+    db.session.add(bloc)
+    db.session.flush()
+    copied = 0
+    since = bloc.established_on
+    for old in old_blocs:
+        for m in current_members(old, since):
+            db.session.add(BlocMember(bloc=bloc, unit_id=unit.id, full_name=m.full_name, name_key=m.name_key,
+                                      position=m.position, title=m.title, is_head=m.is_head, from_date=since,
+                                      phone=m.phone))
+            m.to_date = max(since, m.from_date)
+            copied += 1
+        audit.record(actor, "members_copied", bloc, {"from_bloc": (old.name, bloc.name)})
+    refresh_flags(bloc, actor=actor)
+    return bloc, copied
 
 
 def rating_counts_for(root: Unit, year: int, subject: str) -> dict[str, int]:

@@ -12,17 +12,19 @@ from danvan.blocs.forms import (
     EvaluationFilterForm,
     FilterForm,
     MemberForm,
+    NewBlocForm,
     NewEvaluationForm,
 )
 from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
 from danvan.core import access, nav, panels, workflow
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.forms import ConfirmForm
+from danvan.core.formviews import form_page
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
-from danvan.core.units import scope_root
-from danvan.core.vntext import fmt_decimal, today_local
+from danvan.core.units import Unit, scope_root
+from danvan.core.vntext import fmt_decimal, int_or_none, today_local
 from danvan.extensions import db
 
 bp = Blueprint("blocs", __name__, url_prefix="/khoi-dan-van")
@@ -48,6 +50,35 @@ def index():
     return render_page_or_partial("blocs/index.html", "blocs/_rows.html", page=page, filters=filters,
                                   totals=service.province_totals(root), root=root, rules=service.rules(),
                                   states=ROSTER_STATES)
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@requires("blocs.create")
+def bloc_new():
+    """Lay down a commune's bloc; `?unit_id=` prefills the commune (the units admin links here after
+    creating one). The successor of a merge posts `copy_members` to start from the old rosters."""
+    form = NewBlocForm()
+    units = service.units_without_bloc(current_user)
+    form.unit_id.choices = [(u.id, u.name) for u in units]
+    if request.method == "GET":
+        form.unit_id.data = int_or_none(request.args.get("unit_id"))
+        form.established_on.data = today_local()
+
+    def save():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data in {u.id for u in units} else None
+        if unit is None:
+            raise service.BlocError("Chọn một xã, phường, thị trấn trong phạm vi quản lý chưa có khối dân vận.",
+                                    "unit_id")
+        access.authorize(current_user, "create_bloc", unit)
+        return service.create_bloc(unit, _data(form), actor=current_user)
+
+    def message(result) -> str:
+        bloc, copied = result
+        return f"Đã lập {bloc.name}" + (f", chép {copied} thành viên từ khối các đơn vị cũ." if copied else
+                                        "; thêm thành viên để hoàn thiện danh sách.")
+
+    return form_page(form, save, message=message, done=lambda result: redirect_to("blocs.detail", bloc_id=result[0].id),
+                     render=lambda status: (render_template("blocs/bloc_form.html", form=form, units=units), status))
 
 
 @bp.route("/<int:bloc_id>")
@@ -98,18 +129,20 @@ def member_new(bloc_id: int):
     form = MemberForm()
     if request.method == "GET":
         form.from_date.data = today_local()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                _, problems = service.add_member(bloc, _data(form), actor=current_user)
-            except service.BlocError as exc:
-                add_error(form, exc.field, exc.message)
-            else:
-                _flash_saved(problems)
-                return redirect_to("blocs.detail", bloc_id=bloc.id)
-    return render_template("blocs/member_form.html", form=form, bloc=bloc, member=None), status
+    return form_page(form, lambda: service.add_member(bloc, _data(form), actor=current_user)[1],
+                     render=lambda status: _member_page(form, bloc, None, status), done=_saved(bloc.id))
+
+
+def _member_page(form, bloc, member, status: int, **extra):
+    return render_template("blocs/member_form.html", form=form, bloc=bloc, member=member, **extra), status
+
+
+def _saved(bloc_id: int):
+    """After saving a member: the roster's state in a flash, back to the bloc."""
+    def done(problems: list[str]):
+        _flash_saved(problems)
+        return redirect_to("blocs.detail", bloc_id=bloc_id)
+    return done
 
 
 def _flash_saved(problems: list[str]) -> None:
@@ -124,25 +157,9 @@ def _flash_saved(problems: list[str]) -> None:
 def member(member_id: int):
     member = service.load_member_or_404(member_id, current_user)
     form = MemberForm(obj=member)
-    if request.method == "GET":
-        form.version.data = member.version
-    status = 200
-    if request.method == "POST":
-        access.authorize(current_user, "edit", member)
-        status = 422
-        if form.validate_on_submit():
-            try:
-                problems = service.update_member(member, _data(form), actor=current_user)
-            except service.BlocError as exc:
-                add_error(form, exc.field, exc.message)
-            except StaleEdit as exc:
-                flash(exc.message, "danger")
-                status = 409
-            else:
-                _flash_saved(problems)
-                return redirect_to("blocs.detail", bloc_id=member.bloc_id)
-    return render_template("blocs/member_form.html", form=form, bloc=member.bloc, member=member,
-                           end_form=EndMemberForm()), status
+    return form_page(form, lambda: service.update_member(member, _data(form), actor=current_user),
+                     version_of=member, write_rule="edit", done=_saved(member.bloc_id),
+                     render=lambda status: _member_page(form, member.bloc, member, status, end_form=EndMemberForm()))
 
 
 @bp.route("/thanh-vien/<int:member_id>/ket-thuc", methods=["POST"])
@@ -153,8 +170,7 @@ def member_end(member_id: int):
     form = EndMemberForm()
     if not form.validate_on_submit():
         flash(" ".join(form.on.errors) or "Dữ liệu không hợp lệ.", "danger")
-        return render_template("blocs/member_form.html", form=MemberForm(obj=member), bloc=member.bloc,
-                               member=member, end_form=form), 422
+        return _member_page(MemberForm(obj=member), member.bloc, member, 422, end_form=form)
     try:
         problems = service.end_member(member, form.on.data or today_local(), actor=current_user)
     except service.BlocError as exc:
@@ -216,54 +232,42 @@ def evaluation(evaluation_id: int):
 @requires("blocs.edit")
 def evaluation_self(evaluation_id: int):
     evaluation = sheets.load_evaluation_or_404(evaluation_id, current_user)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
     submit = request.form.get("action") == "submit"
-    try:
-        sheets.save_self(evaluation, request.form, request.form.get("comment", "")[:4000], actor=current_user,
-                          submit=submit)
-    except service.BlocError as exc:
-        return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
-    except workflow.TransitionError as exc:
-        return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
-    except StaleEdit as exc:
-        return _evaluation_page(evaluation, 409, [exc.message], request.form)
-    flash("Đã gửi tự đánh giá lên cấp trên." if submit else "Đã lưu điểm tự chấm.", "success")
-    return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
+    return _sheet_step(evaluation, lambda: sheets.save_self(evaluation, request.form,
+                                                            request.form.get("comment", "")[:4000],
+                                                            actor=current_user, submit=submit),
+                       "Đã gửi tự đánh giá lên cấp trên." if submit else "Đã lưu điểm tự chấm.")
 
 
 @bp.route("/danh-gia/<int:evaluation_id>/cham", methods=["POST"])
 @requires("blocs.evaluate")
 def evaluation_score(evaluation_id: int):
     evaluation = sheets.load_evaluation_or_404(evaluation_id, current_user)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        rating = sheets.save_final(evaluation, request.form, request.form.get("comment", "")[:4000],
-                                    actor=current_user)
-    except (service.BlocError, workflow.TransitionError) as exc:
-        return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
-    except StaleEdit as exc:
-        return _evaluation_page(evaluation, 409, [exc.message], request.form)
-    flash(f"Đã chấm điểm: {fmt_decimal(evaluation.final_total)} điểm — {RATINGS[rating]}.", "success")
-    return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
+    return _sheet_step(evaluation, lambda: sheets.save_final(evaluation, request.form,
+                                                             request.form.get("comment", "")[:4000],
+                                                             actor=current_user),
+                       lambda rating: f"Đã chấm điểm: {fmt_decimal(evaluation.final_total)} điểm — {RATINGS[rating]}.")
 
 
 @bp.route("/danh-gia/<int:evaluation_id>/chuyen", methods=["POST"])
 @requires("blocs.evaluate")
 def evaluation_transition(evaluation_id: int):
     evaluation = sheets.load_evaluation_or_404(evaluation_id, current_user)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
     name = request.form.get("transition", "")
+    return _sheet_step(evaluation, lambda: sheets.send_back(evaluation, name, request.form.get("comment", ""),
+                                                            actor=current_user),
+                       "Đã trả lại phiếu đánh giá." if name == "return" else "Đã mở lại phiếu để chấm lại.")
+
+
+def _sheet_step(evaluation, step, message):
+    """A button on the sheet: a refusal shows its message above the scores the user typed, kept."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     try:
-        sheets.send_back(evaluation, name, request.form.get("comment", ""), actor=current_user)
-    except (service.BlocError, workflow.TransitionError) as exc:
+        result = step()
+    except (service.BlocError, workflow.TransitionError, StaleEdit) as exc:
         return _evaluation_page(evaluation, exc.status, [exc.message], request.form)
-    flash("Đã trả lại phiếu đánh giá." if name == "return" else "Đã mở lại phiếu để chấm lại.", "success")
+    flash(message(result) if callable(message) else message, "success")
     return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
 
 
@@ -280,7 +284,8 @@ def evaluation_print(evaluation_id: int):
 @requires("blocs.view")
 def evaluations():
     filters = EvaluationFilterForm(request.args)
-    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại")]
+    filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại"),
+                              (sheets.WAITING, "Chờ tôi chấm điểm")]
     filters.validate()
     year = filters.year.data or sheets.default_year(current_user)
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
@@ -322,24 +327,12 @@ def _criteria_form(row):
         if row is None:
             form.year_from.data = today_local().year
         else:
-            form.version.data = row.version
-            form.criteria.data = "\n".join(f"{c.title} | {c.max_points}" for c in row.criteria)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                saved = criteria.save_set(scope_root(current_user.unit), row, _data(form), actor=current_user)
-            except service.BlocError as exc:
-                add_error(form, exc.field, exc.message)
-                status = exc.status
-            except StaleEdit as exc:
-                flash(exc.message, "danger")
-                status = 409
-            else:
-                flash("Đã lưu bộ tiêu chí.", "success")
-                return redirect_to("blocs.criteria_edit", criteria_id=saved.id)
-    return render_template("blocs/criteria_form.html", form=form, row=row), status
+            form.criteria.data = "\n".join(f"{c.title} | {fmt_decimal(c.max_points)}" for c in row.criteria)
+    return form_page(form, lambda: criteria.save_set(scope_root(current_user.unit), row, _data(form),
+                                                     actor=current_user),
+                     version_of=row, message="Đã lưu bộ tiêu chí.",
+                     render=lambda status: (render_template("blocs/criteria_form.html", form=form, row=row), status),
+                     done=lambda saved: redirect_to("blocs.criteria_edit", criteria_id=saved.id))
 
 
 def _panel_counts(user) -> dict:
@@ -347,7 +340,7 @@ def _panel_counts(user) -> dict:
         return {}
     counts = service.totals_columns(scope_root(user.unit))
     if access.has_permission(user, "blocs.evaluate"):
-        counts["waiting"], counts["waiting_year"] = sheets.waiting_for_scoring_columns(user)
+        counts.update(sheets.waiting_for_scoring_columns(user))
     return counts
 
 
@@ -357,8 +350,9 @@ def _panel(user, counts: dict) -> dict:
     if not counts or not counts["blocs"]:
         return {}
     totals = service.totals_of(counts["blocs"], counts["members"], counts["flagged"])
-    return {"totals": totals, "waiting": int(counts.get("waiting") or 0), "waiting_year": counts.get("waiting_year"),
-            "root": scope_root(user.unit)}
+    waiting = {subject: int(counts.get(f"waiting_{subject}") or 0) for subject in ("bloc", "member")}
+    return {"totals": totals, "waiting": {k: n for k, n in waiting.items() if n},
+            "waiting_year": counts.get("waiting_year"), "root": scope_root(user.unit)}
 
 
 panels.register("blocs", "blocs/_panel.html", _panel, 45, counts=_panel_counts)

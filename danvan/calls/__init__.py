@@ -57,6 +57,7 @@ from danvan.calls.tracking import (
     my_calls,
     my_target_status,
     overdue,
+    still_to_send,
     summaries,
     target_rows,
     tracking,
@@ -72,6 +73,6 @@ __all__ = [
     "due_soon",
     "extend_deadline", "get_kind", "issued_call", "issuing_committee", "kind_choices", "kind_label",
     "move_open_targets", "my_calls", "my_target_status", "open_calls_for_unit", "overdue", "record_submission",
-    "register_kind", "remind_missing", "restore_call", "send_reminders", "served_unit", "summaries", "target_for",
-    "target_rows", "tracking", "update_call", "update_submission_state"
+    "register_kind", "remind_missing", "restore_call", "send_reminders", "served_unit", "still_to_send", "summaries",
+    "target_for", "target_rows", "tracking", "update_call", "update_submission_state"
 ]

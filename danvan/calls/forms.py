@@ -6,10 +6,17 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from danvan.core.forms import Form, VNDateField, max_len
 from danvan.core.numbering import TYPE_CHOICES
+from danvan.core.units import Level
 
-TARGET_MODES = [("reporting", "Tất cả đơn vị trực thuộc (huyện, thành ủy, đảng ủy trực thuộc)"),
-                ("communes", "Tất cả xã, phường, thị trấn trong phạm vi"),
-                ("pick", "Chọn từng đơn vị")]
+
+def target_modes(levels: list[Level]) -> list[tuple[str, str]]:
+    """«Đơn vị nhận» named after the levels present under the issuer (levels_under): no «huyện» in a
+    province whose communes sit directly under it, and no «all communes» line that repeats the first."""
+    direct = ", ".join(level.label for level in levels if level.any_direct)
+    modes = [("reporting", f"Tất cả đơn vị trực thuộc ({direct})" if direct else "Tất cả đơn vị trực thuộc")]
+    modes += [("communes", f"Tất cả {level.label} trong phạm vi") for level in levels
+              if level.key == "commune" and not level.all_direct]
+    return [*modes, ("pick", "Chọn từng đơn vị")]
 
 
 class CallForm(Form):
@@ -21,7 +28,7 @@ class CallForm(Form):
                         description="Năm mà yêu cầu hỏi tới (bỏ trống: năm của hạn nộp).")
     deadline = VNDateField("Hạn nộp", validators=[DataRequired("Nhập hạn nộp (dd/mm/yyyy).")])
     description = TextAreaField("Nội dung, hướng dẫn", validators=[max_len(10000)])
-    target_mode = SelectField("Đơn vị nhận", choices=TARGET_MODES, default="reporting")
+    target_mode = SelectField("Đơn vị nhận", choices=[], default="reporting")
     targets = SelectMultipleField("Chọn đơn vị", choices=[], coerce=int, validate_choice=False)
 
 

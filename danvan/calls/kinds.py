@@ -28,17 +28,20 @@ class CallKind:
 _kinds: dict[str, CallKind] = {}
 _default: list[str] = []
 _links: dict[str, tuple[str, str]] = {}
+_titles: dict[str, str] = {}
 
 
 def register_kind(kind: str, label: str, *, objects: dict[str, tuple[str, str]] | None = None,
                   answer: tuple[str, str, str] | None = None, type_codes: bool = False,
-                  default: bool = False) -> str:
+                  default: bool = False, titles: dict[str, str] | None = None) -> str:
     """Declare a kind of call; returns `kind` so the feature keeps it as a constant.
-    `default`: the kind a call gets when none is given (documents)."""
+    `default`: the kind a call gets when none is given (documents). `titles`: object type -> what
+    it is, in Vietnamese ("Danh sách tổng hợp…"), shown where a unit sees what it sent."""
     if len(kind) > 40:
         raise ValueError("a call kind is at most 40 characters")
     _kinds[kind] = CallKind(kind, label, dict(objects or {}), answer, type_codes)
     _links.update(objects or {})
+    _titles.update(titles or {})
     if default:
         _default[:] = [kind]
     return kind
@@ -65,3 +68,8 @@ def kind_label(kind: str) -> str:
 def object_link(object_type: str) -> tuple[str, str] | None:
     """(endpoint, url argument) of an object type answering calls of some kind."""
     return _links.get(object_type)
+
+
+def object_title(object_type: str, kind: str) -> str:
+    """What an object answering a call of `kind` is: its registered title, else the kind's label."""
+    return _titles.get(object_type) or kind_label(kind)

@@ -47,6 +47,7 @@ class TrackingRow:
     submitted_at: datetime | None = None
     late: bool = False
     objects: list[tuple[str, int, str, str | None]] = field(default_factory=list)  # type, id, state, url
+    merged_from: list[Unit] = field(default_factory=list)   # «theo cơ cấu hiện tại»: the folded units
 
     @property
     def status_label(self) -> str:
@@ -143,9 +144,41 @@ def count(rows: list[TrackingRow]) -> dict[str, int]:
     return c
 
 
-def tracking(call: Call) -> Tracking:
+def tracking(call: Call, *, current_structure: bool = False) -> Tracking:
     rows = rows_for([call.id], {call.id: call})[call.id]
+    if current_structure:
+        rows = fold_merged(rows)
     return Tracking(call=call, rows=rows, counts=count(rows))
+
+
+# The better answer wins when merged units' rows are folded into their successor's.
+_RANK = {"missing": 0, "returned": 1, "late": 2, "on_time": 3, "approved": 4}
+
+
+def fold_merged(rows: list[TrackingRow]) -> list[TrackingRow]:
+    """One row per unit of the current structure: a merged unit's row joins its successor's (core/structure)."""
+    from danvan.core.structure import current_ids
+
+    now = current_ids(r.unit.id for r in rows)
+    if not now:
+        return rows
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(set(now.values()))))}
+    folded: dict[int, TrackingRow] = {}
+    for row in rows:
+        key = now.get(row.unit.id, row.unit.id)
+        best = folded.get(key)
+        if key != row.unit.id:
+            row = TrackingRow(unit=units[key], target=row.target, deadline=row.deadline, status=row.status,
+                              submitted_at=row.submitted_at, late=row.late, objects=list(row.objects),
+                              merged_from=[row.unit])
+        if best is None:
+            folded[key] = row
+            continue
+        if _RANK[row.status] > _RANK[best.status]:
+            best.status, best.late, best.submitted_at = row.status, row.late, row.submitted_at
+        best.objects += row.objects
+        best.merged_from += row.merged_from
+    return sorted(folded.values(), key=lambda r: r.unit.path)
 
 
 @dataclass(frozen=True)
@@ -159,18 +192,19 @@ class TargetRef:
     extended_until: date | None
 
 
-def cached_page(call: Call, status: str, page: int) -> tuple[Tracking, Page]:
+def cached_page(call: Call, status: str, page: int, *, current_structure: bool = False) -> tuple[Tracking, Page]:
     """The tracking page's data: the counts and one page of the rows in `status`, cached per call,
     filter, page and data version. The rows hold the unit's id and name and the target's extension
     (plain data, not ORM objects): all the page shows, and a hit unpickles 25 rows, not 2,000."""
     def compute() -> tuple[dict[str, int], Page]:
-        t = tracking(call)
+        t = tracking(call, current_structure=current_structure)
         chosen = paginate_rows(t.filtered(status), page=page)
-        chosen.items = [replace(r, unit=UnitRef(r.unit.id, r.unit.name), target=TargetRef(r.target.extended_until))
-                        for r in chosen.items]
+        chosen.items = [replace(r, unit=UnitRef(r.unit.id, r.unit.name), target=TargetRef(r.target.extended_until),
+                                merged_from=[UnitRef(u.id, u.name) for u in r.merged_from]) for r in chosen.items]
         return t.counts, chosen
 
-    counts, chosen = cache.cached(SCOPES, f"calls:tracking:{call.id}:{status[:20]}:{page}", compute)
+    key = f"calls:tracking:{call.id}:{int(current_structure)}:{status[:20]}:{page}"
+    counts, chosen = cache.cached(SCOPES, key, compute)
     return Tracking(call=call, rows=[], counts=counts), chosen
 
 
@@ -225,6 +259,11 @@ def my_target_status(user, call_ids: list[int]) -> dict[int, TrackingRow]:
             if r.unit.id == unit.id:
                 out[cid] = r
     return out
+
+
+def still_to_send(mine: list[tuple[Call, TrackingRow]]) -> list[tuple[Call, TrackingRow]]:
+    """Of `my_calls`, those with nothing valid filed yet (missing or returned)."""
+    return [(c, r) for c, r in mine if r.missing]
 
 
 def due_soon(mine: list[tuple[Call, TrackingRow]], today: date, days: int = 7) -> list[tuple[Call, TrackingRow]]:

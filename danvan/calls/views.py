@@ -11,13 +11,14 @@ from flask import Blueprint, abort, flash, render_template, request, send_file
 from flask_login import current_user
 
 from danvan import calls
-from danvan.calls.forms import CallForm, ExtendForm
-from danvan.core import access, nav
+from danvan.calls.forms import CallForm, ExtendForm, target_modes
+from danvan.calls.kinds import object_title
+from danvan.core import access, nav, structure
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.pagination import page_arg, paginate
-from danvan.core.units import Unit
+from danvan.core.pagination import page_arg, paginate, paginate_rows
+from danvan.core.units import Unit, levels_under, tree_choices
 from danvan.core.vntext import TZ, matches, today_local
 from danvan.extensions import db
 from danvan.printing import office
@@ -28,6 +29,13 @@ nav.register("Yêu cầu nộp", "calls.index", "calls.view", 21)
 STATUS_FILTERS = [("", "Tất cả"), ("missing", "Chưa nộp"), ("submitted", "Đã nộp"), ("late", "Nộp muộn"),
                   ("returned", "Bị trả lại"), ("approved", "Đã duyệt")]
 CLOSED = "Yêu cầu này đã đóng: chỉ xem, không thao tác được."
+LOCS = ("chua_nop", "sap_han", "qua_han")
+
+
+@bp.app_template_global()
+def call_object_title(object_type: str, call: calls.Call) -> str:
+    """'Danh sách tổng hợp đăng ký «Dân vận khéo» năm 2024', not '#45': what a unit sent, named."""
+    return f"{object_title(object_type, call.kind)} năm {call.year}"
 
 
 def _load_call(call_id: int) -> tuple[calls.Call, bool]:
@@ -56,10 +64,14 @@ def index():
     loc = request.args.get("loc", "")
     today = today_local()
     mine = calls.my_calls(current_user)   # [(call, row)] for my committee
-    if loc == "sap_han":
+    if loc == "chua_nop":
+        mine = calls.still_to_send(mine)
+    elif loc == "sap_han":
         mine = calls.due_soon(mine, today)
     elif loc == "qua_han":
         mine = calls.overdue(mine, today)
+    # A filter of my calls (the dashboard's counts link here): that list alone, paginated.
+    mine_page = paginate_rows(mine) if loc in LOCS else None
     closed = tab == "da_dong"
     issued_stmt = access.scoped(
         sa.select(calls.Call).where(calls.Call.archived_at.is_not(None) if closed
@@ -70,7 +82,8 @@ def index():
     page = paginate(issued_stmt)
     counts = calls.summaries(page.items)
     return render_page_or_partial("calls/index.html", "calls/_rows.html", page=page, counts=counts,
-                                  mine=mine, tab=tab, loc=loc, closed=closed)
+                                  mine=mine_page.items if mine_page else mine, mine_page=mine_page, tab=tab,
+                                  loc=loc if loc in LOCS else "", closed=closed)
 
 
 def _targets(form: CallForm) -> list[Unit]:
@@ -89,9 +102,8 @@ def _targets(form: CallForm) -> list[Unit]:
 def new():
     form = CallForm(kind=calls.default_kind())
     form.kind.choices = calls.kind_choices()
-    root = current_user.scope
-    form.targets.choices = [(u.id, f"{'— ' * max(0, u.depth - root.depth - 1)}{u.name}")
-                            for u in db.session.scalars(calls.allowed_targets(current_user.unit))]
+    form.target_mode.choices = target_modes(levels_under(current_user.scope))
+    form.targets.choices = tree_choices(db.session.scalars(calls.allowed_targets(current_user.unit)))
     if form.validate_on_submit():
         data = {"title": form.title.data, "kind": form.kind.data, "type_code": form.type_code.data,
                 "year": form.year.data, "deadline": form.deadline.data, "description": form.description.data}
@@ -116,8 +128,9 @@ def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
            "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
            **extra}
     if issuer_side:
-        t, rows = calls.cached_tracking_page(call, ctx["status"], page_arg())
-        ctx.update(tracking=t, rows=rows)
+        t, rows = calls.cached_tracking_page(call, ctx["status"], page_arg(),
+                                             current_structure=structure.wants_current())
+        ctx.update(tracking=t, rows=rows, structure=structure.toggle())
     else:
         ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
     return ctx

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from danvan.core import access
-from danvan.core.units import Unit, scope_root
+from danvan.core.units import Unit, scope_root, tree_order
 from danvan.core.vntext import clean, int_or_none, now_utc
 from danvan.extensions import db
 
@@ -25,17 +25,6 @@ def candidate_units(conf: Conference) -> list[Unit]:
     units = list(db.session.scalars(
         sa.select(Unit).where(Unit.path.startswith(root.path, autoescape=True), Unit.valid_to.is_(None))))
     return [u for u in tree_order(units) if u.kind in POINT_KINDS]
-
-
-def tree_order(units: list[Unit]) -> list[Unit]:
-    """Parents before children; among siblings each committee's Ban first, then by name. (Sorting
-    the materialised path as text put /1/10/ before /1/4/.)"""
-    by_id = {u.id: u for u in units}
-
-    def key(u: Unit) -> tuple:
-        steps = [by_id.get(int(i)) for i in u.path.strip("/").split("/") if i]
-        return tuple((0 if a.kind == "ban" else 1, a.name_key, a.id) for a in steps if a is not None)
-    return sorted(units, key=key)
 
 
 def units_in_scope(conf: Conference, unit_ids: list[int], actor) -> list[Unit]:

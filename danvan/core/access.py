@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from danvan.core import policies
 from danvan.core.units import Unit, scope_root
+from danvan.core.vntext import INT_MAX
 from danvan.extensions import db
 
 ROLES: dict[str, str] = {
@@ -64,6 +65,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "programme.manage": frozenset({"admin", "leader"}),
     "blocs.view": ALL,
     "blocs.edit": frozenset({"leader", "officer"}),
+    # lay down a commune's bloc: its own staff or the level above, and the admin who made the commune
+    "blocs.create": frozenset({"admin", "leader", "officer"}),
     "blocs.evaluate": frozenset({"leader"}),
     "blocs.configure": frozenset({"admin"}),
     # conferences and printing
@@ -165,10 +168,17 @@ def scoped(stmt: sa.Select, unit_column, user) -> sa.Select:
 M = TypeVar("M")
 
 
-def get_scoped_or_404(model: type[M], object_id: int, user, *, unit_attr: str = "unit_id") -> M:
-    """Fetch by id within the user's scope; anything else, existing or not, is 404."""
-    column = getattr(model, unit_attr)
-    obj = db.session.scalar(scoped(sa.select(model).where(model.id == object_id), column, user))
+def one_or_404(visible: sa.Select, model: type[M], object_id: int | None) -> M:
+    """The object with this id among those the `visible` query lets the user see; anything else,
+    existing or not (or an id no column can hold), is 404."""
+    if object_id is None or not 0 < object_id <= INT_MAX:
+        abort(404)
+    obj = db.session.scalar(visible.where(model.id == object_id))
     if obj is None:
         abort(404)
     return obj
+
+
+def get_scoped_or_404(model: type[M], object_id: int, user, *, unit_attr: str = "unit_id") -> M:
+    """Fetch by id within the user's scope; anything else, existing or not, is 404."""
+    return one_or_404(scoped(sa.select(model), getattr(model, unit_attr), user), model, object_id)

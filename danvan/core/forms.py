@@ -20,7 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
 from danvan.core.inputs import out_of_range
-from danvan.core.vntext import fmt_date, nfc, parse_date
+from danvan.core.vntext import NUMBER_MESSAGE, fmt_date, fmt_decimal, nfc, parse_date, parse_decimal
 
 # WTForms ships no Vietnamese catalogue: its built-in messages, translated here once.
 VI_MESSAGES = {
@@ -156,7 +156,6 @@ class ConfirmForm(Form):
 
 # Date inputs send yyyy-mm-dd; people type dd/mm/yyyy. The first format is the one displayed.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-NUMBER_MESSAGE = "Phải là một số, ví dụ 12,5."
 
 
 class VNDateField(DateField):
@@ -174,7 +173,8 @@ class VNDateField(DateField):
 
 
 class VNDecimalField(DecimalField):
-    """A number typed the Vietnamese way (12,5 or 1.000,5; 12.5 too); NaN and infinities refused."""
+    """A number typed the Vietnamese way (12,5 or 1.234,5; vntext.parse_decimal) and shown back the
+    same way (12,5, never 12.50): 1e1, NaN, infinities and 12.5 refused with a Vietnamese message."""
 
     def __init__(self, label=None, validators=None, *, message: str = NUMBER_MESSAGE, **kwargs):
         super().__init__(label, validators, **kwargs)
@@ -183,17 +183,18 @@ class VNDecimalField(DecimalField):
     def process_formdata(self, valuelist):
         if not valuelist:   # not sent: the default stays
             return
-        if isinstance(valuelist[0], str):
-            raw = valuelist[0].replace(" ", "")
-            valuelist = [raw.replace(".", "").replace(",", ".") if "," in raw else raw]
+        self.data = None
         try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(self.message) from None
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
-            raise ValueError(self.message)
+            self.data = parse_decimal(valuelist[0], self.message)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return fmt_decimal(self.data, self.places if isinstance(self.places, int) else 2)
 
 
 def max_len(n: int) -> Length:

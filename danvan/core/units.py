@@ -5,14 +5,15 @@ prefix match on that path, one indexed comparison instead of a recursive query.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, Versioned
+from danvan.core.models import NameSorted, Timestamped, Versioned, by_name
 from danvan.core.vntext import fold
 from danvan.extensions import db
 
@@ -27,11 +28,17 @@ KINDS: dict[str, str] = {
 }
 # Kinds that report to the province: the "11 đơn vị" of the seeds.
 REPORTING_KINDS = ("huyen_uy", "dang_uy_truc_thuoc")
+# The levels a committee works with below it, by kind. No level is assumed to exist: since 2025 a
+# province has communes directly under it and no district. Pickers, call and task forms name the
+# levels through levels_under(), which reads the kinds actually present.
+LEVEL_KINDS: dict[str, tuple[str, ...]] = {"district": REPORTING_KINDS, "commune": ("xa",)}
+KIND_PLURALS: dict[str, str] = {"huyen_uy": "huyện, thành ủy", "dang_uy_truc_thuoc": "đảng ủy trực thuộc",
+                                "xa": "xã, phường, thị trấn"}
 # An advisory body (ban) works for the committee above it, so its staff see that committee's tree.
 ADVISORY_KINDS = ("ban",)
 
 
-class Unit(Audited, Versioned, Timestamped, db.Model):
+class Unit(NameSorted, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "unit"
     __table_args__ = (
         sa.CheckConstraint(
@@ -56,7 +63,7 @@ class Unit(Audited, Versioned, Timestamped, db.Model):
         remote_side="Unit.id", foreign_keys=[parent_id], back_populates="children"
     )
     children: Mapped[list[Unit]] = relationship(
-        back_populates="parent", foreign_keys=[parent_id], order_by="Unit.name"
+        back_populates="parent", foreign_keys=[parent_id], order_by="Unit.sort_key"
     )
     successor: Mapped[Unit | None] = relationship(remote_side="Unit.id", foreign_keys=[successor_id])
 
@@ -140,11 +147,69 @@ def subtree(root: Unit, *, open_only: bool = True) -> sa.Select:
     return stmt.order_by(Unit.path)
 
 
+def tree_order(units: Iterable[Unit]) -> list[Unit]:
+    """Units as the tree reads, for every unit picker: each parent, then its Ban, then its other
+    children in Vietnamese alphabetical order. (The materialised path sorted as text put /1/10/
+    before /1/4/.) Ancestors missing from `units` are read in one query."""
+    units = list(units)
+    known = {u.id: u for u in units}
+    missing = {i for u in units for i in u.ancestor_ids} - known.keys()
+    if missing:
+        known.update((u.id, u) for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(missing))))
+
+    def key(u: Unit) -> list[tuple]:
+        return [(known[i].kind not in ADVISORY_KINDS, known[i].sort_key, i) for i in u.ancestor_ids]
+    return sorted(units, key=key)
+
+
+def tree_units(root: Unit) -> list[Unit]:
+    """The open units of root's subtree, root included, in tree order."""
+    return tree_order(db.session.scalars(subtree(root)))
+
+
+def tree_choices(units: Iterable[Unit]) -> list[tuple[int, str]]:
+    """Picker choices in tree order, each name indented by its depth below the list's top: '— — Xã A'."""
+    ordered = tree_order(units)
+    top = min((u.depth for u in ordered), default=0)
+    return [(u.id, f"{'— ' * (u.depth - top)}{u.name}") for u in ordered]
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level present under a committee: its kinds that exist there, and how they hang under it."""
+
+    key: str                    # "district" | "commune" (LEVEL_KINDS)
+    kinds: tuple[str, ...]      # of the level's kinds, those with open units under the root
+    any_direct: bool            # some of them are the root's direct children
+    all_direct: bool            # all of them are
+
+    @property
+    def label(self) -> str:
+        """'huyện, thành ủy, đảng ủy trực thuộc', 'xã, phường, thị trấn': for «Chọn tất cả …»."""
+        return ", ".join(KIND_PLURALS[k] for k in self.kinds)
+
+
+def levels_under(root: Unit) -> list[Level]:
+    """The levels with open units under `root` (root excluded), top level first; one query."""
+    kinds = [k for ks in LEVEL_KINDS.values() for k in ks]
+    direct = sa.case((Unit.parent_id == root.id, 1), else_=0)
+    rows = {kind: (lo, hi) for kind, lo, hi in db.session.execute(
+        sa.select(Unit.kind, sa.func.min(direct), sa.func.max(direct))
+        .where(in_subtree(root), Unit.id != root.id, Unit.valid_to.is_(None), Unit.kind.in_(kinds))
+        .group_by(Unit.kind))}
+    levels = []
+    for key, level_kinds in LEVEL_KINDS.items():
+        present = tuple(k for k in level_kinds if k in rows)
+        if present:
+            levels.append(Level(key, present, any(rows[k][1] for k in present), all(rows[k][0] for k in present)))
+    return levels
+
+
 def reporting_units(root: Unit) -> list[Unit]:
     """The open units directly answerable to `root`'s committee (districts and đảng ủy trực thuộc)."""
     return list(db.session.scalars(
         sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind.in_(REPORTING_KINDS),
-                              Unit.valid_to.is_(None)).order_by(Unit.name)
+                              Unit.valid_to.is_(None)).order_by(by_name(Unit), Unit.id)
     ))
 
 

@@ -1,9 +1,11 @@
 """Vietnamese text: NFC normalisation, accent-folded search keys, dates and numbers."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -164,6 +166,28 @@ def fmt_number(value: int | float | None, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+# Typed the Vietnamese way: a comma before the decimals, dots only between groups of three
+# digits (15,5; 1.234,5; 1234). "12.5" is refused rather than guessed (it read as 125 once).
+_VN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+NUMBER_MESSAGE = "Phải là một số, ví dụ 12,5."
+DOT_DECIMAL_MESSAGE = ("Dùng dấu phẩy trước phần thập phân, ví dụ 12,5; dấu chấm chỉ để ngăn cách hàng "
+                       "nghìn, ví dụ 1.234,5.")
+
+
+def parse_decimal(text, message: str = NUMBER_MESSAGE) -> Decimal | None:
+    """'15,5' → 15.5, '1.234,5' → 1234.5, '' → None. Anything else (1e1, inf, nan, 12.5, 1,2,3)
+    raises ValueError carrying a Vietnamese message."""
+    if text is None:
+        return None
+    text = re.sub(r"[\s\u00a0\u202f]", "", nfc(str(text)))
+    if not text:
+        return None
+    if len(text) > 40 or not _VN_NUMBER.fullmatch(text):
+        dotted = re.fullmatch(r"[+-]?\d+\.\d+", text) is not None
+        raise ValueError(DOT_DECIMAL_MESSAGE if dotted else message)
+    return Decimal(text.replace(".", "").replace(",", "."))
+
+
 def fmt_decimal(value, places: int = 2) -> str:
     """A score or threshold as people write it: 81,2 and 90 (not 81.20, 90.00); '' for None."""
     if value is None:
@@ -181,3 +205,88 @@ def date_line(place: str, value: date) -> str:
     """'Bắc Kạn, ngày 05 tháng 3 năm 2023': days under 10 and months 1–2 take a leading zero."""
     month = f"{value.month:02d}" if value.month < 3 else str(value.month)
     return f"{place}, ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
+# Vietnamese alphabetical order, as ICU's "vi" collation orders it (PostgreSQL's "vi-VN-x-icu" is the
+# reference in tests): letters a ă â b c d đ e ê … ơ … ư … y at the first level, tones at the second
+# (none, huyền, hỏi, ngã, sắc, nặng), case at the third. sort_key() encodes the three levels in one
+# string whose plain byte order is that order, so both databases sort it with a binary collation
+# (SQLite's BINARY, PostgreSQL's "C") and need no ICU: SQLite has none, PyICU is a long build.
+_PUNCT = "\t \xa0_-–—,;:!?….·'‘’\"“”«»()[]{}§@*/\\&#%`^°+<=>|~$№"   # ICU root order of these
+_LETTERS = ["a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+            "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z"]
+_PRIMARY_BASE = 0x100   # primary weights are characters from here up; everything below is a level mark
+_OTHER_SYMBOL = len(_PUNCT)                        # lead weight of symbols not in the table
+_DIGIT0 = _OTHER_SYMBOL + 1
+_LETTER0 = _DIGIT0 + 10
+_OTHER_LETTER = _LETTER0 + len(_LETTERS)            # lead weight of letters outside the alphabet
+_WEIGHT = {ch: i for i, ch in enumerate(_PUNCT)} | {ch: _LETTER0 + i for i, ch in enumerate(_LETTERS)}
+# Marks that make a letter of the alphabet (a + breve = ă), and the five tones in their order.
+_LETTER_MARKS = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
+                 ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+_TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}   # huyền hỏi ngã sắc nặng
+_LEVEL, _COMMON, _UPPER = "!", "0", "1"
+
+
+def _wchar(weight: int) -> str:
+    return chr(_PRIMARY_BASE + weight)
+
+
+def _codepoint(ch: str) -> str:
+    """A character's own code point as an order-preserving weight character (surrogates skipped)."""
+    n = ord(ch) + 0x1000
+    return chr(n if n < 0xD800 else min(n + 0x800, 0x10FFFF))
+
+
+def _other_mark(mark: str) -> str:
+    """Secondary weight of a mark Vietnamese does not use (ç, ü): after the five tones."""
+    return chr(0x40 + ord(mark) % 0x40)
+
+
+@functools.lru_cache(maxsize=8192)
+def _char_weights(ch: str) -> tuple[str, str, str]:
+    """(first, second, third level) of one NFC character: 'Á' → (a, common + sắc, upper). A lone
+    combining mark gives ('', its mark, ''): it joins the character before it."""
+    primary = secondary = tertiary = ""
+    for part in unicodedata.normalize("NFD", ch):
+        if unicodedata.combining(part):
+            letter = _LETTER_MARKS.get((_LETTER_OF.get(primary, ""), part))
+            if letter is not None:      # a + breve: the letter ă, a different first-level weight
+                primary = _wchar(_WEIGHT[letter])
+            else:
+                secondary += _TONES.get(part) or _other_mark(part)
+            continue
+        lower = part.lower()
+        if lower in _WEIGHT:
+            primary = _wchar(_WEIGHT[lower])
+        elif (digit := unicodedata.decimal(part, None)) is not None:
+            primary = _wchar(_DIGIT0 + digit)
+        elif unicodedata.category(part)[0] in "LN":
+            primary = _wchar(_OTHER_LETTER) + _codepoint(lower)
+        elif unicodedata.category(part)[0] == "C":
+            continue                    # control characters are ignored, as ICU does
+        else:
+            primary = _wchar(_OTHER_SYMBOL) + _codepoint(part)
+        secondary = _COMMON + secondary
+        tertiary = _UPPER if part != lower else _COMMON
+    return primary, secondary, tertiary
+
+
+def sort_key(value: str | None) -> str:
+    """A string whose binary order is Vietnamese alphabetical order: sort_key('Bắc Kạn') > sort_key('Ba Bể')."""
+    primary: list[str] = []
+    secondary: list[str] = []
+    tertiary: list[str] = []
+    for ch in unicodedata.normalize("NFC", value or ""):
+        first, second, third = _char_weights(ch)
+        if first:
+            primary.append(first)
+            tertiary.append(third)
+        elif not primary:
+            continue                    # a mark with nothing before it, or a control character
+        secondary.append(second)
+    # Trailing common weights are dropped: the level separator sorts below them, so order is kept.
+    return _LEVEL.join(("".join(primary), "".join(secondary).rstrip(_COMMON), "".join(tertiary).rstrip(_COMMON)))
+
+
+_LETTER_OF = {_wchar(_WEIGHT[ch]): ch for ch in "aeou"}

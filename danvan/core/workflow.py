@@ -79,6 +79,31 @@ class Workflow:
         return [t for t in self.transitions if self.allowed(t, obj, user)]
 
 
+def review_workflow(name: str, states: dict[str, str], *, submit: tuple[str, str], decide: tuple[str, str, str],
+                    review_permission: str, return_label: str, reopen: tuple[str, str],
+                    reviewer: str = ABOVE) -> Workflow:
+    """The usual shape of a filed thing: its unit drafts and submits (`submit`: label, permission) from
+    draft or returned; the reviewer (`reviewer` relation, above by default) decides (`decide`: name,
+    label, final state), returns it with a reason, or reopens a decided one with a reason (`reopen`:
+    label, target state). Returning and reopening skip the object's own validation."""
+    decision, decision_label, final = decide
+    reopen_label, reopen_to = reopen
+    return Workflow(
+        name=name,
+        states=states,
+        initial="draft",
+        transitions=(
+            Transition("submit", submit[0], ("draft", "returned"), "submitted", submit[1], SCOPE),
+            Transition(decision, decision_label, ("submitted",), final, review_permission, reviewer),
+            Transition("return", return_label, ("submitted",), "returned", review_permission, reviewer,
+                       comment_required=True, style="danger", validate=False),
+            Transition("reopen", reopen_label, (final,), reopen_to, review_permission, reviewer,
+                       comment_required=True, style="danger", validate=False),
+        ),
+        final=frozenset({final}),
+    )
+
+
 def relation_holds(relation: str, user, unit) -> bool:
     if unit is None:
         return False

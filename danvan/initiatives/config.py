@@ -1,21 +1,19 @@
 """Dân vận khéo configuration per province: fields (lĩnh vực), kinds (loại), scoring criteria,
-the yearly deadline; the feature's error type. Only the province level changes it."""
+the feature's error type. Only the province level changes it. Deadlines are the calls'
+(danvan/calls): none is configured here."""
 from __future__ import annotations
-
-from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
 from danvan.core import access
 from danvan.core.errors import ServiceError
 from danvan.core.units import Unit
-from danvan.core.vntext import TZ, fold
+from danvan.core.vntext import fold
 from danvan.extensions import db
 from danvan.initiatives.models import (
     InitiativeCriterion,
     InitiativeField,
     InitiativeKind,
-    InitiativeYear,
 )
 
 DEFAULT_FIELDS = ["Kinh tế", "Văn hóa – xã hội", "Quốc phòng – an ninh", "Xây dựng hệ thống chính trị"]
@@ -160,28 +158,3 @@ def save_criteria(actor, rows: list[tuple[int | None, str, int | None]]) -> None
         if cid not in kept:
             crit.active = False
     db.session.flush()
-
-
-def deadline_for(province_id: int, year: int) -> date | None:
-    return db.session.scalar(sa.select(InitiativeYear.deadline).where(
-        InitiativeYear.province_id == province_id, InitiativeYear.year == year))
-
-
-def set_deadline(actor, year: int, deadline: date) -> InitiativeYear:
-    province = _check_configure(actor)
-    if not 2000 <= year <= 2100:
-        raise InitiativeError("Năm không hợp lệ.", "year")
-    row = db.session.scalar(sa.select(InitiativeYear).where(
-        InitiativeYear.province_id == province.id, InitiativeYear.year == year))
-    if row is None:
-        row = InitiativeYear(province_id=province.id, year=year, deadline=deadline)
-        db.session.add(row)
-    else:
-        row.deadline = deadline
-    db.session.flush()
-    return row
-
-
-def end_of_day_utc(day: date) -> datetime:
-    """A deadline includes the whole day in Asia/Ho_Chi_Minh."""
-    return datetime.combine(day, time.max, tzinfo=TZ)

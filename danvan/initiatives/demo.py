@@ -12,7 +12,7 @@ from danvan import calls
 from danvan.auth.models import User, UserRole
 from danvan.core.numbering import DocumentCounter
 from danvan.core.units import Unit
-from danvan.core.vntext import TZ, today_local
+from danvan.core.vntext import TZ, fold, today_local
 from danvan.core.workflow import WorkflowHistory
 from danvan.extensions import db
 from danvan.initiatives import config, registration
@@ -21,7 +21,6 @@ from danvan.initiatives.models import (
     InitiativeRecognition,
     InitiativeReport,
     InitiativeScore,
-    InitiativeYear,
 )
 from danvan.units import demo as units_demo
 
@@ -134,8 +133,6 @@ def seed(shape: str = "2023") -> str:
                 for d in reporting}
     # Registering units of each reporting unit: its communes, or itself when it has none.
     weight = {u.id: rng.uniform(0.6, 1.4) for u in units}
-    for year in YEARS:
-        db.session.add(InitiativeYear(province_id=root.id, year=year, deadline=date(year, 3, 31)))
     ward = next(u for u in units if u.name == WARD)
     city = next(u for u in units if u.name == CITY)
     prev_by_unit: dict[int, list[tuple[int, int, str]]] = {}   # unit -> [(id, field index, name)] last year
@@ -280,6 +277,7 @@ def seed(shape: str = "2023") -> str:
                                 recognised_count=sum(1 for i in idx if rows[i]["state"] == "recognised"),
                                 note="", created_at=_local(sent, 15), updated_at=_local(sent, 15)))
         db.session.execute(sa.insert(InitiativeReport), reports)
+        _past_call(root, reporting, year)
         total_rows += len(rows)
     db.session.execute(sa.insert(DocumentCounter), [
         dict(issuer_unit_id=uid, type_code="QĐ", year=y, last_number=n) for (uid, y), n in counters.items()])
@@ -289,12 +287,35 @@ def seed(shape: str = "2023") -> str:
             .replace(",", ".") + (f"; yêu cầu «{call}»" if call else ""))
 
 
+def _bdv(root: Unit) -> Unit | None:
+    return db.session.scalar(sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind == "ban",
+                                                   Unit.code == "BDVTU"))
+
+
+def _past_call(root: Unit, reporting: list[Unit], year: int) -> None:
+    """The province's registration call of a past year (deadline 31/03), answered by the lists sent:
+    the one deadline every page judges on-time and late by."""
+    issuer = _bdv(root) or root
+    title = f"Đăng ký mô hình Dân vận khéo năm {year}"
+    created = _local(date(year, 1, 15))
+    call = calls.Call(unit=issuer, title=title, search_key=fold(title), kind=registration.CALL_KIND, year=year,
+                      deadline=date(year, 3, 31), created_at=created, updated_at=created,
+                      targets=[calls.CallTarget(unit=d) for d in reporting])
+    db.session.add(call)
+    db.session.flush()
+    sent = db.session.execute(sa.select(InitiativeReport.id, InitiativeReport.unit_id, InitiativeReport.sent_at)
+                              .where(InitiativeReport.year == year,
+                                     InitiativeReport.unit_id.in_([d.id for d in reporting]))).all()
+    db.session.execute(sa.insert(calls.CallSubmission), [
+        dict(call_id=call.id, unit_id=unit_id, object_type="InitiativeReport", object_id=rid, state="submitted",
+             submitted_at=at, last_submitted_at=at, updated_at=at) for rid, unit_id, at in sent])
+
+
 def _next_year_call(root: Unit, reporting: list[Unit]) -> str | None:
     """The province's call for next year's registrations, answered by the
     districts' consolidated lists; its tracking page starts with every unit pending."""
     year = today_local().year + 1
-    bdv = db.session.scalar(sa.select(Unit).where(Unit.parent_id == root.id, Unit.kind == "ban",
-                                                  Unit.code == "BDVTU"))
+    bdv = _bdv(root)
     if bdv is None:
         return None
     title = f"Đăng ký mô hình Dân vận khéo năm {year}"
@@ -302,7 +323,6 @@ def _next_year_call(root: Unit, reporting: list[Unit]) -> str | None:
                             "description": "Các huyện ủy, thành ủy, đảng ủy trực thuộc tổng hợp đăng ký mô hình, "
                                            "điển hình «Dân vận khéo» của đơn vị và gửi về Ban Dân vận Tỉnh ủy."},
                       reporting, actor=None, notify=False)
-    db.session.add(InitiativeYear(province_id=root.id, year=year, deadline=date(year, 3, 31)))
     return title
 
 

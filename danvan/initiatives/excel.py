@@ -3,19 +3,21 @@ import with a row-by-row report. Nothing is saved while any row is wrong."""
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from danvan.core import access, zipguard
+from danvan.core.inputs import NUMBER_LIMIT
 from danvan.core.units import Unit
-from danvan.core.vntext import fmt_number, fold, nfc
+from danvan.core.vntext import NUMBER_MESSAGE, fmt_number, fold, nfc, parse_date, parse_decimal
 from danvan.extensions import db
 from danvan.initiatives import config, registration
 from danvan.initiatives.models import Initiative
@@ -26,6 +28,11 @@ MAX_SCANNED_ROWS = 4 * MAX_ROWS  # blank rows included
 MAX_BYTES = 10 * 1024 * 1024
 SHEET = "Dang ky"
 HEADER_ROW = 1
+
+
+def limits_text() -> str:
+    """The limits the server enforces, as the import page and the template's guide state them."""
+    return f"{MAX_BYTES // (1024 * 1024)} MB và {fmt_number(MAX_ROWS)} dòng dữ liệu mỗi lần nhập"
 
 # (key, header, kind, width). kind: text, long, int, date, number, choice, readonly
 COLUMNS: list[tuple[str, str, str, int]] = [
@@ -77,9 +84,9 @@ def template(actor) -> bytes:
     lines = [
         "Hướng dẫn nhập đăng ký mô hình «Dân vận khéo»",
         "Mỗi dòng một mô hình; không đổi tên, thứ tự cột ở dòng tiêu đề; không gộp ô; không dùng công thức.",
-        f"Tối đa {MAX_ROWS:,} dòng mỗi lần nhập.".replace(",", "."),
-        "Năm: ô kiểu Số (ví dụ 2024). Ngày: ô kiểu Ngày, định dạng dd/mm/yyyy (không gõ ngày dạng văn bản).",
-        "Kinh phí: ô kiểu Số, đơn vị triệu đồng.",
+        "Năm: ô kiểu Số (ví dụ 2024). Ngày: ô kiểu Ngày hoặc văn bản dạng dd/mm/yyyy (ví dụ 05/03/2024).",
+        "Kinh phí: đơn vị triệu đồng; ô kiểu Số, hoặc văn bản có dấu phẩy thập phân (ví dụ 15,5 hoặc 1.234,5).",
+        f"Tệp tối đa {limits_text()}.",
         "Mới / Duy trì: ghi «Mới» hoặc «Duy trì».",
         "Các cột «chỉ đọc» được điền khi xuất danh sách; khi nhập, hệ thống bỏ qua các cột này.",
         "Các bản ghi nhập vào ở trạng thái Nháp; kiểm tra rồi bấm «Gửi tất cả bản nháp».",
@@ -147,7 +154,7 @@ def _open(data: bytes):
     if not data:
         raise FileRejected("Tệp rỗng.")
     if len(data) > MAX_BYTES:
-        raise FileRejected("Tệp lớn hơn 10 MB.")
+        raise FileRejected(f"Tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB.")
     if not data.startswith(b"PK\x03\x04"):
         raise FileRejected("Tệp không phải là tệp Excel (.xlsx). Hãy dùng tệp mẫu tải về từ hệ thống "
                            "và lưu dưới dạng Excel Workbook (.xlsx).")
@@ -188,6 +195,19 @@ def _data_rows(ws) -> list:
             raise FileRejected(f"Tệp có hơn {fmt_number(MAX_ROWS)} dòng dữ liệu, vượt giới hạn "
                                f"{fmt_number(MAX_ROWS)} dòng mỗi lần nhập; hãy chia thành nhiều tệp.")
     return rows
+
+
+def _cell_number(v) -> Decimal | None:
+    """A number cell as is; a text cell through vntext.parse_decimal (ValueError: its message)."""
+    if _is_blank(v):
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise ValueError(NUMBER_MESSAGE)
+    if isinstance(v, str):
+        return parse_decimal(v)
+    if not math.isfinite(v):
+        raise ValueError(NUMBER_MESSAGE)
+    return Decimal(str(v))
 
 
 def _col(i: int) -> str:
@@ -269,17 +289,17 @@ def parse(data: bytes, actor) -> ImportResult:
                 else:
                     values[key] = int(v)
             elif kind == "number":
-                if _is_blank(v):
-                    values[key] = None
-                elif isinstance(v, bool) or not isinstance(v, (int, float)):
-                    bad(i, f"Phải là ô kiểu Số; đang là văn bản «{v}».")
-                elif v < 0:
+                try:   # a number cell, or text typed the Vietnamese way (15,5; 1.234,5)
+                    number = _cell_number(v)
+                except ValueError as exc:
+                    bad(i, f"{exc} Đang là «{str(v)[:40]}».")
+                    continue
+                if number is not None and number < 0:
                     bad(i, "Không được là số âm.")
+                elif number is not None and number >= NUMBER_LIMIT:
+                    bad(i, "Số quá lớn.")
                 else:
-                    try:
-                        values[key] = Decimal(str(v)).quantize(Decimal("0.01"))
-                    except InvalidOperation:
-                        bad(i, "Số không hợp lệ.")
+                    values[key] = number.quantize(Decimal("0.01")) if number is not None else None
             elif kind == "date":
                 if _is_blank(v):
                     bad(i, "Thiếu ngày (dd/mm/yyyy).")
@@ -287,8 +307,11 @@ def parse(data: bytes, actor) -> ImportResult:
                     values[key] = v.date()
                 elif isinstance(v, date):
                     values[key] = v
-                elif isinstance(v, str):
-                    bad(i, f"Ngày phải là ô kiểu Ngày (dd/mm/yyyy), không phải văn bản «{v}».")
+                elif isinstance(v, str):   # typed as text: read strictly as dd/mm/yyyy
+                    try:
+                        values[key] = parse_date(v)
+                    except ValueError as exc:
+                        bad(i, f"{exc} Đang là «{v[:40]}».")
                 else:
                     bad(i, f"Ngày phải là ô kiểu Ngày (dd/mm/yyyy); đang là «{v}».")
         idx = {c[0]: i for i, c in enumerate(COLUMNS)}

@@ -106,8 +106,3 @@ class OptionToggleForm(Form):
     what = SelectField(choices=[("field", "Lĩnh vực"), ("kind", "Loại")], validate_choice=False)
     option_id = IntegerField(validators=[InputRequired()])
     active = StringField()
-
-
-class DeadlineForm(Form):
-    year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
-    deadline = VNDateField("Hạn gửi danh sách tổng hợp", validators=[DataRequired(DATE_MSG)])

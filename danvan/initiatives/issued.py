@@ -7,6 +7,7 @@ from flask import current_app
 
 from danvan import printing
 from danvan.core import access, records, signers
+from danvan.core.models import by_name
 from danvan.core.vntext import fmt_date
 from danvan.extensions import db
 from danvan.printing import office
@@ -25,7 +26,7 @@ records.register_owner(
 def spec(decision: InitiativeRecognition) -> dict:
     """The decision as a generic Party document: articles, then the list of recognised models."""
     rows = list(db.session.scalars(sa.select(Initiative).where(Initiative.recognition_id == decision.id)
-                                   .order_by(Initiative.unit_id, Initiative.name)))
+                                   .order_by(Initiative.unit_id, by_name(Initiative), Initiative.id)))
     superior, issuer = signers.issuer_parts(decision.unit)
     data = dict(
         superior=superior, issuer=issuer, issuer_code=decision.unit.code or "ĐU", type_code="QĐ",

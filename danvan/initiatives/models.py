@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.core.vntext import now_utc
 from danvan.extensions import db
@@ -70,21 +70,6 @@ class InitiativeCriterion(Audited, db.Model):
         return f"<InitiativeCriterion {self.id} {self.name!r} /{self.max_score}>"
 
 
-class InitiativeYear(Audited, db.Model):
-    """The registration year of a province: its deadline for consolidated lists."""
-
-    __tablename__ = "initiative_year"
-    __table_args__ = (sa.UniqueConstraint("province_id", "year", name="uq_initiative_year_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    year: Mapped[int] = mapped_column(sa.Integer)
-    deadline: Mapped[date] = mapped_column(sa.Date)
-
-    def __repr__(self) -> str:
-        return f"<InitiativeYear {self.province_id} {self.year} {self.deadline}>"
-
-
 class InitiativeRecognition(Audited, Timestamped, db.Model):
     """A recognition decision (Quyết định công nhận) covering a batch of registrations."""
 
@@ -105,7 +90,7 @@ class InitiativeRecognition(Audited, Timestamped, db.Model):
         return f"<InitiativeRecognition {self.number_text}>"
 
 
-class Initiative(Audited, Versioned, Timestamped, db.Model):
+class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
     """One registration of a model or an exemplary person/collective for one year."""
 
     __tablename__ = "initiative"

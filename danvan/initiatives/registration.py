@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from danvan import calls
 from danvan.core import access, workflow
-from danvan.core.units import Unit
+from danvan.core.htmx import link
+from danvan.core.models import by_name
+from danvan.core.units import Unit, scope_root, tree_order
 from danvan.core.vntext import fold, now_utc
 from danvan.core.workflow import ABOVE, SCOPE, Transition, TransitionError, Workflow
 from danvan.extensions import db
@@ -19,6 +21,7 @@ from danvan.initiatives.models import (
     InitiativeField,
     InitiativeKind,
 )
+from danvan.notifications import service as notifications
 
 WORKFLOW = Workflow(
     name="initiative",
@@ -41,9 +44,8 @@ PAGE_TRANSITIONS = ("submit", "return", "accept")
 def registrable_units(actor) -> list[Unit]:
     """Units the actor may register for: their committee and every open unit below it."""
     root = actor.scope
-    return list(db.session.scalars(access.scoped(
-        sa.select(Unit).where(Unit.kind.in_(REGISTERING_KINDS), Unit.valid_to.is_(None)), Unit.id, actor)
-        .order_by(Unit.path)).all()) or [root]
+    return tree_order(db.session.scalars(access.scoped(
+        sa.select(Unit).where(Unit.kind.in_(REGISTERING_KINDS), Unit.valid_to.is_(None)), Unit.id, actor))) or [root]
 
 
 TEXT_FIELDS = {
@@ -140,17 +142,45 @@ def problems_to_submit(obj: Initiative) -> list[str]:
     return out
 
 
-def transition(obj: Initiative, name: str, *, actor, comment: str = "") -> None:
+def transition(obj: Initiative, name: str, *, actor, comment: str = "", notify: bool = True) -> None:
+    """`notify=False`: the caller sends one notice for a batch (submit_all)."""
     if name not in PAGE_TRANSITIONS:
         raise TransitionError("Thao tác không hợp lệ.", 400)
     workflow.apply(WORKFLOW, obj, name, actor=actor, comment=comment, validate=problems_to_submit)
     if name == "submit":
         obj.submitted_at = now_utc()
         calls.answer_open_calls(obj.unit, CALL_KIND, obj.year, obj, actor=actor)
+        if notify:
+            notify_reviewers(obj.unit, [obj], actor=actor)
     if name == "return":
         obj.exemplary = False
+        if notify:
+            notifications.notify(notifications.users_serving(obj.unit), f"Bị trả lại — đăng ký «{obj.name}»",
+                                 kind="returned", link=link("initiatives.detail", initiative_id=obj.id), obj=obj,
+                                 body=comment, exclude=actor)
     mirror_state(obj)
     db.session.flush()
+
+
+def reviewing_committee(unit: Unit) -> Unit | None:
+    """The level that reviews a unit's registrations: the committee right above it (workflow ABOVE)."""
+    parent = unit.parent
+    return scope_root(parent) if parent is not None else None
+
+
+def notify_reviewers(unit: Unit, sent: list[Initiative], *, actor) -> int:
+    """Tell the leaders of the reviewing level that `unit` sent registrations to review."""
+    committee = reviewing_committee(unit)
+    if committee is None or not sent:
+        return 0
+    if len(sent) == 1:
+        title = f"Chờ xem xét — {unit.name} gửi đăng ký «{sent[0].name}»"
+        url = link("initiatives.detail", initiative_id=sent[0].id)
+    else:
+        title = f"Chờ xem xét — {unit.name} gửi {len(sent)} đăng ký «Dân vận khéo» năm {sent[0].year}"
+        url = link("initiatives.index", unit_id=unit.id, year=sent[0].year, state="submitted")
+    return notifications.notify(notifications.approvers_of(committee), title, kind="submitted", link=url,
+                                obj=sent[0] if len(sent) == 1 else None, exclude=actor)
 
 
 def submit_all(actor, unit_ids: list[int], year: int) -> int:
@@ -167,8 +197,12 @@ def submit_all(actor, unit_ids: list[int], year: int) -> int:
     if problems:
         raise InitiativeError(" ".join(problems[:5]) + (f" (và {len(problems) - 5} lỗi khác)"
                                                         if len(problems) > 5 else ""))
+    by_unit: dict[int, list[Initiative]] = {}
     for obj in rows:
-        transition(obj, "submit", actor=actor)
+        transition(obj, "submit", actor=actor, notify=False)
+        by_unit.setdefault(obj.unit_id, []).append(obj)
+    for sent in by_unit.values():   # one notice per unit, not one per registration
+        notify_reviewers(sent[0].unit, sent, actor=actor)
     return len(rows)
 
 
@@ -197,7 +231,7 @@ def previous_choices(actor, unit_id: int | None, year: int | None) -> list[Initi
         return []
     stmt = access.scoped(sa.select(Initiative).where(Initiative.unit_id == unit_id, Initiative.year == year - 1),
                          Initiative.unit_id, actor)
-    return list(db.session.scalars(stmt.order_by(Initiative.name).limit(500)))
+    return list(db.session.scalars(stmt.order_by(by_name(Initiative), Initiative.id).limit(500)))
 
 
 # ---------------------------------------------------------------- calls
@@ -208,7 +242,9 @@ def previous_choices(actor, unit_id: int | None, year: int | None) -> list[Initi
 CALL_KIND = calls.register_kind(
     "initiative_registration", "Đăng ký mô hình “Dân vận khéo”",
     objects={"Initiative": ("initiatives.detail", "initiative_id"),
-             "InitiativeReport": ("initiatives.report", "initiative_report_id")})
+             "InitiativeReport": ("initiatives.report", "initiative_report_id")},
+    titles={"Initiative": "Đăng ký mô hình, điển hình «Dân vận khéo»",
+            "InitiativeReport": "Danh sách tổng hợp đăng ký mô hình «Dân vận khéo»"})
 SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "returned",
                     "accepted": "approved", "recognised": "approved"}
 

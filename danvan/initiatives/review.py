@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from danvan.core import access, audit, numbering, workflow
+from danvan.core.models import by_name
 from danvan.core.vntext import now_utc, today_local
 from danvan.core.workflow import ABOVE
 from danvan.extensions import db
@@ -75,7 +76,7 @@ def set_exemplary(obj: Initiative, value: bool, *, actor) -> None:
 def recognisable(actor, year: int) -> list[Initiative]:
     stmt = access.scoped(sa.select(Initiative).where(Initiative.year == year, Initiative.state == "accepted"),
                          Initiative.unit_id, actor)
-    return [o for o in db.session.scalars(stmt.order_by(Initiative.unit_id, Initiative.name))
+    return [o for o in db.session.scalars(stmt.order_by(Initiative.unit_id, by_name(Initiative), Initiative.id))
             if workflow.relation_holds(ABOVE, actor, o.unit)]
 
 

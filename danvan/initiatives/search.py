@@ -23,11 +23,12 @@ class Filters:
     unit_id: int | None = None
     is_new: str = ""          # "", "new", "maintained"
     exemplary: bool = False
+    to_review: bool = False   # sent by units below the actor's committee: what the actor reviews
 
     def as_args(self) -> dict:
         out = {"q": self.q, "year": self.year, "field_id": self.field_id, "kind_id": self.kind_id,
                "state": self.state, "unit_id": self.unit_id, "is_new": self.is_new,
-               "exemplary": "1" if self.exemplary else None}
+               "exemplary": "1" if self.exemplary else None, "cho_xem_xet": "1" if self.to_review else None}
         return {k: v for k, v in out.items() if v not in (None, "")}
 
 
@@ -38,7 +39,8 @@ def parse_filters(args) -> Filters:
                    field_id=int_or_none(args.get("field_id")), kind_id=int_or_none(args.get("kind_id")),
                    state=state if state in STATES or state == "registered" else "",
                    unit_id=int_or_none(args.get("unit_id")),
-                   is_new=is_new if is_new in ("new", "maintained") else "", exemplary=args.get("exemplary") == "1")
+                   is_new=is_new if is_new in ("new", "maintained") else "", exemplary=args.get("exemplary") == "1",
+                   to_review=args.get("cho_xem_xet") == "1")
 
 
 def list_stmt(actor, f: Filters) -> sa.Select:
@@ -70,6 +72,8 @@ def list_stmt(actor, f: Filters) -> sa.Select:
         stmt = stmt.where(Initiative.is_new.is_(f.is_new == "new"))
     if f.exemplary:
         stmt = stmt.where(Initiative.exemplary.is_(True))
+    if f.to_review:   # the dashboard's "chờ xem xét" count is this list's total
+        stmt = stmt.where(Initiative.state == "submitted", Initiative.unit_id.notin_((actor.scope.id, actor.unit_id)))
     # Newest first within a year. Not by id alone: PostgreSQL would walk the primary key
     # backwards through every province instead of reading the scope's units (bench).
     return stmt.order_by(Initiative.year.desc(), Initiative.created_at.desc(), Initiative.id.desc())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from danvan.core import audit
+from danvan.core.errors import checked_text
 from danvan.core.units import Unit, scope_root
 from danvan.extensions import db
 
@@ -55,11 +56,7 @@ def templates_for(unit: Unit) -> list[ChecklistTemplate]:
 
 
 def create_template(unit: Unit, name: str, *, actor) -> ChecklistTemplate:
-    name = (name or "").strip()
-    if not name:
-        raise InspectionError("Nhập tên bộ tiêu chí.", "name")
-    if len(name) > 200:
-        raise InspectionError("Tên bộ tiêu chí tối đa 200 ký tự.", "name")
+    name = checked_text(name, "name", "Tên bộ tiêu chí", 200, required="Nhập tên bộ tiêu chí.", error=InspectionError)
     template = ChecklistTemplate(unit_id=scope_root(unit).id, name=name)
     db.session.add(template)
     db.session.flush()
@@ -69,11 +66,8 @@ def create_template(unit: Unit, name: str, *, actor) -> ChecklistTemplate:
 def add_item(template: ChecklistTemplate, category: str, text: str, link: str = "", *, actor) -> ChecklistItem:
     if category not in CATEGORIES:
         raise InspectionError("Chọn nhóm nội dung.", "category")
-    text = (text or "").strip()
-    if not text:
-        raise InspectionError("Nhập nội dung tiêu chí.", "text")
-    if len(text) > 500:
-        raise InspectionError("Nội dung tiêu chí tối đa 500 ký tự.", "text")
+    text = checked_text(text, "text", "Nội dung tiêu chí", 500, required="Nhập nội dung tiêu chí.",
+                        error=InspectionError)
     if link and link not in LINKS:
         raise InspectionError("Liên kết dữ liệu không hợp lệ.", "link")
     if len(template.items) >= MAX_ITEMS:
@@ -101,9 +95,7 @@ def set_result(result: ChecklistResult, verdict: str, note: str, *, actor, versi
         result.check_version(version)
     if verdict not in VERDICTS:
         raise InspectionError("Chọn kết quả: đạt, đạt một phần, chưa đạt hoặc không áp dụng.", "verdict")
-    note = (note or "").strip()
-    if len(note) > 4000:
-        raise InspectionError("Ghi chú tối đa 4.000 ký tự.", "note")
+    note = checked_text(note, "note", "Ghi chú", 4000, error=InspectionError)
     if verdict in ("chua_dat", "dat_mot_phan") and not note:
         raise InspectionError("Ghi rõ tồn tại khi tiêu chí chưa đạt hoặc chỉ đạt một phần.", "note")
     before = result.verdict

@@ -2,13 +2,15 @@
 checklist configuration."""
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from collections.abc import Callable
+
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
-from danvan.core.forms import add_error
+from danvan.core.formviews import confirmed, form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.vntext import today_local
@@ -17,7 +19,6 @@ from danvan.printing import file_response
 from . import checklists as checklist_config
 from . import overview, recommendations
 from .blueprint import bp
-from .errors import InspectionError
 from .forms import MAX_ID, FollowUpForm, ItemForm, ReviewForm, TemplateForm
 from .models import CATEGORIES, LINKS, RECOMMENDATION_STATES, ChecklistTemplate
 
@@ -50,6 +51,17 @@ def _render_rec(rec, status: int = 200, **forms):
     return render_template("inspections/recommendation.html", **ctx), status
 
 
+def _rec_form(recommendation_id: int, rule: str, name: str, form, save: Callable, message: str | Callable):
+    """A form on the recommendation's page: the recommendation in scope, its object rule `rule`, then
+    `save(rec, form)`; a refusal shows the page again with this form (context key `name`) as typed.
+    `message` is the success flash, or a function of the recommendation once saved."""
+    rec = recommendations.load_or_404(recommendation_id, current_user)
+    access.authorize(current_user, rule, rec)
+    return submit(form, lambda: save(rec, form), render=lambda status: _render_rec(rec, status, **{name: form}),
+                  message=(lambda _: message(rec)) if callable(message) else message,
+                  done=lambda _: redirect_to("inspections.recommendation", recommendation_id=rec.id))
+
+
 @bp.route("/kien-nghi/<int:recommendation_id>")
 @requires("inspections.view")
 def recommendation(recommendation_id: int):
@@ -59,36 +71,20 @@ def recommendation(recommendation_id: int):
 @bp.route("/kien-nghi/<int:recommendation_id>/bao-cao", methods=["POST"])
 @requires("inspections.followup")
 def recommendation_followup(recommendation_id: int):
-    rec = recommendations.load_or_404(recommendation_id, current_user)
-    access.authorize(current_user, "followup", rec)
-    form = FollowUpForm()
-    if form.validate_on_submit():
-        try:
-            recommendations.report(rec, form.comment.data, request.files.get("file"), actor=current_user)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render_rec(rec, exc.status, followup_form=form)
-        flash("Đã báo cáo kết quả thực hiện kiến nghị cho đoàn kiểm tra.", "success")
-        return redirect_to("inspections.recommendation", recommendation_id=rec.id)
-    return _render_rec(rec, 422, followup_form=form)
+    return _rec_form(recommendation_id, "followup", "followup_form", FollowUpForm(),
+                     lambda rec, form: recommendations.report(rec, form.comment.data, request.files.get("file"),
+                                                              actor=current_user),
+                     "Đã báo cáo kết quả thực hiện kiến nghị cho đoàn kiểm tra.")
 
 
 @bp.route("/kien-nghi/<int:recommendation_id>/danh-gia", methods=["POST"])
 @requires("inspections.conduct")
 def recommendation_review(recommendation_id: int):
-    rec = recommendations.load_or_404(recommendation_id, current_user)
-    access.authorize(current_user, "review", rec)
-    form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            recommendations.review(rec, form.decision.data, form.comment.data, actor=current_user)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render_rec(rec, exc.status, review_form=form)
-        flash("Đã công nhận hoàn thành." if rec.state == "accepted" else "Đã yêu cầu đơn vị thực hiện lại.",
-              "success")
-        return redirect_to("inspections.recommendation", recommendation_id=rec.id)
-    return _render_rec(rec, 422, review_form=form)
+    return _rec_form(recommendation_id, "review", "review_form", ReviewForm(),
+                     lambda rec, form: recommendations.review(rec, form.decision.data, form.comment.data,
+                                                              actor=current_user),
+                     lambda rec: ("Đã công nhận hoàn thành." if rec.state == "accepted"
+                                  else "Đã yêu cầu đơn vị thực hiện lại."))
 
 
 def _year() -> int | None:
@@ -116,21 +112,25 @@ def overview_xlsx():
 @requires("inspections.configure")
 def checklists():
     form = TemplateForm()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                template = checklist_config.create_template(current_user.unit, form.name.data, actor=current_user)
-            except InspectionError as exc:
-                add_error(form, exc.field, exc.message)
-                status = exc.status
-            else:
-                return redirect_to("inspections.checklist", checklist_template_id=template.id)
-    checklist_config.default_template(current_user.unit, actor=current_user)
-    return render_template("inspections/checklists.html", templates=checklist_config.templates_for(current_user.unit),
-                           form=form), status
+    return form_page(form, lambda: checklist_config.create_template(current_user.unit, form.name.data,
+                                                                    actor=current_user),
+                     render=lambda status: _checklists_page(form, status),
+                     done=lambda t: redirect_to("inspections.checklist", checklist_template_id=t.id))
 
+
+@bp.route("/bo-tieu-chi/mac-dinh", methods=["POST"])
+@requires("inspections.configure")
+def checklist_default():
+    """Creates (once) the default set of the province so that it can be edited before the first plan."""
+    return confirmed(lambda: checklist_config.default_template(current_user.unit, actor=current_user),
+                     render=lambda status: _checklists_page(TemplateForm(), status),
+                     done=lambda t: redirect_to("inspections.checklist", checklist_template_id=t.id))
+
+
+def _checklists_page(form: TemplateForm, status: int):
+    # GET never writes: the default set is created by its own button or by the first plan.
+    return render_template("inspections/checklists.html", templates=checklist_config.templates_for(current_user.unit),
+                           form=form, default_name=checklist_config.DEFAULT_NAME), status
 
 
 def _render_template_page(template: ChecklistTemplate, form: ItemForm | None = None, status: int = 200):
@@ -148,12 +148,7 @@ def checklist(checklist_template_id: int):
     if request.method == "GET":
         return _render_template_page(template)
     form = ItemForm()
-    if form.validate_on_submit():
-        try:
-            checklist_config.add_item(template, form.category.data, form.text.data, form.link.data, actor=current_user)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render_template_page(template, form, exc.status)
-        flash("Đã thêm tiêu chí.", "success")
-        return redirect_to("inspections.checklist", checklist_template_id=template.id)
-    return _render_template_page(template, form, 422)
+    return submit(form, lambda: checklist_config.add_item(template, form.category.data, form.text.data, form.link.data,
+                                                          actor=current_user),
+                  render=lambda status: _render_template_page(template, form, status), message="Đã thêm tiêu chí.",
+                  done=lambda _: redirect_to("inspections.checklist", checklist_template_id=template.id))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -82,14 +82,13 @@ class ChecklistItem(Audited, db.Model):
         return f"<ChecklistItem {self.id} {self.category}>"
 
 
-class InspectionPlan(Audited, Versioned, Timestamped, db.Model):
+class InspectionPlan(InUnit, Audited, Versioned, Timestamped, db.Model):
     """Kế hoạch kiểm tra of `unit` for a year; its KH document goes through the plans workflow."""
 
     __tablename__ = "inspection_plan"
     __table_args__ = (sa.CheckConstraint("state IN ('draft','issued')", name="state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     year: Mapped[int] = mapped_column(sa.Integer, index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     purpose: Mapped[str] = mapped_column(sa.Text, default="")
@@ -98,15 +97,12 @@ class InspectionPlan(Audited, Versioned, Timestamped, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
     inspections: Mapped[list[Inspection]] = relationship(back_populates="plan", order_by="Inspection.scheduled_on")
 
     def __repr__(self) -> str:
         return f"<InspectionPlan {self.id} {self.year}>"
 
-    @property
-    def state_label(self) -> str:
-        return PLAN_STATES.get(self.state, self.state)
+    state_label = Label("state", PLAN_STATES)
 
 
 class Inspection(Audited, Versioned, Timestamped, db.Model):
@@ -159,9 +155,7 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<Inspection {self.id} unit {self.unit_id} {self.scheduled_on}>"
 
-    @property
-    def state_label(self) -> str:
-        return INSPECTION_STATES.get(self.state, self.state)
+    state_label = Label("state", INSPECTION_STATES)
 
     @property
     def member_ids(self) -> set[int]:
@@ -209,13 +203,8 @@ class ChecklistResult(Audited, Versioned, db.Model):
     def __repr__(self) -> str:
         return f"<ChecklistResult {self.id} {self.verdict or '-'}>"
 
-    @property
-    def verdict_label(self) -> str:
-        return VERDICTS.get(self.verdict, "Chưa đánh giá")
-
-    @property
-    def category_label(self) -> str:
-        return CATEGORIES.get(self.category, self.category)
+    verdict_label = Label("verdict", VERDICTS, missing="Chưa đánh giá")
+    category_label = Label("category", CATEGORIES)
 
 
 class Recommendation(Audited, Versioned, Timestamped, db.Model):
@@ -243,9 +232,7 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<Recommendation {self.id} {self.state}>"
 
-    @property
-    def state_label(self) -> str:
-        return RECOMMENDATION_STATES.get(self.state, self.state)
+    state_label = Label("state", RECOMMENDATION_STATES)
 
     @property
     def is_open(self) -> bool:

@@ -115,7 +115,7 @@ def build(user, year: int | None = None, today: date | None = None) -> Overview:
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(list(rows))))} if rows else {}
     for cid, r in rows.items():
         r.unit = units[cid]
-    ordered = sorted(rows.values(), key=lambda r: r.unit.name)
+    ordered = sorted(rows.values(), key=lambda r: (r.unit.sort_key, r.unit.id))
     return Overview(root=root, year=year, rows=ordered, items=_failing_items(seen), years=_years(user))
 
 

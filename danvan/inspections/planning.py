@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import abort
 
 from danvan.auth.models import User, UserRole
-from danvan.core import audit
+from danvan.core import access, audit
+from danvan.core.errors import checked_text
+from danvan.core.models import by_name
 from danvan.core.units import ADVISORY_KINDS, Unit, in_subtree, scope_root
 from danvan.core.vntext import fmt_date, now_utc, today_local
 from danvan.extensions import db
@@ -51,21 +52,11 @@ MAX_ID = 2**31 - 1
 
 
 def load_inspection_or_404(inspection_id: int, user) -> Inspection:
-    if not 0 < inspection_id <= MAX_ID:
-        abort(404)
-    insp = db.session.scalar(visible(user).where(Inspection.id == inspection_id))
-    if insp is None:
-        abort(404)
-    return insp
+    return access.one_or_404(visible(user), Inspection, inspection_id)
 
 
 def load_plan_or_404(plan_id: int, user) -> InspectionPlan:
-    if not 0 < plan_id <= MAX_ID:
-        abort(404)
-    plan = db.session.scalar(plans_visible(user).where(InspectionPlan.id == plan_id))
-    if plan is None:
-        abort(404)
-    return plan
+    return access.one_or_404(plans_visible(user), InspectionPlan, plan_id)
 
 
 # plans ------------------------------------------------------------------------------
@@ -81,14 +72,9 @@ def _year(value) -> int:
 
 
 def create_plan(unit: Unit, data: dict, *, actor) -> InspectionPlan:
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise InspectionError("Nhập tên kế hoạch kiểm tra.", "title")
-    if len(title) > 300:
-        raise InspectionError("Tên kế hoạch tối đa 300 ký tự.", "title")
-    purpose = (data.get("purpose") or "").strip()
-    if len(purpose) > 20000:
-        raise InspectionError("Mục đích, yêu cầu tối đa 20.000 ký tự.", "purpose")
+    title = checked_text(data.get("title"), "title", "Tên kế hoạch", 300, required="Nhập tên kế hoạch kiểm tra.",
+                         error=InspectionError)
+    purpose = checked_text(data.get("purpose"), "purpose", "Mục đích, yêu cầu", 20000, error=InspectionError)
     plan = InspectionPlan(unit=unit, year=_year(data.get("year")), title=title, purpose=purpose,
                           created_by_id=getattr(actor, "id", None))
     db.session.add(plan)
@@ -108,7 +94,7 @@ def inspectors_for(plan: InspectionPlan) -> sa.Select:
     root = scope_root(plan.unit)
     return (sa.select(User).where(User.active.is_(True), User.unit_id.in_(sa.select(Unit.id).where(in_subtree(root))),
                                   User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == "inspector")))
-            .order_by(User.full_name, User.id))
+            .order_by(by_name(User), User.id))
 
 
 def add_inspection(plan: InspectionPlan, data: dict, *, actor) -> Inspection:
@@ -129,14 +115,9 @@ def add_inspection(plan: InspectionPlan, data: dict, *, actor) -> Inspection:
     due = data.get("report_due") or day - timedelta(days=3)
     if not isinstance(due, date) or due > day:
         raise InspectionError("Hạn nộp báo cáo phải trước hoặc đúng ngày kiểm tra.", "report_due")
-    content = (data.get("content") or "").strip()
-    if not content:
-        raise InspectionError("Nhập nội dung kiểm tra.", "content")
-    if len(content) > 10000:
-        raise InspectionError("Nội dung kiểm tra tối đa 10.000 ký tự.", "content")
-    guests = (data.get("guests") or "").strip()
-    if len(guests) > 2000:
-        raise InspectionError("Khách mời tối đa 2.000 ký tự.", "guests")
+    content = checked_text(data.get("content"), "content", "Nội dung kiểm tra", 10000,
+                           required="Nhập nội dung kiểm tra.", error=InspectionError)
+    guests = checked_text(data.get("guests"), "guests", "Khách mời", 2000, error=InspectionError)
     team = _team(plan, data.get("member_ids") or [])
     template = _template(plan, data.get("template_id"), actor)
     insp = Inspection(plan=plan, organiser_id=plan.unit_id, unit=unit, year=plan.year, scheduled_on=day,

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from danvan.core import files, workflow
+from danvan.core.errors import checked_text
 from danvan.core.units import Unit, in_subtree
 from danvan.core.vntext import TZ, fmt_date, now_utc, today_local
 from danvan.core.workflow import SCOPE, Transition, Workflow
@@ -55,11 +56,8 @@ def overdue_clause(today: date | None = None):
 def add(insp: Inspection, data: dict, *, actor) -> Recommendation:
     if insp.state == "concluded":
         raise InspectionError("Đã ban hành kết luận; kiến nghị mới cần một cuộc kiểm tra mới.", None, 409)
-    text = (data.get("text") or "").strip()
-    if not text:
-        raise InspectionError("Nhập nội dung kiến nghị.", "text")
-    if len(text) > 4000:
-        raise InspectionError("Nội dung kiến nghị tối đa 4.000 ký tự.", "text")
+    text = checked_text(data.get("text"), "text", "Nội dung kiến nghị", 4000, required="Nhập nội dung kiến nghị.",
+                        error=InspectionError)
     deadline = data.get("deadline")
     if not isinstance(deadline, date):
         raise InspectionError("Nhập thời hạn thực hiện (dd/mm/yyyy).", "deadline")

@@ -2,15 +2,19 @@
 recommendations, and the Thông báo kết luận (draft preview, then the frozen issued files)."""
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.formviews import submit
 from danvan.core.htmx import is_htmx, redirect_to
 from danvan.core.models import StaleEdit
+from danvan.core.units import tree_choices
 from danvan.core.vntext import today_local
 from danvan.extensions import db
 from danvan.printing import file_response, pdf_response
@@ -33,7 +37,7 @@ def unit_links(insp) -> dict[str, str]:
 
 def _recommendation_form(insp, form=None) -> RecommendationForm:
     form = form or RecommendationForm()
-    form.unit_id.choices = [(u.id, u.name) for u in db.session.scalars(recommendations.responsible_units(insp))]
+    form.unit_id.choices = tree_choices(db.session.scalars(recommendations.responsible_units(insp)))
     if request.method == "GET":
         form.unit_id.data = insp.unit_id
     return form
@@ -65,6 +69,18 @@ def _render(insp, status: int = 200, **forms):
     return render_template("inspections/detail.html", **_context(insp, **forms)), status
 
 
+def _visit_form(inspection_id: int, rule: str, name: str, make_form: Callable, save: Callable,
+                message: str | Callable, anchor: str | None = None):
+    """A form on the visit page: the inspection in scope, the object rule `rule`, then `save(insp, form)`;
+    a refusal shows the whole page again with this form (context key `name`) as the user typed it."""
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    access.authorize(current_user, rule, insp)
+    form = make_form(insp)
+    return submit(form, lambda: save(insp, form), render=lambda status: _render(insp, status, **{name: form}),
+                  message=message,
+                  done=lambda _: redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor=anchor)))
+
+
 @bp.route("/<int:inspection_id>")
 @requires("inspections.view")
 def detail(inspection_id: int):
@@ -74,18 +90,9 @@ def detail(inspection_id: int):
 @bp.route("/<int:inspection_id>/bao-cao", methods=["POST"])
 @requires("inspections.followup")
 def upload_report(inspection_id: int):
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "report", insp)
-    form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            visits.upload_report(insp, request.files.get("file"), actor=current_user)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render(insp, exc.status, upload_form=form)
-        flash("Đã gửi báo cáo của đơn vị cho đoàn kiểm tra.", "success")
-        return redirect_to("inspections.detail", inspection_id=insp.id)
-    return _render(insp, 422, upload_form=form)
+    return _visit_form(inspection_id, "report", "upload_form", lambda _: UploadForm(),
+                       lambda insp, _: visits.upload_report(insp, request.files.get("file"), actor=current_user),
+                       "Đã gửi báo cáo của đơn vị cho đoàn kiểm tra.")
 
 
 @bp.route("/tieu-chi/<int:result_id>", methods=["POST"])
@@ -124,65 +131,39 @@ def result(result_id: int):
 @bp.route("/<int:inspection_id>/bien-ban", methods=["POST"])
 @requires("inspections.conduct")
 def record(inspection_id: int):
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "conduct", insp)
-    form = RecordForm()
-    if form.validate_on_submit():
-        try:
-            visits.save_record(insp, form.data, actor=current_user, version=form.version.data)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render(insp, exc.status, record_form=form)
-        except StaleEdit as exc:
-            flash(exc.message, "danger")
-            return _render(insp, 409, record_form=form)
-        flash("Đã lưu biên bản làm việc.", "success")
-        return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="record"))
-    return _render(insp, 422, record_form=form)
+    return _visit_form(inspection_id, "conduct", "record_form", lambda _: RecordForm(),
+                       lambda insp, form: visits.save_record(insp, form.data, actor=current_user,
+                                                             version=form.version.data),
+                       "Đã lưu biên bản làm việc.", "record")
 
 
 @bp.route("/<int:inspection_id>/kien-nghi", methods=["POST"])
 @requires("inspections.conduct")
 def add_recommendation(inspection_id: int):
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "conduct", insp)
-    form = _recommendation_form(insp, RecommendationForm())
-    if form.validate_on_submit():
-        try:
-            recommendations.add(insp, {"text": form.text.data, "unit_id": form.unit_id.data,
-                                       "deadline": form.deadline.data}, actor=current_user)
-        except InspectionError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render(insp, exc.status, rec_form=form)
-        flash("Đã thêm kiến nghị.", "success")
-        return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="recommendations"))
-    return _render(insp, 422, rec_form=form)
+    return _visit_form(inspection_id, "conduct", "rec_form", _recommendation_form,
+                       lambda insp, form: recommendations.add(insp, {"text": form.text.data,
+                                                                     "unit_id": form.unit_id.data,
+                                                                     "deadline": form.deadline.data},
+                                                              actor=current_user),
+                       "Đã thêm kiến nghị.", "recommendations")
 
 
 @bp.route("/<int:inspection_id>/ket-luan", methods=["POST"])
 @requires("inspections.conduct")
 def conclusion(inspection_id: int):
     """Save the conclusion text; with action=issue, also number, freeze and send it."""
-    insp = planning.load_inspection_or_404(inspection_id, current_user)
-    access.authorize(current_user, "conduct", insp)
-    form = ConclusionForm()
     issue = request.form.get("action") == "issue"
-    if not form.validate_on_submit():
-        return _render(insp, 422, conclusion_form=form)
-    try:
+
+    def save(insp, form):   # a refusal rolls the request back: the typed text comes back in the form
         visits.save_conclusion(insp, form.data, actor=current_user, version=form.version.data)
         if issue:
             access.authorize(current_user, "conclude", insp)
             visits.issue_conclusion(insp, actor=current_user)
-    except InspectionError as exc:   # the request rolls back: the typed text comes back in the form
-        add_error(form, exc.field, exc.message)
-        return _render(insp, exc.status, conclusion_form=form)
-    except StaleEdit as exc:
-        flash(exc.message, "danger")
-        return _render(insp, 409, conclusion_form=form)
-    flash(f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue else "Đã lưu dự thảo kết luận.",
-          "success")
-    return redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb"))
+        return insp
+
+    return _visit_form(inspection_id, "conduct", "conclusion_form", lambda _: ConclusionForm(), save,
+                       lambda insp: (f"Đã ban hành Thông báo kết luận số {insp.number_text}." if issue
+                                     else "Đã lưu dự thảo kết luận."), "tb")
 
 
 @bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")

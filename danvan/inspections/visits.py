@@ -8,6 +8,7 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from danvan.core import audit, files, numbering
+from danvan.core.errors import checked_text
 from danvan.core.units import scope_root
 from danvan.core.vntext import fmt_date, now_utc, today_local
 from danvan.extensions import db
@@ -47,10 +48,7 @@ def add_evidence(result, upload: FileStorage | None, *, actor):
 
 
 def _text(data: dict, key: str, label: str) -> str:
-    value = (data.get(key) or "").strip()
-    if len(value) > TEXT_LIMIT:
-        raise InspectionError(f"{label} tối đa 20.000 ký tự.", key)
-    return value
+    return checked_text(data.get(key), key, label, TEXT_LIMIT, error=InspectionError)
 
 
 def save_record(insp: Inspection, data: dict, *, actor, version) -> Inspection:
@@ -91,10 +89,7 @@ def save_conclusion(insp: Inspection, data: dict, *, actor, version) -> Inspecti
         raise InspectionError("Thông báo kết luận đã ban hành; muốn sửa phải ban hành văn bản thay thế.", None, 409)
     insp.conclusion = _text(data, "conclusion", "Kết luận")
     for key, label in (("signer_title", "Chức vụ người ký"), ("signer_name", "Họ tên người ký")):
-        value = (data.get(key) or "").strip()
-        if len(value) > 120:
-            raise InspectionError(f"{label} tối đa 120 ký tự.", key)
-        setattr(insp, key, value)
+        setattr(insp, key, checked_text(data.get(key), key, label, 120, error=InspectionError))
     db.session.flush()
     return insp
 

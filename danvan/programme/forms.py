@@ -6,7 +6,8 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDecimalField, max_len
-from danvan.programme.models import LEVELS, PERIOD_KINDS, STATUSES
+from danvan.core.units import levels_under, scope_root
+from danvan.programme.models import LEVELS, PERIOD_KINDS, STATUSES, Programme, Task
 
 
 class ProgrammeForm(VersionedForm):
@@ -44,14 +45,24 @@ class TaskForm(VersionedForm):
     weight = VNDecimalField("Trọng số", default=1, places=2,
                           validators=[InputRequired("Nhập trọng số (0 nếu không tính)."),
                                       NumberRange(0, 1000, "Trọng số từ 0 đến 1.000.")])
-    level = SelectField("Đơn vị thực hiện", choices=list(LEVELS.items()),
+    level = SelectField("Đơn vị thực hiện", choices=[],
                         validators=[DataRequired("Chọn cấp thực hiện.")])
     starts_on = DateField("Bắt đầu tính từ ngày", validators=[Optional()], format=DATE_INPUT_FORMATS)
     deadline = DateField("Hạn hoàn thành", validators=[Optional()], format=DATE_INPUT_FORMATS)
 
     def validate_level(self, field):
-        if field.data not in LEVELS:
+        if field.data not in dict(self.level.choices):
             raise ValidationError("Cấp thực hiện không hợp lệ.")
+
+
+def level_choices(programme: Programme, task: Task | None) -> list[tuple[str, str]]:
+    """«Đơn vị thực hiện»: the issuer, then the levels present under it, named after the unit kinds
+    there (no «huyện» where communes sit directly under the province); a task keeps its own level."""
+    choices = [("province", LEVELS["province"])]
+    choices += [(level.key, f"Các {level.label}") for level in levels_under(scope_root(programme.unit))]
+    if task is not None and task.level not in dict(choices):
+        choices.append((task.level, LEVELS[task.level]))
+    return choices
 
 
 class ReportForm(VersionedForm):

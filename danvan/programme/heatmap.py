@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from danvan.core import cache
+from danvan.core.models import by_name
 from danvan.core.units import Unit
 from danvan.core.vntext import matches
 from danvan.extensions import db
@@ -44,9 +45,10 @@ class HeatPage:
     lagging: int      # of those, rows under the programme's threshold
 
 
-def _row_query(programme: Programme, root: Unit, as_of: date, bucket: str, source: str | None):
+def _row_query(programme: Programme, root: Unit, as_of: date, bucket: str, source: str | None,
+               current_structure: bool = False):
     """(bucket_id, group_id, Σw·p, Σw, expected, reported, group weight) per unit row and group."""
-    c = cells(programme, root, as_of, source=source)
+    c = cells(programme, root, as_of, source=source, current_structure=current_structure)
     bucket_id = c.c.unit_id if bucket == "unit" else c.c.bucket_id
     per_task = (
         sa.select(bucket_id.label("bucket_id"), c.c.group_id, c.c.task_id,
@@ -64,15 +66,16 @@ def _row_query(programme: Programme, root: Unit, as_of: date, bucket: str, sourc
         .cte("per_group"))
 
 
-def _order(sort: str, bucket: str, progress, name, path, ident) -> tuple:
+def _order(sort: str, progress, name_order, ident) -> tuple:
+    """«Theo tên»: Vietnamese alphabetical order (core.models.by_name); «Chậm nhất trước»: by progress."""
     if sort == "lag":
-        return progress.asc().nulls_last(), name, ident
-    return (path,) if bucket == "child" else (name, ident)
+        return progress.asc().nulls_last(), name_order, ident
+    return name_order, ident
 
 
 def _page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: str, q: str,
-          offset: int, limit: int | None, source: str | None = None) -> HeatPage:
-    per_group = _row_query(programme, root, as_of, bucket, source)
+          offset: int, limit: int | None, source: str | None = None, current_structure: bool = False) -> HeatPage:
+    per_group = _row_query(programme, root, as_of, bucket, source, current_structure)
     counted = sa.and_(per_group.c.ws > 0, per_group.c.gw > 0)
     gp = per_group.c.wp / per_group.c.ws
     sums = (sa.select(per_group.c.bucket_id,
@@ -83,18 +86,18 @@ def _page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: s
             .group_by(per_group.c.bucket_id).subquery("sums"))
     progress = sa.case((sums.c.gws > 0, sums.c.gsum / sums.c.gws), else_=None)
     lagging = sa.case((progress < float(programme.lagging_below), 1), else_=0)
-    ranked = (sa.select(sums.c.bucket_id, Unit.name, Unit.path, sums.c.missing, sums.c.expected,
+    ranked = (sa.select(sums.c.bucket_id, Unit.name, Unit.path, Unit.sort_key, sums.c.missing, sums.c.expected,
                         progress.label("progress"), sa.func.count().over().label("total"),
                         sa.func.sum(lagging).over().label("lagging"))
               .join(Unit, Unit.id == sums.c.bucket_id))
     if (found := matches(q, Unit.name_key)) is not None:
         ranked = ranked.where(found)
-    page = (ranked.order_by(*_order(sort, bucket, progress, Unit.name, Unit.path, Unit.id))
+    page = (ranked.order_by(*_order(sort, progress, by_name(Unit), Unit.id))
             .offset(offset).limit(limit).subquery("page"))
     # the page's rows with their group cells, in the page's order: one more join, no id list
     stmt = (sa.select(page, per_group.c.group_id, per_group.c.wp, per_group.c.ws, per_group.c.gw)
             .outerjoin(per_group, per_group.c.bucket_id == page.c.bucket_id)
-            .order_by(*_order(sort, bucket, page.c.progress, page.c.name, page.c.path, page.c.bucket_id)))
+            .order_by(*_order(sort, page.c.progress, by_name(page), page.c.bucket_id)))
     rows: dict[int, HeatRow] = {}
     total = lagging_count = 0
     for r in db.session.execute(stmt):
@@ -109,16 +112,17 @@ def _page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: s
 
 
 def heat_page(programme: Programme, root: Unit, as_of: date, bucket: str, *, sort: str = "name", q: str = "",
-              page: int = 1, per_page: int = 50) -> HeatPage:
+              page: int = 1, per_page: int = 50, current_structure: bool = False) -> HeatPage:
     """One page of heatmap rows, cached per data version; groups with no cell show «—»."""
-    key = f"heat:{programme.id}:{root.id}:{as_of.isoformat()}:{bucket}:{sort}:{page}:{per_page}:{q}"
+    key = f"heat:{programme.id}:{root.id}:{as_of.isoformat()}:{bucket}:{sort}:{page}:{per_page}:{q}:{current_structure}"
     return cache.cached([SCOPE], key, lambda: _page(programme, root, as_of, bucket, sort=sort, q=q,
-                                                    offset=(page - 1) * per_page, limit=per_page))
+                                                    offset=(page - 1) * per_page, limit=per_page,
+                                                    current_structure=current_structure))
 
 
 def heatmap(programme: Programme, root: Unit, as_of: date, bucket: str, groups: list[TaskGroup], *,
             source: str | None = None) -> list[HeatRow]:
-    """Every row (sơ kết drafts, tests): units in path or name order."""
+    """Every row (sơ kết drafts, tests): units in Vietnamese alphabetical order."""
     rows = _page(programme, root, as_of, bucket, sort="name", q="", offset=0, limit=None, source=source).rows
     for row in rows:
         for g in groups:

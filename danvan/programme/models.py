@@ -9,19 +9,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
-from danvan.core.units import Unit
+from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
+from danvan.core.units import LEVEL_KINDS, Unit  # noqa: F401  (LEVEL_KINDS: the programme reads it from here)
 from danvan.extensions import db
 
 # Who carries out a task: the issuing committee itself, every district / đảng ủy trực thuộc, every commune.
+# The form offers only the levels present under the issuer (forms.level_choices).
 LEVELS: dict[str, str] = {
-    "province": "Cấp tỉnh (đơn vị ban hành)",
+    "province": "Đơn vị ban hành Đề án",
     "district": "Các huyện, thành ủy, đảng ủy trực thuộc",
     "commune": "Các xã, phường, thị trấn",
-}
-LEVEL_KINDS: dict[str, tuple[str, ...]] = {
-    "district": ("huyen_uy", "dang_uy_truc_thuoc"),
-    "commune": ("xa",),
 }
 PERIOD_KINDS: dict[str, str] = {"quy": "Quý", "6thang": "6 tháng", "nam": "Năm"}
 PERIOD_NUMBERS: dict[str, tuple[int, ...]] = {"quy": (1, 2, 3, 4), "6thang": (1, 2), "nam": (1,)}
@@ -48,7 +45,7 @@ def period_label(kind: str, year: int, number: int) -> str:
     return f"Năm {year}"
 
 
-class Programme(Audited, Versioned, Timestamped, db.Model):
+class Programme(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "programme"
     __table_args__ = (
         sa.CheckConstraint("end_year >= start_year", name="years"),
@@ -56,7 +53,6 @@ class Programme(Audited, Versioned, Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(400))
     title_key: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
     decision_number: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -67,7 +63,6 @@ class Programme(Audited, Versioned, Timestamped, db.Model):
     # A unit whose progress is below this percentage is shown as lagging on the heatmap.
     lagging_below: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal(50))
 
-    unit: Mapped[Unit] = relationship(lazy="joined")
     groups: Mapped[list[TaskGroup]] = relationship(back_populates="programme", order_by="TaskGroup.position")
 
     def __repr__(self) -> str:
@@ -126,12 +121,10 @@ class Task(Audited, Versioned, Timestamped, db.Model):
     def unit(self) -> Unit:
         return self.programme.unit
 
-    @property
-    def level_label(self) -> str:
-        return LEVELS.get(self.level, self.level)
+    level_label = Label("level", LEVELS)
 
 
-class ProgressReport(Audited, Versioned, Timestamped, db.Model):
+class ProgressReport(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "progress_report"
     __table_args__ = (
         sa.UniqueConstraint("task_id", "unit_id", "period_kind", "year", "number", name="uq_progress_report_period"),
@@ -145,7 +138,6 @@ class ProgressReport(Audited, Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     period_kind: Mapped[str] = mapped_column(sa.String(10))
     year: Mapped[int] = mapped_column(sa.Integer)
     number: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -160,7 +152,6 @@ class ProgressReport(Audited, Versioned, Timestamped, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     task: Mapped[Task] = relationship(lazy="joined")
-    unit: Mapped[Unit] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<ProgressReport {self.id} task={self.task_id} unit={self.unit_id}>"
@@ -173,13 +164,8 @@ class ProgressReport(Audited, Versioned, Timestamped, db.Model):
     def period_label(self) -> str:
         return period_label(self.period_kind, self.year, self.number)
 
-    @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def state_label(self) -> str:
-        return REPORT_STATES.get(self.state, self.state)
+    status_label = Label("status", STATUSES)
+    state_label = Label("state", REPORT_STATES)
 
 
 class ProgressLatest(db.Model):

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from danvan.core import cache
+from danvan.core import cache, structure
 from danvan.core.units import Unit, within
 from danvan.core.vntext import fmt_number, today_local
 from danvan.extensions import db
@@ -218,16 +218,29 @@ def uses_summary(as_of: date) -> bool:
     return as_of >= today_local()
 
 
-def cells(programme: Programme, root: Unit, as_of: date, *, source: str | None = None):
+def cells(programme: Programme, root: Unit, as_of: date, *, source: str | None = None,
+          current_structure: bool = False):
     """Every counted (task, responsible unit) in scope with the percent of its latest accepted report
-    (NULL when none): from the summary table for today, from the reports for a past date."""
+    (NULL when none): from the summary table for today, from the reports for a past date.
+
+    `current_structure` («theo cơ cấu hiện tại», core/structure.py) reads today's summary only: a unit
+    formed by a merge that has not reported a task yet carries the average of its predecessors' latest
+    reports on it. A past reference date shows the units of that date, so it has nothing to fold."""
     resp = responsible(programme, root, as_of).subquery("resp")
     source = source or ("summary" if uses_summary(as_of) else "history")
     if source == "history":
         return _history_cells(resp, programme, as_of)
     latest = ProgressLatest.__table__
     joined = resp.outerjoin(latest, sa.and_(latest.c.task_id == resp.c.task_id, latest.c.unit_id == resp.c.unit_id))
-    return sa.select(resp, latest.c.percent).select_from(joined).subquery("cells")
+    percent = latest.c.percent
+    if current_structure:
+        merged, prev = structure.successor_map(), latest.alias("inherited")
+        inherited = (sa.select(sa.func.avg(prev.c.percent))
+                     .select_from(prev.join(merged, merged.c.unit_id == prev.c.unit_id))
+                     .where(merged.c.current_id == resp.c.unit_id, prev.c.task_id == resp.c.task_id)
+                     .scalar_subquery())
+        percent = sa.func.coalesce(latest.c.percent, inherited).label("percent")
+    return sa.select(resp, percent).select_from(joined).subquery("cells")
 
 
 def task_totals(programme: Programme, root: Unit, as_of: date, *, source: str | None = None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort
@@ -13,7 +14,7 @@ from danvan.core.errors import ServiceError
 from danvan.core.policies.programme import EDITABLE
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fold, matches, now_utc, today_local
-from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow
+from danvan.core.workflow import ABOVE, SCOPE, Transition, Workflow, review_workflow
 from danvan.extensions import db
 from danvan.programme.models import (
     LEVEL_KINDS,
@@ -34,36 +35,26 @@ SUBMISSION_STATE = {"draft": "draft", "submitted": "submitted", "returned": "ret
 EVIDENCE_MESSAGE = ("Báo cáo «Hoàn thành» phải kèm ít nhất một tài liệu minh chứng (biên bản, kế hoạch, "
                     "báo cáo, ảnh…). Vui lòng tải lên tệp minh chứng.")
 
-PROGRESS_WORKFLOW = Workflow(
-    name="progress_report",
-    states={"draft": "Bản nháp", "submitted": "Chờ duyệt", "returned": "Bị trả lại", "accepted": "Đã duyệt"},
-    initial="draft",
-    transitions=(
-        Transition("submit", "Gửi báo cáo", ("draft", "returned"), "submitted", "programme.report", SCOPE),
-        Transition("accept", "Duyệt", ("submitted",), "accepted", "programme.review", ABOVE),
-        Transition("return", "Trả lại", ("submitted",), "returned", "programme.review", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-        Transition("reopen", "Mở lại để sửa", ("accepted",), "returned", "programme.review", ABOVE,
-                   comment_required=True, style="danger", validate=False),
-    ),
-    final=frozenset({"accepted"}),
-)
+
+def _progress_workflow(name: str, reviewer: str) -> Workflow:
+    return review_workflow(name, {"draft": "Bản nháp", "submitted": "Chờ duyệt", "returned": "Bị trả lại",
+                                  "accepted": "Đã duyệt"},
+                           submit=("Gửi báo cáo", "programme.report"), decide=("accept", "Duyệt", "accepted"),
+                           review_permission="programme.review", return_label="Trả lại",
+                           reopen=("Mở lại để sửa", "returned"), reviewer=reviewer)
+
+
+PROGRESS_WORKFLOW = _progress_workflow("progress_report", ABOVE)
 # Reports of the issuing committee itself (province-level tasks) have no level above inside the
 # programme: its own leaders review them.
-PROGRESS_WORKFLOW_TOP = Workflow(
-    name="progress_report_top",
-    states=PROGRESS_WORKFLOW.states,
-    initial="draft",
-    transitions=tuple(
-        t if t.name == "submit" else Transition(t.name, t.label, t.source, t.target, t.permission, SCOPE,
-                                                 t.comment_required, t.style, t.validate)
-        for t in PROGRESS_WORKFLOW.transitions),
-    final=frozenset({"accepted"}),
-)
+PROGRESS_WORKFLOW_TOP = _progress_workflow("progress_report_top", SCOPE)
 
 
 def workflow_for(report) -> Workflow:
     return PROGRESS_WORKFLOW_TOP if report.unit_id == report.task.programme.unit_id else PROGRESS_WORKFLOW
+
+
+M = TypeVar("M", TaskGroup, Task)
 
 
 class ProgrammeError(ServiceError):
@@ -88,26 +79,24 @@ def programmes_query(user, q: str | None = None) -> sa.Select:
 
 
 def load_programme_or_404(programme_id: int, user) -> Programme:
-    programme = db.session.scalar(sa.select(Programme).where(Programme.id == programme_id, visible_condition(user)))
-    if programme is None:
+    return access.one_or_404(sa.select(Programme).where(visible_condition(user)), Programme, programme_id)
+
+
+def _load_part_or_404(model: type[M], object_id: int, user) -> M:
+    """A task group or task is seen where its programme is."""
+    part = db.session.get(model, object_id)
+    if part is None:
         abort(404)
-    return programme
+    load_programme_or_404(part.programme_id, user)
+    return part
 
 
 def load_group_or_404(group_id: int, user) -> TaskGroup:
-    group = db.session.get(TaskGroup, group_id)
-    if group is None:
-        abort(404)
-    load_programme_or_404(group.programme_id, user)
-    return group
+    return _load_part_or_404(TaskGroup, group_id, user)
 
 
 def load_task_or_404(task_id: int, user) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None:
-        abort(404)
-    load_programme_or_404(task.programme_id, user)
-    return task
+    return _load_part_or_404(Task, task_id, user)
 
 
 def load_report_or_404(report_id: int, user) -> ProgressReport:
@@ -326,8 +315,14 @@ def save_report(task: Task, report: ProgressReport | None, data: dict, uploads: 
     return report
 
 
+def available_transitions(report: ProgressReport, user) -> list[Transition]:
+    """The buttons the user may press: the workflow's, with «submit» only for the report's own unit."""
+    return [t for t in workflow_for(report).available(report, user)
+            if t.name != "submit" or access.can(user, "submit", report)]
+
+
 def transition(report: ProgressReport, name: str, *, actor, comment: str = "") -> None:
-    if name == "submit" and reporting_unit(actor).id != report.unit_id:
+    if name == "submit" and not access.can(actor, "submit", report):
         raise workflow.TransitionError("Chỉ đơn vị lập báo cáo mới gửi được báo cáo.", 403)
     workflow.apply(workflow_for(report), report, name, actor=actor, comment=comment, validate=validate_report)
     if name == "submit":
@@ -340,7 +335,8 @@ def transition(report: ProgressReport, name: str, *, actor, comment: str = "") -
 
 
 def reports_query(user, programme: Programme, *, state: str | None = None, q: str | None = None,
-                  task_id: int | None = None) -> sa.Select:
+                  task_id: int | None = None, unit: Unit | None = None) -> sa.Select:
+    """The programme's reports in the user's scope; `unit`: only that unit's own."""
     stmt = (sa.select(ProgressReport).join(Task, Task.id == ProgressReport.task_id)
             .join(Unit, Unit.id == ProgressReport.unit_id).where(Task.programme_id == programme.id))
     stmt = access.scoped(stmt, ProgressReport.unit_id, user)
@@ -348,6 +344,8 @@ def reports_query(user, programme: Programme, *, state: str | None = None, q: st
         stmt = stmt.where(ProgressReport.state == state)
     if task_id:
         stmt = stmt.where(ProgressReport.task_id == task_id)
+    if unit is not None:
+        stmt = stmt.where(ProgressReport.unit_id == unit.id)
     if (found := matches(q, Unit.name_key)) is not None:
         stmt = stmt.where(found)
     return stmt.order_by(ProgressReport.updated_at.desc(), ProgressReport.id.desc())

@@ -18,15 +18,13 @@ from danvan.plans.models import PlanDocument
 from danvan.programme import heatmap, rollup, trends
 from danvan.programme.models import Programme
 
+# The lagging list names the slowest units; the rest are counted and left to the heatmap.
+LAGGING_LISTED = 50
+
 
 def sections(programme: Programme, root: Unit, as_of: date, ratings: dict[int, dict[str, int]] | None = None
              ) -> list[dict]:
     figure = rollup.figures(programme, root, as_of)
-    groups = rollup.load_structure(programme)
-    rows = heatmap.heatmap(programme, root, as_of, "child", groups)
-    threshold = float(programme.lagging_below)
-    lagging = sorted((r for r in rows if r.progress is not None and r.progress < threshold),
-                     key=lambda r: r.progress)
     reported = figure.reported
     expected = figure.expected
     head = [
@@ -37,27 +35,53 @@ def sections(programme: Programme, root: Unit, as_of: date, ratings: dict[int, d
         f"{fmt_count(sum(len(g.tasks) for g in figure.groups))}.",
         f"- Lượt đơn vị thực hiện nhiệm vụ: {fmt_number(expected)}; đã có báo cáo được duyệt: {fmt_number(reported)}; "
         f"chưa báo cáo: {fmt_number(expected - reported)} (tính 0 %).",
-        f"- Tiến độ chung của Đề án: {rollup.pct(figure.progress)} ({figure.formula}).",
+        f"- Tiến độ chung của Đề án: {rollup.pct(figure.progress)} (cách tính: Phụ lục).",
     ]
     group_lines = []
     for i, g in enumerate(figure.groups, 1):
-        group_lines.append(f"{i}. {g.group.title}: {rollup.pct(g.progress)} — {g.formula}.")
+        group_lines.append(f"{i}. {g.group.title}: {rollup.pct(g.progress)}.")
         for t in g.tasks:
             group_lines.append(f"   - {t.task.title}: {rollup.pct(t.progress)}"
                                + (f"; {t.missing} đơn vị chưa báo cáo" if t.progress is not None and t.missing else ""))
-    lag_lines = [f"- {r.unit.name}: {rollup.pct(r.progress)}"
-                 + (f", {r.missing} lượt chưa báo cáo" if r.missing else "")
-                 for r in lagging] or ["- Không có đơn vị nào dưới ngưỡng chậm tiến độ."]
-    lag_lines.insert(0, f"Các đơn vị có tiến độ dưới {fmt_number(threshold, 0)} %:")
     rating_lines = _rating_lines(root, as_of, rating_counts(root, as_of) if ratings is None else ratings)
     return [
         {"heading": "I. TÌNH HÌNH TRIỂN KHAI", "body": "\n".join(head)},
         {"heading": "II. KẾT QUẢ THỰC HIỆN CÁC NHÓM NHIỆM VỤ, GIẢI PHÁP", "body": "\n".join(group_lines)},
-        {"heading": "III. ĐƠN VỊ CHẬM TIẾN ĐỘ", "body": "\n".join(lag_lines)},
+        {"heading": "III. ĐƠN VỊ CHẬM TIẾN ĐỘ", "body": "\n".join(_lagging_lines(programme, root, as_of))},
         {"heading": "IV. ĐÁNH GIÁ, XẾP LOẠI KHỐI DÂN VẬN CƠ SỞ", "body": "\n".join(rating_lines)},
         {"heading": "V. HẠN CHẾ, NGUYÊN NHÂN VÀ NHIỆM VỤ THỜI GIAN TỚI",
          "body": "(Cán bộ bổ sung nhận định về hạn chế, nguyên nhân và phương hướng.)"},
+        {"heading": "PHỤ LỤC: CÁCH TÍNH TIẾN ĐỘ", "body": "\n".join(_formula_lines(figure))},
     ]
+
+
+def _lagging_lines(programme: Programme, root: Unit, as_of: date) -> list[str]:
+    """Both levels of the heatmap, read as it reads them (heat_page, the maintained summary for today):
+    each unit carrying out tasks (the communes), then the units directly under the scope."""
+    threshold = float(programme.lagging_below)
+    lines = [f"Các đơn vị có tiến độ dưới {fmt_number(threshold, 0)} %:"]
+    for bucket, label in (("unit", "Theo từng đơn vị thực hiện (xã, phường, thị trấn…)"),
+                          ("child", "Theo đơn vị trực thuộc " + root.name)):
+        page = heatmap.heat_page(programme, root, as_of, bucket, sort="lag", per_page=LAGGING_LISTED)
+        if not page.lagging:
+            lines.append(f"{label}: không có đơn vị nào dưới ngưỡng ({fmt_number(page.total)} đơn vị).")
+            continue
+        lines.append(f"{label}: {fmt_number(page.lagging)}/{fmt_number(page.total)} đơn vị dưới ngưỡng.")
+        shown = [r for r in page.rows if r.progress is not None and r.progress < threshold]
+        lines += [f"- {r.unit.name}: {rollup.pct(r.progress)}"
+                  + (f", {r.missing} lượt chưa báo cáo" if r.missing else "") for r in shown]
+        if page.lagging > len(shown):
+            lines.append(f"- … và {fmt_number(page.lagging - len(shown))} đơn vị khác (xem bản đồ nhiệt).")
+    return lines
+
+
+def _formula_lines(figure: rollup.ProgrammeFigure) -> list[str]:
+    """The rules and each figure's arithmetic, kept out of the report's body."""
+    lines = ["1. Quy tắc tính:"] + [f"- {rule}" for rule in rollup.RULES]
+    lines.append(f"2. Tiến độ chung của Đề án: {figure.formula}.")
+    lines.append("3. Tiến độ từng nhóm nhiệm vụ, giải pháp:")
+    lines += [f"- {g.group.title}: {g.formula}." for g in figure.groups]
+    return lines
 
 
 def rating_counts(root: Unit, as_of: date) -> dict[int, dict[str, int]]:

@@ -6,14 +6,15 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, cache, files, nav, panels, workflow
+from danvan.core import access, cache, files, nav, panels, structure, workflow
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.forms import ConfirmForm
+from danvan.core.formviews import form_page, start_job
 from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
-from danvan.core.models import StaleEdit
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
 from danvan.core.vntext import int_or_none, today_local
+from danvan.extensions import db
 from danvan.programme import heatmap as heatmap_rows
 from danvan.programme import jobs as programme_jobs
 from danvan.programme import rollup, service, soket, summary, trends  # noqa: F401 (summary: flush hook)
@@ -26,8 +27,9 @@ from danvan.programme.forms import (
     ReportForm,
     TaskForm,
     TransitionForm,
+    level_choices,
 )
-from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES, ProgressReport
+from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES
 
 bp = Blueprint("programme", __name__, url_prefix="/de-an")
 HEAT_PER_PAGE = 50
@@ -67,16 +69,18 @@ def new():
     form = ProgrammeForm()
     if request.method == "GET":
         form.start_year.data, form.end_year.data = today_local().year, today_local().year + 2
-    if form.validate_on_submit():
-        try:
-            programme = service.create_programme(scope_root(current_user.unit), _data(form), actor=current_user)
-        except service.ProgrammeError as exc:
-            add_error(form, exc.field, exc.message)
-        else:
-            flash("Đã tạo Đề án. Hãy thêm các nhóm nhiệm vụ, giải pháp.", "success")
-            return redirect_to("programme.detail", programme_id=programme.id)
-    status = 422 if request.method == "POST" else 200
-    return render_template("programme/programme_form.html", form=form, programme=None), status
+    return form_page(form, lambda: service.create_programme(scope_root(current_user.unit), _data(form),
+                                                            actor=current_user),
+                     render=lambda status: _programme_page(form, None, status),
+                     message="Đã tạo Đề án. Hãy thêm các nhóm nhiệm vụ, giải pháp.", done=_to_programme)
+
+
+def _programme_page(form, programme, status: int):
+    return render_template("programme/programme_form.html", form=form, programme=programme), status
+
+
+def _to_programme(programme):
+    return redirect_to("programme.detail", programme_id=programme.id)
 
 
 @bp.route("/<int:programme_id>")
@@ -106,102 +110,54 @@ def edit(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
     service.require_manage(current_user, programme)  # 403 on GET too: no form that cannot be saved
     form = ProgrammeForm(obj=programme)
-    if request.method == "GET":
-        form.version.data = programme.version
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                service.update_programme(programme, _data(form), actor=current_user)
-            except service.ProgrammeError as exc:
-                add_error(form, exc.field, exc.message)
-            except StaleEdit as exc:
-                flash(exc.message, "danger")
-                status = 409
-            else:
-                flash("Đã lưu Đề án.", "success")
-                return redirect_to("programme.detail", programme_id=programme.id)
-    return render_template("programme/programme_form.html", form=form, programme=programme), status
+    return form_page(form, lambda: service.update_programme(programme, _data(form), actor=current_user),
+                     version_of=programme, render=lambda status: _programme_page(form, programme, status),
+                     message="Đã lưu Đề án.", done=_to_programme)
 
 
-@bp.route("/<int:programme_id>/nhom/moi", methods=["GET", "POST"])
+def _programme_part(load_part, part_id: int | None, programme_id: int | None):
+    """Adding a part (task group, task) to a programme, or editing one by its id: the programme and the
+    part (None when new). 403 on GET too unless the user manages the programme: no form that cannot be saved."""
+    part = load_part(part_id, current_user) if part_id is not None else None
+    programme = part.programme if part is not None else service.load_programme_or_404(programme_id, current_user)
+    service.require_manage(current_user, programme)
+    return programme, part
+
+
+@bp.route("/<int:programme_id>/nhom/moi", methods=["GET", "POST"], endpoint="group_new")
+@bp.route("/nhom/<int:task_group_id>/sua", methods=["GET", "POST"], endpoint="group_edit")
 @requires("programme.manage")
-def group_new(programme_id: int):
-    programme = service.load_programme_or_404(programme_id, current_user)
-    return _group_form(programme, None)
-
-
-@bp.route("/nhom/<int:task_group_id>/sua", methods=["GET", "POST"])
-@requires("programme.manage")
-def group_edit(task_group_id: int):
-    group = service.load_group_or_404(task_group_id, current_user)
-    return _group_form(group.programme, group)
-
-
-def _group_form(programme, group):
-    service.require_manage(current_user, programme)  # 403 on GET too
+def group_form(programme_id: int | None = None, task_group_id: int | None = None):
+    programme, group = _programme_part(service.load_group_or_404, task_group_id, programme_id)
     form = GroupForm(obj=group)
-    if request.method == "GET":
-        if group is None:
-            form.position.data = len(programme.groups) + 1
-        else:
-            form.version.data = group.version
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                service.save_group(programme, group, _data(form), actor=current_user)
-            except StaleEdit as exc:
-                flash(exc.message, "danger")
-                status = 409
-            else:
-                flash("Đã lưu nhóm nhiệm vụ.", "success")
-                return redirect_to("programme.detail", programme_id=programme.id)
-    return render_template("programme/group_form.html", form=form, programme=programme, group=group), status
+    if request.method == "GET" and group is None:
+        form.position.data = len(programme.groups) + 1
+    return form_page(form, lambda: service.save_group(programme, group, _data(form), actor=current_user),
+                     version_of=group, message="Đã lưu nhóm nhiệm vụ.", done=lambda _: _to_programme(programme),
+                     render=lambda status: (render_template("programme/group_form.html", form=form,
+                                                            programme=programme, group=group), status))
 
 
-@bp.route("/<int:programme_id>/nhiem-vu/moi", methods=["GET", "POST"])
+@bp.route("/<int:programme_id>/nhiem-vu/moi", methods=["GET", "POST"], endpoint="task_new")
+@bp.route("/nhiem-vu/<int:task_id>/sua", methods=["GET", "POST"], endpoint="task_edit")
 @requires("programme.manage")
-def task_new(programme_id: int):
-    programme = service.load_programme_or_404(programme_id, current_user)
-    return _task_form(programme, None)
-
-
-@bp.route("/nhiem-vu/<int:task_id>/sua", methods=["GET", "POST"])
-@requires("programme.manage")
-def task_edit(task_id: int):
-    task = service.load_task_or_404(task_id, current_user)
-    return _task_form(task.programme, task)
-
-
-def _task_form(programme, task):
-    service.require_manage(current_user, programme)  # 403 on GET too
+def task_form(programme_id: int | None = None, task_id: int | None = None):
+    programme, task = _programme_part(service.load_task_or_404, task_id, programme_id)
     form = TaskForm(obj=task)
     form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
-    if request.method == "GET":
-        if task is None and (wanted := int_or_none(request.args.get("task_group_id"))):
-            form.group_id.data = wanted
-        if task is not None:
-            form.version.data = task.version
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if not form.group_id.choices:
-            flash("Đề án chưa có nhóm nhiệm vụ nào: hãy thêm nhóm trước.", "danger")
-        elif form.validate_on_submit():
-            try:
-                saved = service.save_task(programme, task, _data(form), actor=current_user)
-            except service.ProgrammeError as exc:
-                add_error(form, exc.field, exc.message)
-            except StaleEdit as exc:
-                flash(exc.message, "danger")
-                status = 409
-            else:
-                flash("Đã lưu nhiệm vụ.", "success")
-                return redirect_to("programme.task", task_id=saved.id)
-    return render_template("programme/task_form.html", form=form, programme=programme, task=task), status
+    form.level.choices = level_choices(programme, task)
+    if request.method == "GET" and task is None and (wanted := int_or_none(request.args.get("task_group_id"))):
+        form.group_id.data = wanted
+
+    def page(status: int):
+        return render_template("programme/task_form.html", form=form, programme=programme, task=task), status
+
+    if request.method == "POST" and not form.group_id.choices:
+        flash("Đề án chưa có nhóm nhiệm vụ nào: hãy thêm nhóm trước.", "danger")
+        return page(422)
+    return form_page(form, lambda: service.save_task(programme, task, _data(form), actor=current_user),
+                     version_of=task, render=page, message="Đã lưu nhiệm vụ.",
+                     done=lambda saved: redirect_to("programme.task", task_id=saved.id))
 
 
 # ---------------------------------------------------------------- task page, timeline
@@ -217,17 +173,11 @@ def task(task_id: int):
     task_figure = next((t for g in figure.groups for t in g.tasks if t.task.id == task.id), None)
     page = paginate(service.timeline_query(current_user, task), scalars=False)
     own_unit = service.reporting_unit(current_user)
-    own_reports = _scalars(service.reports_query(current_user, programme, task_id=task.id)
-                           .where(ProgressReport.unit_id == own_unit.id))
+    own_reports = list(db.session.scalars(service.reports_query(current_user, programme, task_id=task.id,
+                                                                unit=own_unit)))
     context = dict(task=task, programme=programme, figure=task_figure, page=page, pct=rollup.pct,
                    own_unit=own_unit, responsible=service.is_responsible(task, own_unit), own_reports=own_reports)
     return render_page_or_partial("programme/task.html", "programme/_timeline.html", **context)
-
-
-def _scalars(stmt):
-    from danvan.extensions import db
-
-    return list(db.session.scalars(stmt))
 
 
 # ---------------------------------------------------------------- progress reports
@@ -256,20 +206,16 @@ def report_new(task_id: int):
         form.year.data = min(today_local().year, task.programme.end_year)
         form.period_kind.data = "6thang"
         form.number.data = 1
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                report = service.save_report(task, None, _data(form), form.evidence.data or [], actor=current_user)
-            except service.ProgrammeError as exc:
-                add_error(form, exc.field, exc.message)
-                status = exc.status
-            else:
-                flash("Đã lưu báo cáo (bản nháp). Kiểm tra lại rồi bấm «Gửi báo cáo».", "success")
-                return redirect_to("programme.report", progress_id=report.id)
-    return render_template("programme/report_form.html", form=form, task=task, unit=unit, report=None,
-                           responsible=responsible, period_kinds=PERIOD_KINDS, evidence=[]), status
+    return form_page(form, lambda: service.save_report(task, None, _data(form), form.evidence.data or [],
+                                                       actor=current_user),
+                     message="Đã lưu báo cáo (bản nháp). Kiểm tra lại rồi bấm «Gửi báo cáo».", done=_to_report,
+                     render=lambda status: (render_template("programme/report_form.html", form=form, task=task,
+                                                            unit=unit, report=None, responsible=responsible,
+                                                            period_kinds=PERIOD_KINDS, evidence=[]), status))
+
+
+def _to_report(report):
+    return redirect_to("programme.report", progress_id=report.id)
 
 
 @bp.route("/bao-cao/<int:progress_id>", methods=["GET", "POST"])
@@ -277,25 +223,10 @@ def report_new(task_id: int):
 def report(progress_id: int):
     report = service.load_report_or_404(progress_id, current_user)
     form = EditReportForm(obj=report)
-    if request.method == "GET":
-        form.version.data = report.version
-    status = 200
-    if request.method == "POST":
-        access.authorize(current_user, "programme.report", report)
-        status = 422
-        if form.validate_on_submit():
-            try:
-                service.save_report(report.task, report, _data(form), form.evidence.data or [], actor=current_user)
-            except service.ProgrammeError as exc:
-                add_error(form, exc.field, exc.message)
-                status = exc.status
-            except StaleEdit as exc:
-                flash(exc.message, "danger")
-                status = 409
-            else:
-                flash("Đã lưu báo cáo.", "success")
-                return redirect_to("programme.report", progress_id=report.id)
-    return _render_report(report, form, status)
+    return form_page(form, lambda: service.save_report(report.task, report, _data(form), form.evidence.data or [],
+                                                       actor=current_user),
+                     version_of=report, write_rule="programme.report", message="Đã lưu báo cáo.", done=_to_report,
+                     render=lambda status: _render_report(report, form, status))
 
 
 @bp.route("/bao-cao/<int:progress_id>/minh-chung/go", methods=["POST"])
@@ -316,11 +247,9 @@ def report_evidence_remove(progress_id: int):
 
 
 def _render_report(report, form, status=200, transition_form=None):
-    own = service.reporting_unit(current_user).id == report.unit_id
     editable = access.can(current_user, "edit", report)
     evidence = files.attachments_of(service.OWNER_TYPE, [report.id])[report.id]
-    transitions = [t for t in service.workflow_for(report).available(report, current_user)
-                   if t.name != "submit" or own]
+    transitions = service.available_transitions(report, current_user)
     return render_template("programme/report.html", report=report, form=form, editable=editable,
                            evidence=evidence, transitions=transitions, history=workflow.history(report),
                            transition_form=transition_form or TransitionForm(), states=REPORT_STATES,
@@ -358,11 +287,13 @@ def _heat_context(programme):
     sort = "lag" if asof_form.sort.data == "lag" else "name"
     q = (request.args.get("q") or "").strip()[:100]
     number = page_arg()
-    heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number, per_page=HEAT_PER_PAGE)
+    current = structure.wants_current()
+    heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number, per_page=HEAT_PER_PAGE,
+                                  current_structure=current)
     if heat.total and not heat.rows:  # past the last page: show the last one
         number = -(-heat.total // HEAT_PER_PAGE)
         heat = heatmap_rows.heat_page(programme, root, as_of, bucket, sort=sort, q=q, page=number,
-                                      per_page=HEAT_PER_PAGE)
+                                      per_page=HEAT_PER_PAGE, current_structure=current)
     page = Page(items=heat.rows, page=number, per_page=HEAT_PER_PAGE, total=heat.total)
     return dict(programme=programme, groups=groups, page=page, as_of=as_of, asof_form=asof_form, q=q,
                 threshold=float(programme.lagging_below), lagging=heat.lagging, total_rows=heat.total,
@@ -383,7 +314,7 @@ def heatmap(programme_id: int):
     if is_htmx():
         return html
     return render_template("programme/heatmap.html", programme=programme, asof_form=asof_form, as_of=as_of,
-                           q=request.args.get("q", ""), heat_html=html)
+                           q=request.args.get("q", ""), heat_html=html, structure=structure.toggle())
 
 
 @bp.route("/<int:programme_id>/so-ket", methods=["GET", "POST"])
@@ -394,9 +325,7 @@ def soket_draft(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
     if request.method == "POST":
         access.authorize(current_user, "draft_soket", programme)
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=True).id)
+        return start_job(lambda: programme_jobs.submit(current_user, programme, document=True))
     return render_template("programme/soket.html", programme=programme, root=scope_root(current_user.unit))
 
 
@@ -404,9 +333,7 @@ def soket_draft(programme_id: int):
 @requires("programme.view")
 def soket_text(programme_id: int):
     programme = service.load_programme_or_404(programme_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    return redirect_to("jobs.detail", job_id=programme_jobs.submit(current_user, programme, document=False).id)
+    return start_job(lambda: programme_jobs.submit(current_user, programme, document=False))
 
 
 @bp.route("/<int:programme_id>/so-ket/pdf")
@@ -420,8 +347,6 @@ def soket_pdf(programme_id: int):
 
 
 def _panel(user) -> dict:
-    from danvan.extensions import db
-
     programme = db.session.scalar(service.programmes_query(user).limit(1))
     if programme is None:
         return {}

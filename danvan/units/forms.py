@@ -33,3 +33,7 @@ class MergeForm(Form):
     on = DateField("Ngày sáp nhập", validators=[DataRequired(DATE_MSG)], format=["%Y-%m-%d", "%d/%m/%Y"])
     move_open_work = BooleanField("Chuyển việc đang dở (bản nháp, hồ sơ chờ duyệt) sang đơn vị mới",
                                   default=True)
+    # Listed once the merged units are chosen: every account ticked; `accounts_shown` tells an empty choice
+    # ("move nobody") from a form sent before the list was shown ("move everyone").
+    account_ids = SelectMultipleField("Tài khoản chuyển sang đơn vị mới", coerce=int, validate_choice=False)
+    accounts_shown = BooleanField()   # sent by the listed fragment; not a HiddenField, which hidden_tag() would repeat

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from danvan.core import access, audit
 from danvan.core.errors import ServiceError
+from danvan.core.models import by_name
 from danvan.core.units import KINDS, Unit, add_unit, open_work_movers, set_path
 from danvan.core.vntext import fold, matches, today_local
 from danvan.extensions import db
@@ -23,6 +24,9 @@ ALLOWED_CHILDREN: dict[str, tuple[str, ...]] = {
 }
 
 
+ACCOUNTS_LABEL = "tài khoản"
+
+
 class UnitError(ServiceError):
     """Refused input: message for the user, field, HTTP status."""
 
@@ -30,7 +34,7 @@ class UnitError(ServiceError):
 def children_of(parent_id: int, actor) -> list[tuple[Unit, int]]:
     """Open children of a unit with their own child counts, in two queries."""
     children = list(db.session.scalars(access.scoped(
-        sa.select(Unit).where(Unit.parent_id == parent_id, Unit.valid_to.is_(None)).order_by(Unit.name),
+        sa.select(Unit).where(Unit.parent_id == parent_id, Unit.valid_to.is_(None)).order_by(by_name(Unit), Unit.id),
         Unit.id, actor)))
     counts = dict(db.session.execute(
         sa.select(Unit.parent_id, sa.func.count()).where(
@@ -46,7 +50,7 @@ def search(actor, q: str, *, include_closed: bool = False, limit: int = 50) -> l
     stmt = access.scoped(sa.select(Unit).where(found), Unit.id, actor)
     if not include_closed:
         stmt = stmt.where(Unit.valid_to.is_(None))
-    return list(db.session.scalars(stmt.order_by(Unit.path).limit(limit)))
+    return list(db.session.scalars(stmt.order_by(by_name(Unit), Unit.id).limit(limit)))
 
 
 def _check_name(name: str) -> str:
@@ -136,10 +140,50 @@ def close(unit: Unit, on: date, *, actor) -> None:
     db.session.flush()
 
 
+def accounts_of(units: list[Unit]) -> list:
+    """The accounts working in `units` (the merge form lists them, each moved unless unticked)."""
+    from danvan.auth.models import User
+
+    if not units:
+        return []
+    return list(db.session.scalars(sa.select(User).where(User.unit_id.in_([u.id for u in units]))
+                                   .order_by(User.unit_id, User.full_name, User.id)))
+
+
+def move_accounts(units: list[Unit], successor: Unit, on: date, account_ids: list[int] | None, *, actor) -> int:
+    """Move the staff of merged units to their successor: all of them (None), or the chosen ones; one history
+    line and one audit event per account. Accounts left behind keep only reading rights (auth User.roles)."""
+    from danvan.units.models import AccountMove
+
+    moved = 0
+    names = {u.id: u.name for u in units}
+    for user in accounts_of(units):
+        if account_ids is not None and user.id not in account_ids:
+            continue
+        db.session.add(AccountMove(user_id=user.id, from_unit_id=user.unit_id, to_unit_id=successor.id,
+                                   moved_on=on, by_id=getattr(actor, "id", None),
+                                   reason=f"Sáp nhập vào {successor.name}"[:200]))
+        audit.record(actor, "move_account", user, {"unit": (names[user.unit_id], successor.name)})
+        user.unit_id = successor.id
+        user.unit = successor
+        moved += 1
+    return moved
+
+
+def account_history(unit: Unit) -> list:
+    """History lines of accounts that came to or left `unit` by a merge, newest first."""
+    from danvan.units.models import AccountMove
+
+    return list(db.session.scalars(sa.select(AccountMove).where(
+        sa.or_(AccountMove.to_unit_id == unit.id, AccountMove.from_unit_id == unit.id))
+        .order_by(AccountMove.at.desc(), AccountMove.id.desc()).limit(200)))
+
+
 def merge(units: list[Unit], *, name: str, code: str, parent: Unit | None, on: date,
-          move_open_work: bool, actor) -> tuple[Unit, dict[str, int]]:
+          move_open_work: bool, actor, account_ids: list[int] | None = None) -> tuple[Unit, dict[str, int]]:
     """Close `units` and create their successor. Their history stays with them; open work
-    (drafts, pending submissions) moves to the successor when asked. Returns counts moved."""
+    (drafts, pending submissions) moves to the successor when asked, and their accounts move with it
+    (`account_ids`: only those; None: every one). Returns counts moved."""
     if len(units) < 2:
         raise UnitError("Chọn ít nhất hai đơn vị để sáp nhập.", "unit_ids")
     kinds = {u.kind for u in units}
@@ -153,7 +197,7 @@ def merge(units: list[Unit], *, name: str, code: str, parent: Unit | None, on: d
     kind = kinds.pop()
     successor = add_unit(_check_name(name), kind, parent=_check_parent(actor, parent, kind),
                          code=_check_code(code), valid_from=on)
-    moved: dict[str, int] = {}
+    moved: dict[str, int] = {ACCOUNTS_LABEL: move_accounts(units, successor, on, account_ids, actor=actor)}
     for old in units:
         for child in list(old.children):
             if child.is_open:

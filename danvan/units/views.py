@@ -10,7 +10,7 @@ from danvan.core.access import requires
 from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.units import Unit, subtree
+from danvan.core.units import Unit, subtree, tree_choices, tree_units
 from danvan.core.vntext import int_or_none
 from danvan.extensions import db
 from danvan.units import service
@@ -22,10 +22,9 @@ nav.register("Đơn vị", "units.index", "units.view", 80, group="admin")
 
 def _parent_choices(exclude: Unit | None = None) -> list[tuple[int, str]]:
     root = current_user.scope
-    return [(u.id, f"{'— ' * (u.depth - root.depth)}{u.name}")
-            for u in db.session.scalars(subtree(root))
-            if u.kind in ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa")
-            and not (exclude is not None and exclude.contains(u))]
+    return tree_choices(u for u in db.session.scalars(subtree(root))
+                         if u.kind in ("tinh_uy", "huyen_uy", "dang_uy_truc_thuoc", "xa")
+                         and not (exclude is not None and exclude.contains(u)))
 
 
 @bp.route("/")
@@ -78,9 +77,14 @@ def update(unit_id: int):
 
 
 def _render_detail(unit: Unit, form: UnitForm, status: int):
+    from danvan.blocs import service as blocs
+
     predecessors = list(db.session.scalars(sa.select(Unit).where(Unit.successor_id == unit.id)))
+    bloc = blocs.bloc_of(unit)
     return render_template("units/detail.html", unit=unit, form=form, close_form=CloseUnitForm(),
-                           predecessors=predecessors, user_count=_user_count(unit)), status
+                           predecessors=predecessors, user_count=_user_count(unit), bloc=bloc,
+                           old_blocs=blocs.predecessor_blocs(unit) if bloc is None and predecessors else [],
+                           account_moves=service.account_history(unit)), status
 
 
 def _user_count(unit: Unit) -> int:
@@ -130,24 +134,47 @@ def close(unit_id: int):
 def merge():
     form = MergeForm()
     form.parent_id.choices = _parent_choices()
-    candidates = [u for u in db.session.scalars(subtree(current_user.scope)) if u.parent_id]
+    candidates = [u for u in tree_units(current_user.scope) if u.parent_id]
     form.unit_ids.choices = [(u.id, u.name) for u in candidates]
     if request.method == "GET" and request.args.getlist("unit_ids"):
         form.unit_ids.data = [i for i in map(int_or_none, request.args.getlist("unit_ids")) if i]
     if form.validate_on_submit():
-        units = list(db.session.scalars(access.scoped(
-            sa.select(Unit).where(Unit.id.in_(form.unit_ids.data or [])), Unit.id, current_user)))
+        units = _chosen_units(form.unit_ids.data)
         try:
             successor, moved = service.merge(
                 units, name=form.name.data, code=form.code.data,
                 parent=db.session.get(Unit, form.parent_id.data or 0), on=form.on.data,
-                move_open_work=form.move_open_work.data, actor=current_user)
+                move_open_work=form.move_open_work.data, actor=current_user,
+                account_ids=(form.account_ids.data or []) if form.accounts_shown.data else None)
         except service.UnitError as exc:
             add_error(form, exc.field or "name", exc.message)
         else:
+            accounts = moved.pop(service.ACCOUNTS_LABEL, 0)
             detail = ", ".join(f"{label}: {n}" for label, n in moved.items() if n)
-            flash(f"Đã sáp nhập {len(units)} đơn vị thành {successor.name}."
+            flash(f"Đã sáp nhập {len(units)} đơn vị thành {successor.name}; đã chuyển {accounts} tài khoản."
                   + (f" Đã chuyển việc đang dở ({detail})." if detail else ""), "success")
             return redirect_to("units.detail", unit_id=successor.id)
     status = 422 if request.method == "POST" else 200
-    return render_template("units/merge.html", form=form, candidates=candidates), status
+    chosen = _chosen_units(form.unit_ids.data)
+    return render_template("units/merge.html", form=form, candidates=candidates, **_accounts_context(
+        chosen, form.account_ids.data if form.accounts_shown.data else None)), status
+
+
+def _chosen_units(ids) -> list[Unit]:
+    if not ids:
+        return []
+    return list(db.session.scalars(access.scoped(sa.select(Unit).where(Unit.id.in_(ids)),
+                                                 Unit.id, current_user).order_by(Unit.path)))
+
+
+def _accounts_context(units: list[Unit], ticked: list[int] | None) -> dict:
+    """The accounts of the chosen units, each ticked unless the admin unticked it (ticked=None: all)."""
+    return {"accounts": service.accounts_of(units), "ticked": ticked, "chosen": units}
+
+
+@bp.route("/sap-nhap/tai-khoan")
+@requires("units.manage")
+def merge_accounts():
+    """Fragment of the merge form: the accounts of the units ticked so far."""
+    ids = [i for i in map(int_or_none, request.args.getlist("unit_ids")) if i]
+    return render_template("units/_merge_accounts.html", **_accounts_context(_chosen_units(ids), None))

@@ -10,12 +10,12 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def _conference(live_data) -> int:
+def _conference(live_data, unit_name: str = "Ban Dân vận Huyện ủy Ba Bể") -> int:
     from danvan.conferences.models import Conference
     from danvan.core.units import Unit
 
     with live_data() as session:
-        unit = session.scalar(sa.select(Unit).where(Unit.name == "Ban Dân vận Huyện ủy Ba Bể"))
+        unit = session.scalar(sa.select(Unit).where(Unit.name == unit_name))
         conf = Conference(unit=unit, kind="so_ket", title="Hội nghị sơ kết thử trình duyệt", search_key="x",
                           starts_at=datetime(2026, 12, 10, 1, tzinfo=UTC),
                           ends_at=datetime(2026, 12, 10, 4, tzinfo=UTC))

@@ -97,3 +97,33 @@ def test_province_statistics_drill_down(page, login):
     page.get_by_role("link", name="Thành ủy Bắc Kạn").click()
     expect(page.locator("h1")).to_contain_text("Thành ủy Bắc Kạn")
     expect(page.locator("#initiative-stats")).to_contain_text("Phường Xuất Hóa")
+
+
+def test_last_years_models_follow_the_unit_chosen(page, login, live_data):
+    """Choosing the registering unit (or the year) refills "model of last year" at once, before any save."""
+    import sqlalchemy as sa
+
+    from danvan.core.units import Unit
+    from tests.samples.initiatives import make_initiative
+
+    year = today_local().year
+    with live_data() as session:
+        units = {u.name: u for u in session.scalars(sa.select(Unit).where(
+            Unit.name.in_(("Phường Xuất Hóa", "Phường Sông Cầu"))))}
+        make_initiative(units["Phường Xuất Hóa"], year=year - 1, name="Vườn rau sạch Xuất Hóa")
+        make_initiative(units["Phường Sông Cầu"], year=year - 1, name="Camera an ninh Sông Cầu")
+        make_initiative(units["Phường Sông Cầu"], year=year - 2, name="Mô hình Sông Cầu hai năm trước")
+    login("canbo.thanhpho")
+    page.goto("/dan-van-kheo/moi")
+    previous = page.get_by_label("Mô hình năm trước (nếu duy trì)")
+    page.get_by_label("Đơn vị đăng ký").select_option(label="Phường Sông Cầu")
+    expect(previous.locator("option")).to_have_text(["— Không chọn —", f"Camera an ninh Sông Cầu ({year - 1})"])
+    page.get_by_label("Đơn vị đăng ký").select_option(label="Phường Xuất Hóa")
+    expect(previous.locator("option")).to_have_text(["— Không chọn —", f"Vườn rau sạch Xuất Hóa ({year - 1})"])
+    page.get_by_label("Đơn vị đăng ký").select_option(label="Phường Sông Cầu")
+    page.get_by_label("Năm đăng ký").fill(str(year - 1))
+    page.get_by_label("Năm đăng ký").press("Tab")   # leaving the field sends its change
+    expect(previous.locator("option")).to_have_text(["— Không chọn —",
+                                                     f"Mô hình Sông Cầu hai năm trước ({year - 2})"])
+    previous.select_option(label=f"Mô hình Sông Cầu hai năm trước ({year - 2})")
+    expect(previous).to_have_value(re.compile(r"^\d+$"))

@@ -12,7 +12,7 @@ from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.signers import SignerError
-from danvan.core.units import Unit, subtree
+from danvan.core.units import Unit, subtree, tree_choices
 from danvan.core.vntext import to_local
 from danvan.extensions import db
 from danvan.printing import file_response, pdf_response
@@ -28,8 +28,7 @@ from .page import bp, detail_context, load_managed_or_404, prefix, stated
 
 def _organiser_units() -> list[tuple[int, str]]:
     root = current_user.scope
-    return [(u.id, f"{'— ' * (u.depth - root.depth)}{u.name}") for u in db.session.scalars(subtree(root))
-            if u.code and u.kind != "thon"]
+    return tree_choices(u for u in db.session.scalars(subtree(root)) if u.code and u.kind != "thon")
 
 
 def _form_data(form) -> dict:

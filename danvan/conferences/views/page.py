@@ -10,6 +10,7 @@ from danvan.core import access, nav, panels
 from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
 from danvan.core.htmx import is_htmx, redirect_to
+from danvan.core.units import levels_under, scope_root
 
 from .. import contributions, documents, issued, participants, service
 from ..forms import (
@@ -43,6 +44,7 @@ def detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
         is_organiser = service.organises(current_user, conf)
     invitees, papers = service.visible_parts(conf, current_user, is_organiser)
     ctx = dict(conf=conf, candidates=participants.candidate_units(conf) if is_organiser else [],
+               picker_levels=levels_under(scope_root(conf.unit)) if is_organiser else [],
                files=attachments_of(contributions.CONTRIBUTION_OWNER, [c.id for c in papers]),
                DOCUMENTS=DOCUMENTS, LISTS=LISTS, participant=not is_organiser, invitees=invitees,
                attendance=participants.attendance(invitees),

@@ -7,6 +7,9 @@ from danvan.core.access import has_permission, in_scope
 from danvan.core.policies import rule
 from danvan.core.units import scope_root
 
+# The units that have a khối dân vận cơ sở (DOMAIN.md: every commune has one).
+BLOC_UNIT_KINDS = ("xa",)
+
 
 @rule("Bloc", "edit")
 @rule("BlocMember", "edit")
@@ -26,3 +29,11 @@ def evaluation_self_score(user, evaluation) -> bool:
 def criteria_configure(user, criteria_set) -> bool:
     """Lower units read the sets published above them; only the publishing tree's admin changes one."""
     return has_permission(user, "blocs.configure") and in_scope(user, criteria_set.unit)
+
+
+@rule("Unit", "create_bloc")
+def bloc_create(user, unit) -> bool:
+    """An open commune's bloc is laid down by the commune itself, a level above it, or the admin of the tree
+    that created the commune; whether it already has one is the service's check (409)."""
+    return (unit.kind in BLOC_UNIT_KINDS and unit.is_open and has_permission(user, "blocs.create")
+            and in_scope(user, unit))

@@ -10,11 +10,22 @@ from danvan.core.units import scope_root
 EDITABLE = ("draft", "returned")
 
 
+def _own_unit(user, report) -> bool:
+    """Units report for themselves (a ban's staff for its committee)."""
+    return scope_root(user.unit).id == report.unit_id
+
+
 @rule("ProgressReport", "edit")
 def report_edit(user, report) -> bool:
-    """Units report for themselves (a ban's staff for its committee), while the report is a draft or returned."""
-    return (report.state in EDITABLE and has_permission(user, "programme.report")
-            and scope_root(user.unit).id == report.unit_id)
+    """The unit that writes the report edits it while it is a draft or returned."""
+    return report.state in EDITABLE and has_permission(user, "programme.report") and _own_unit(user, report)
+
+
+@rule("ProgressReport", "submit")
+def report_submit(user, report) -> bool:
+    """Only the unit that wrote the report sends it up; the workflow decides the states and the role
+    (and a reviewer above, who may see the report, never sends it in the unit's name)."""
+    return _own_unit(user, report)
 
 
 @rule("Programme", "draft_soket")

@@ -1,22 +1,21 @@
-"""Configuration per province: fields, kinds, criteria, yearly deadlines."""
+"""Configuration per province: fields, kinds, criteria (deadlines are the calls')."""
 from __future__ import annotations
 
 from flask import flash, render_template, request
 from flask_login import current_user
 
+from danvan import calls
 from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.htmx import redirect_to
 from danvan.core.vntext import int_or_none
 from danvan.extensions import db
-from danvan.initiatives import config, search
+from danvan.initiatives import config, registration
 from danvan.initiatives.config import InitiativeError
 from danvan.initiatives.forms import (
-    DeadlineForm,
     OptionForm,
     OptionToggleForm,
 )
-from danvan.initiatives.models import InitiativeYear
 from danvan.initiatives.views.common import bp, load_province
 
 
@@ -28,17 +27,12 @@ def configure():
 
 def _config_context(**extra) -> dict:
     province = load_province()
-    years = search.years_in_scope(current_user)
-
-    deadlines = db.session.scalars(db.select(InitiativeYear).where(InitiativeYear.province_id == province.id)
-                                   .order_by(InitiativeYear.year.desc())).all()
     return dict(province=province, fields=config.fields_of(province.id, active_only=False),
                 kinds=config.kinds_of(province.id, active_only=False),
                 criteria=config.criteria_of(province.id),
                 may_configure=access.can(current_user, "configure_initiatives", province),
                 option_form=extra.pop("option_form", None) or OptionForm(),
-                deadline_form=extra.pop("deadline_form", None) or DeadlineForm(year=years[0]),
-                deadlines=deadlines, **extra)
+                call_kind_label=calls.kind_label(registration.CALL_KIND), **extra)
 
 
 def _config_error(exc: InitiativeError, **forms):
@@ -97,19 +91,4 @@ def save_criteria():
     except InitiativeError as exc:
         return _config_error(exc)
     flash("Đã lưu bộ tiêu chí (tổng 100 điểm).", "success")
-    return redirect_to("initiatives.configure")
-
-
-@bp.route("/cau-hinh/han", methods=["POST"])
-@requires("initiatives.configure")
-def set_deadline():
-    form = DeadlineForm()
-    if not form.validate_on_submit():
-        return _config_error(_invalid(form),
-                             deadline_form=form)
-    try:
-        config.set_deadline(current_user, form.year.data, form.deadline.data)
-    except InitiativeError as exc:
-        return _config_error(exc, deadline_form=form)
-    flash(f"Đã đặt hạn gửi danh sách năm {form.year.data}: {form.deadline.data:%d/%m/%Y}.", "success")
     return redirect_to("initiatives.configure")

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, render_template, request
 from flask_login import current_user
 
-from danvan.core import access, cache
+from danvan.core import access, cache, structure
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to
@@ -62,12 +62,14 @@ def _render_statistics(root: Unit, year: int, report_form: ReportForm, status: i
     late/missing flags follow the calendar) and shared by everyone who may see that scope."""
     may_send = access.can(current_user, "send_initiative_report", root)
     computed = {}
+    current = structure.wants_current()
 
     def render() -> str:
-        computed["stats"] = statistics.statistics(current_user, year, root)
+        computed["stats"] = statistics.statistics(current_user, year, root, current_structure=current)
         return render_template("initiatives/_statistics.html", stats=computed["stats"])
 
-    stats_html = cache.cached_html(STATS_SCOPES, f"dvk-stats:{root.id}:{year}:{today_local().isoformat()}", render)
+    stats_html = cache.cached_html(STATS_SCOPES, f"dvk-stats:{root.id}:{year}:{today_local().isoformat()}:{current}",
+                                   render)
     own_report = None
     if may_send:
         own_report = computed["stats"].own_report if computed else db.session.scalar(
@@ -76,7 +78,7 @@ def _render_statistics(root: Unit, year: int, report_form: ReportForm, status: i
         report_form.year.data = year
     return render_template("initiatives/statistics.html", root=root, year=year, stats_html=stats_html,
                            years=_years(), report_form=report_form, may_send=may_send,
-                           own_report=own_report), status
+                           own_report=own_report, structure=structure.toggle()), status
 
 
 @bp.route("/tong-hop/gui", methods=["POST"])

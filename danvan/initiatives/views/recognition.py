@@ -8,6 +8,7 @@ from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.forms import add_error
 from danvan.core.htmx import redirect_to
+from danvan.core.models import by_name
 from danvan.core.vntext import int_or_none, today_local
 from danvan.extensions import db
 from danvan.initiatives import config, issued, review, search
@@ -99,6 +100,6 @@ def decision(recognition_id: int):
     decision = access.get_scoped_or_404(InitiativeRecognition, recognition_id, current_user)
     items = db.session.scalars(access.scoped(
         db.select(Initiative).where(Initiative.recognition_id == decision.id), Initiative.unit_id, current_user)
-        .order_by(Initiative.unit_id, Initiative.name)).all()
+        .order_by(Initiative.unit_id, by_name(Initiative), Initiative.id)).all()
     return render_template("initiatives/decision.html", decision=decision, items=items,
                            record=issued.record_of(decision))

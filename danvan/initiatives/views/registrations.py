@@ -66,8 +66,24 @@ def _form_choices(form: InitiativeForm, province, obj: Initiative | None = None)
     form.field_id.choices = [(f.id, f.name) for f in config.fields_of(province.id)]
     unit_id = form.unit_id.data or (obj.unit_id if obj else None)
     year = form.year.data if isinstance(form.year.data, int) else None
+    _previous_options(form, unit_id, year)
+
+
+def _previous_options(form: InitiativeForm, unit_id: int | None, year: int | None) -> None:
     form.previous_id.choices = [(0, "— Không chọn —")] + [
         (o.id, f"{o.name} ({o.year})") for o in registration.previous_choices(current_user, unit_id, year)]
+
+
+@bp.route("/mo-hinh-nam-truoc")
+@requires("initiatives.edit")
+def previous_options():
+    """The "model of last year" field for the unit and year chosen (htmx, on change of either):
+    the unit's registrations of the year before, within the user's scope."""
+    form = InitiativeForm(formdata=None, meta={"csrf": False})
+    form.previous_id.data = int_or_none(request.args.get("previous_id")) or 0
+    _previous_options(form, int_or_none(request.args.get("unit_id")),
+                      int_or_none(request.args.get("year"), 2000, 2100))
+    return render_template("initiatives/_previous.html", form=form)
 
 
 def _save_form(form: InitiativeForm, obj: Initiative | None):

@@ -35,21 +35,27 @@ def template():
                      download_name="mau-dang-ky-dan-van-kheo.xlsx")
 
 
+def _page(form: ImportForm, summary: dict | None = None, job: jobs.Job | None = None, status: int = 200):
+    """The import page; the limits it states are the ones enforced here and in excel.parse."""
+    return render_template("initiatives/import.html", form=form, summary=summary, job=job,
+                           limits=excel.limits_text()), status
+
+
 @bp.route("/nhap-excel", methods=["GET", "POST"])
 @requires("initiatives.edit")
 def import_excel():
     """Upload only: reading and checking the file is a background job."""
     form = ImportForm()
     if request.method == "GET":
-        return render_template("initiatives/import.html", form=form, summary=None, job=None)
+        return _page(form)
     if not form.validate_on_submit():
-        return render_template("initiatives/import.html", form=form, summary=None, job=None), 422
+        return _page(form, status=422)
     upload = request.files.get("file")
     data = upload.stream.read(excel.MAX_BYTES + 1) if upload is not None and upload.filename else None
     if not data or len(data) > excel.MAX_BYTES:
         form.file.errors = ["Chọn tệp Excel (.xlsx) để nhập." if data is None else
-                            "Tệp rỗng." if not data else "Tệp lớn hơn 10 MB."]
-        return render_template("initiatives/import.html", form=form, summary=None, job=None), 422
+                            "Tệp rỗng." if not data else f"Tệp lớn hơn {excel.MAX_BYTES // (1024 * 1024)} MB."]
+        return _page(form, status=422)
     job = initiative_jobs.submit_import_check(current_user, data, files.safe_filename(upload.filename))
     return redirect_to("jobs.detail", job_id=job.id)
 
@@ -73,7 +79,7 @@ def import_result(job_id: int):
             abort(400)
         if not summary.get("ok") or summary.get("confirmed"):
             flash("Bản xem trước này đã được lưu hoặc còn lỗi; hãy tải tệp lên lại.", "danger")
-            return render_template("initiatives/import.html", form=ImportForm(), summary=summary, job=job), 409
+            return _page(ImportForm(), summary, job, 409)
         return redirect_to("jobs.detail", job_id=initiative_jobs.submit_import_save(current_user, job).id)
     status = 200 if summary.get("ok") else 422
-    return render_template("initiatives/import.html", form=ImportForm(), summary=summary, job=job), status
+    return _page(ImportForm(), summary, job, status)

@@ -29,7 +29,7 @@ def _panel(user, counts: dict) -> dict:
         return {}
     today = today_local()
     mine = calls.my_calls(user)
-    pending = sum(1 for _, r in mine if r.missing)
+    pending = len(calls.still_to_send(mine))   # the list its link opens
     return {"drafts": counts["drafts"] or 0, "waiting": counts["waiting"] or 0, "soon": calls.due_soon(mine, today),
             "overdue": calls.overdue(mine, today), "today": today,
             "pending": pending,

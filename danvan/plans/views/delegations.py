@@ -9,6 +9,7 @@ from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to
+from danvan.core.models import by_name
 from danvan.core.units import Unit, scope_root
 from danvan.extensions import db
 from danvan.plans import documents as service
@@ -25,7 +26,7 @@ def _delegation_form() -> DelegationForm:
     same = sa.select(Unit.id).where(sa.or_(Unit.id == root.id, sa.and_(Unit.parent_id == root.id,
                                                                         Unit.kind == "ban")))
     users = db.session.scalars(sa.select(User).where(User.unit_id.in_(same), User.active.is_(True),
-                                                     User.id != current_user.id).order_by(User.full_name))
+                                                     User.id != current_user.id).order_by(by_name(User), User.id))
     form.delegate_id.choices = [(u.id, f"{u.full_name} — {u.title or u.unit.name}") for u in users]
     return form
 
