@@ -66,12 +66,15 @@ from danvan.calls.tracking import (
     target_rows,
     tracking,
 )
+from danvan.calls.tracking import (
+    cached_page as cached_tracking_page,
+)
 
 __all__ = [
     "Call", "CallChange", "CallError", "CallKind", "CallReminder", "CallSubmission", "CallTarget", "REMIND_DAYS_BEFORE",
     "STATUS_LABELS", "SUBMISSION_STATES", "Tracking", "TrackingRow", "allowed_targets", "answer_open_calls",
-    "archive_call", "calls_for_target", "change_deadline", "create_call", "deadline_end", "deadline_history",
-    "default_kind", "due_soon",
+    "archive_call", "cached_tracking_page", "calls_for_target", "change_deadline", "create_call", "deadline_end",
+    "deadline_history", "default_kind", "due_soon",
     "extend_deadline", "get_kind", "issued_call", "issuing_committee", "kind_choices", "kind_label",
     "move_open_targets", "my_calls", "my_target_status", "open_calls_for_unit", "overdue", "record_submission",
     "register_kind", "remind_missing", "restore_call", "send_reminders", "served_unit", "still_to_send", "summaries",

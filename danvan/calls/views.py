@@ -17,7 +17,7 @@ from danvan.core import access, nav, structure
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.pagination import paginate, paginate_rows
+from danvan.core.pagination import page_arg, paginate, paginate_rows
 from danvan.core.units import Unit, levels_under, tree_choices
 from danvan.core.vntext import TZ, fmt_date, matches, today_local
 from danvan.extensions import db
@@ -132,8 +132,9 @@ def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
            "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
            **extra}
     if issuer_side:
-        t = calls.tracking(call, current_structure=structure.wants_current())
-        ctx.update(tracking=t, rows=t.filtered(ctx["status"]), structure=structure.toggle())
+        t, rows = calls.cached_tracking_page(call, ctx["status"], page_arg(),
+                                             current_structure=structure.wants_current())
+        ctx.update(tracking=t, rows=rows, structure=structure.toggle())
     else:
         ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
     return ctx
