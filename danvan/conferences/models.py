@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.core.vntext import today_local
 from danvan.extensions import db
@@ -80,9 +80,7 @@ class Conference(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<Conference {self.id} {self.title!r}>"
 
-    @property
-    def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+    kind_label = Label("kind", KINDS)
 
     def document(self, key: str) -> ConferenceDocument | None:
         return next((d for d in self.documents if d.doc_key == key), None)
@@ -107,7 +105,7 @@ class ConferenceChair(Audited, Versioned, db.Model):
         return self.conference.unit
 
 
-class ConferencePoint(Audited, Versioned, db.Model):
+class ConferencePoint(InUnit, Audited, Versioned, db.Model):
     """A connection point (điểm cầu) of an online conference, hosted by a unit."""
 
     __tablename__ = "conference_point"
@@ -115,13 +113,11 @@ class ConferencePoint(Audited, Versioned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     venue: Mapped[str] = mapped_column(sa.String(300), default="")
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
 
     conference: Mapped[Conference] = relationship(back_populates="points")
-    unit: Mapped[Unit] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<ConferencePoint {self.conference_id} unit={self.unit_id}>"
@@ -131,7 +127,7 @@ class ConferencePoint(Audited, Versioned, db.Model):
         return self.unit.name if self.unit else ""
 
 
-class ConferenceInvitee(Audited, db.Model):
+class ConferenceInvitee(InUnit, Audited, db.Model):
     """A unit invited to the conference; it (or the organiser) confirms attendance."""
 
     __tablename__ = "conference_invitee"
@@ -143,7 +139,6 @@ class ConferenceInvitee(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     addressee: Mapped[str] = mapped_column(sa.String(300), default="")
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     delegates: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -151,21 +146,18 @@ class ConferenceInvitee(Audited, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     conference: Mapped[Conference] = relationship(back_populates="invitees")
-    unit: Mapped[Unit] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<ConferenceInvitee {self.conference_id} unit={self.unit_id}>"
 
-    @property
-    def status_label(self) -> str:
-        return INVITEE_STATES.get(self.status, self.status)
+    status_label = Label("status", INVITEE_STATES)
 
     @property
     def name(self) -> str:
         return self.unit.name if self.unit else ""
 
 
-class ConferenceContribution(Audited, Versioned, Timestamped, db.Model):
+class ConferenceContribution(InUnit, Audited, Versioned, Timestamped, db.Model):
     """A tham luận: a unit is asked for a contribution by a deadline, sends it, it is accepted or returned."""
 
     __tablename__ = "conference_contribution"
@@ -176,7 +168,6 @@ class ConferenceContribution(Audited, Versioned, Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     topic: Mapped[str] = mapped_column(sa.String(500), default="")
     deadline: Mapped[date] = mapped_column(sa.Date)
     state: Mapped[str] = mapped_column(sa.String(20), default="invited")
@@ -186,14 +177,11 @@ class ConferenceContribution(Audited, Versioned, Timestamped, db.Model):
     return_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     conference: Mapped[Conference] = relationship(back_populates="contributions")
-    unit: Mapped[Unit] = relationship(lazy="joined")
 
     def __repr__(self) -> str:
         return f"<ConferenceContribution {self.conference_id} unit={self.unit_id} {self.state}>"
 
-    @property
-    def state_label(self) -> str:
-        return CONTRIBUTION_STATES.get(self.state, self.state)
+    state_label = Label("state", CONTRIBUTION_STATES)
 
     @property
     def name(self) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from danvan.core import access, audit, numbering
+from danvan.core.errors import ServiceError
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, clean, fold, matches, now_utc, today_local
 from danvan.extensions import db
@@ -27,12 +28,8 @@ from .models import (
 )
 
 
-class ConferenceError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class ConferenceError(ServiceError):
+    """A conference service refusing input (message, field, status as every ServiceError)."""
 
 
 # ---------------------------------------------------------------- loading and scope
@@ -141,23 +138,24 @@ def search(user, q: str = "") -> sa.Select:
     return stmt.order_by(Conference.starts_at.desc(), Conference.id.desc())
 
 
+def _asked_from_elsewhere(model, user, order) -> list:
+    """Rows (invitees, contributions) addressed to units in the user's tree from live conferences
+    organised outside it, with their conference, the first 50 by `order`."""
+    stmt = access.scoped(
+        sa.select(model).join(Conference).where(Conference.archived_at.is_(None))
+        .where(Conference.unit_id.not_in(access.scope_ids(user))),
+        model.unit_id, user)
+    return list(db.session.scalars(stmt.options(sa.orm.contains_eager(model.conference))
+                                   .order_by(order).limit(50)))
+
+
 def invitations_for(user) -> list[ConferenceInvitee]:
     """Invitations addressed to units in the user's tree from conferences organised elsewhere."""
-    stmt = access.scoped(
-        sa.select(ConferenceInvitee).join(Conference).where(Conference.archived_at.is_(None))
-        .where(Conference.unit_id.not_in(access.scope_ids(user))),
-        ConferenceInvitee.unit_id, user)
-    return list(db.session.scalars(stmt.options(sa.orm.contains_eager(ConferenceInvitee.conference))
-                                   .order_by(Conference.starts_at.desc()).limit(50)))
+    return _asked_from_elsewhere(ConferenceInvitee, user, Conference.starts_at.desc())
 
 
 def contributions_for(user) -> list[ConferenceContribution]:
-    stmt = access.scoped(
-        sa.select(ConferenceContribution).join(Conference).where(Conference.archived_at.is_(None))
-        .where(Conference.unit_id.not_in(access.scope_ids(user))),
-        ConferenceContribution.unit_id, user)
-    return list(db.session.scalars(stmt.options(sa.orm.contains_eager(ConferenceContribution.conference))
-                                   .order_by(ConferenceContribution.deadline).limit(50)))
+    return _asked_from_elsewhere(ConferenceContribution, user, ConferenceContribution.deadline)
 
 
 # ---------------------------------------------------------------- the conference itself

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.calls.models import Call
 from danvan.core.audit import Audited
-from danvan.core.models import Timestamped, UTCDateTime, Versioned
+from danvan.core.models import Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.units import Unit
 from danvan.core.vntext import today_local
@@ -69,13 +69,8 @@ class PlanDocument(Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<PlanDocument {self.id} {self.type_code} {self.state}>"
 
-    @property
-    def type_label(self) -> str:
-        return TYPE_CODES.get(self.type_code, self.type_code)
-
-    @property
-    def state_label(self) -> str:
-        return STATES.get(self.state, self.state)
+    type_label = Label("type_code", TYPE_CODES)
+    state_label = Label("state", STATES)
 
     @property
     def sections(self) -> list[dict]:

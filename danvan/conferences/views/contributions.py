@@ -1,7 +1,10 @@
 """Tham luận: the organiser asks units for papers, a unit sends its paper, the organiser reviews and schedules."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from danvan.core import access
@@ -73,26 +76,33 @@ def review_contribution(conference_contribution_id: int):
 @bp.route("/tham-luan/<int:conference_contribution_id>/dua-vao-chuong-trinh", methods=["POST"])
 @requires("conferences.edit")
 def schedule_contribution(conference_contribution_id: int):
-    c = service.load_part_or_404(ConferenceContribution, conference_contribution_id, current_user,
-                                 organiser_only=True)
-    try:
+    def schedule(c: ConferenceContribution) -> str:
         contributions.schedule_contribution(c)
-    except ConferenceError as exc:
-        flash(exc.message, "danger")
-    else:
-        flash("Đã đưa tham luận vào chương trình.", "success")
-    return redirect_to("conferences.detail", conference_id=c.conference_id, _anchor="items")
+        return "Đã đưa tham luận vào chương trình."
+
+    return _organiser_step(conference_contribution_id, "items", schedule)
 
 
 @bp.route("/tham-luan/<int:conference_contribution_id>/rut", methods=["POST"])
 @requires("conferences.edit")
 def withdraw_contribution(conference_contribution_id: int):
+    def withdraw(c: ConferenceContribution) -> str:
+        contributions.withdraw_contribution(c, actor=current_user)
+        return f"Đã rút đề nghị tham luận của {c.unit.name}."
+
+    return _organiser_step(conference_contribution_id, "contributions", withdraw)
+
+
+def _organiser_step(conference_contribution_id: int, anchor: str,
+                    step: Callable[[ConferenceContribution], str]) -> ResponseReturnValue:
+    """One organiser button on a contribution: `step` returns the success message; a refusal is
+    flashed; either way back to the conference page at `anchor`."""
     c = service.load_part_or_404(ConferenceContribution, conference_contribution_id, current_user,
                                  organiser_only=True)
     try:
-        contributions.withdraw_contribution(c, actor=current_user)
+        message = step(c)
     except ConferenceError as exc:
         flash(exc.message, "danger")
     else:
-        flash(f"Đã rút đề nghị tham luận của {c.unit.name}.", "success")
-    return redirect_to("conferences.detail", conference_id=c.conference_id, _anchor="contributions")
+        flash(message, "success")
+    return redirect_to("conferences.detail", conference_id=c.conference_id, _anchor=anchor)

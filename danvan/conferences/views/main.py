@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from danvan.core import signers
 from danvan.core.access import requires
 from danvan.core.files import UploadError
 from danvan.core.forms import ConfirmForm, add_error
+from danvan.core.formviews import start_job
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -136,32 +138,31 @@ def conclude(conference_id: int):
 @bp.route("/<int:conference_id>/ban-hanh/<conference_doc>", methods=["POST"])
 @requires("conferences.edit")
 def issue(conference_id: int, conference_doc: str):
-    conf = load_managed_or_404(conference_id)
-    if conference_doc not in DOCUMENTS:
-        abort(404)
-    try:
-        record = issued.issue(conf, conference_doc, actor=current_user)
-    except ConferenceError as exc:
-        flash(exc.message, "danger")
-    else:
-        flash(f"Đã cấp số {record.number_text} cho {DOCUMENTS[record.doc_key][0].lower()}; "
-              "bản PDF và Word đã được lưu, số này luôn in đúng bản đã ban hành.", "success")
-    return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
+    return _issued_step(conference_id, conference_doc, issued.issue, lambda record: (
+        f"Đã cấp số {record.number_text} cho {DOCUMENTS[record.doc_key][0].lower()}; "
+        "bản PDF và Word đã được lưu, số này luôn in đúng bản đã ban hành."))
 
 
 @bp.route("/<int:conference_id>/thay-the/<conference_doc>", methods=["POST"])
 @requires("conferences.edit")
 def replace(conference_id: int, conference_doc: str):
+    return _issued_step(conference_id, conference_doc, issued.replace, lambda record: (
+        f"Đã ban hành văn bản thay thế số {record.number_text}; văn bản cũ được giữ và ghi "
+        f"“đã được thay thế bởi số {record.number_text}”."))
+
+
+def _issued_step(conference_id: int, conference_doc: str, step, message) -> ResponseReturnValue:
+    """Issue or replace one of the conference's documents: a refusal is flashed, and either way
+    the user lands back on the documents section."""
     conf = load_managed_or_404(conference_id)
     if conference_doc not in DOCUMENTS:
         abort(404)
     try:
-        record = issued.replace(conf, conference_doc, actor=current_user)
+        record = step(conf, conference_doc, actor=current_user)
     except ConferenceError as exc:
         flash(exc.message, "danger")
     else:
-        flash(f"Đã ban hành văn bản thay thế số {record.number_text}; văn bản cũ được giữ và ghi "
-              f"“đã được thay thế bởi số {record.number_text}”.", "success")
+        flash(message(record), "success")
     return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
 
 
@@ -186,9 +187,7 @@ def document_docx(conference_id: int, conference_doc: str):
 def packet_pdf(conference_id: int):
     """Dozens of pages and bound-in files: a background job with a progress panel."""
     conf = service.load_conference_or_404(conference_id, current_user)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    return redirect_to("jobs.detail", job_id=conference_jobs.submit_packet(current_user, conf).id)
+    return start_job(lambda: conference_jobs.submit_packet(current_user, conf))
 
 
 @bp.route("/<int:conference_id>/excel/<conference_list>.xlsx")

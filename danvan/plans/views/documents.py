@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from danvan import calls
 from danvan.core import access, files, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
+from danvan.core.formviews import form_page
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
 from danvan.core.policies import plans as plan_policy
 from danvan.core.vntext import date_line, fmt_date, int_or_none, matches, today_local
@@ -99,17 +100,23 @@ def document_new():
             form.type_code.data = call.type_code or form.type_code.data
             form.summary.data = call.title
     _prepare(form, calls_by_id)
-    if form.validate_on_submit():
-        if form.call_id.data and form.chosen_call(calls_by_id) is None:
-            return _render_form(form, None, 422)
-        try:
-            doc = service.create_document(current_user.unit, form.data_dict(calls_by_id), actor=current_user)
-        except service.DocumentError as exc:
-            getattr(form, exc.field or "summary", form.summary).errors.append(exc.message)
-            return _render_form(form, None, exc.status)
-        flash("Đã lưu bản nháp.", "success")
-        return redirect_to("plans.document_detail", document_id=doc.id)
-    return _render_form(form, None, 422 if request.method == "POST" else 200)
+    return _drafted(form, None, lambda: service.create_document(
+        current_user.unit, _form_data(form, calls_by_id), actor=current_user), "Đã lưu bản nháp.")
+
+
+def _form_data(form: DocumentForm, calls_by_id: dict) -> dict:
+    """The form's data with the call it answers; a call not offered is refused on its field."""
+    if form.call_id.data and form.chosen_call(calls_by_id) is None:
+        raise service.DocumentError(form.call_id.errors.pop(), "call_id")
+    return form.data_dict(calls_by_id)
+
+
+def _drafted(form: DocumentForm, doc: PlanDocument | None, save, message: str) -> ResponseReturnValue:
+    """Both drafting pages: GET shows the form; a refusal without a field of its own lands on the
+    trích yếu; saved, the document's page."""
+    return form_page(form, save, render=lambda status: _render_form(form, doc, status),
+                     done=lambda saved: redirect_to("plans.document_detail", document_id=saved.id),
+                     message=message, error_field="summary")
 
 
 def _load(document_id: int) -> PlanDocument:
@@ -142,24 +149,15 @@ def document_edit(document_id: int):
     _prepare(form, calls_by_id, doc)
     if doc.call is not None:
         calls_by_id.setdefault(doc.call.id, doc.call)   # its own call, even once closed
-    if form.validate_on_submit():
-        if form.call_id.data and form.chosen_call(calls_by_id) is None:
-            return _render_form(form, doc, 422)
-        data = form.data_dict(calls_by_id)
+
+    def save() -> PlanDocument:
+        data = _form_data(form, calls_by_id)
         if (data["call"].id if data["call"] else None) != doc.call_id:
-            form.call_id.errors.append("Không đổi được yêu cầu mà văn bản trả lời; hãy tạo văn bản mới.")
-            return _render_form(form, doc, 422)
-        try:
-            service.update_document(doc, data, actor=current_user, version=form.version.data)
-        except StaleEdit as exc:
-            flash(exc.message, "danger")
-            return _render_form(form, doc, 409)
-        except service.DocumentError as exc:
-            getattr(form, exc.field or "summary", form.summary).errors.append(exc.message)
-            return _render_form(form, doc, exc.status)
-        flash("Đã lưu văn bản.", "success")
-        return redirect_to("plans.document_detail", document_id=doc.id)
-    return _render_form(form, doc, 422 if request.method == "POST" else 200)
+            raise service.DocumentError("Không đổi được yêu cầu mà văn bản trả lời; hãy tạo văn bản mới.", "call_id")
+        service.update_document(doc, data, actor=current_user, version=form.version.data)
+        return doc
+
+    return _drafted(form, doc, save, "Đã lưu văn bản.")
 
 
 # documents: detail, workflow, attachments -------------------------------------------
