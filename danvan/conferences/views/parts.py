@@ -159,16 +159,17 @@ class Row:
     section: str             # the part of the conference page (its template _<section>.html, its anchor)
     endpoint: str            # conferences.<endpoint>_row / conferences.edit_<endpoint>
     arg: str                 # the URL argument naming the row
+    path: str                # its URLs: /<path>/<id> and /<path>/<id>/sua
     save: Callable           # (row, form) -> None; raises ConferenceError or StaleEdit
 
 
 ROWS = {
-    "chair": Row(ConferenceChair, ChairEditForm, "chairs", "chair", "conference_chair_id",
+    "chair": Row(ConferenceChair, ChairEditForm, "chairs", "chair", "conference_chair_id", "chu-tri",
                  lambda ch, f: service.update_chair(ch, f.name.data, f.title.data, version=f.version.data)),
-    "point": Row(ConferencePoint, PointEditForm, "points", "point", "conference_point_id",
+    "point": Row(ConferencePoint, PointEditForm, "points", "point", "conference_point_id", "diem-cau",
                  lambda p, f: participants.update_point(p, venue=f.venue.data, contact_name=f.contact_name.data,
                                                         contact_phone=f.contact_phone.data, version=f.version.data)),
-    "item": Row(ConferenceItem, ItemEditForm, "items", "item", "conference_item_id",
+    "item": Row(ConferenceItem, ItemEditForm, "items", "item", "conference_item_id", "chuong-trinh",
                 lambda it, f: agenda.update_item(it, start_time=f.start_time.data, content=f.content.data,
                                                  presenter=f.presenter.data, document=f.document.data,
                                                  version=f.version.data)),
@@ -225,37 +226,20 @@ def _edit_row(kind: str, row_id: int):
     return _show_row(kind, obj, status, _row_editor(kind, obj, form, message))
 
 
-@bp.route("/chu-tri/<int:conference_chair_id>/sua", methods=["GET", "POST"])
-@requires("conferences.edit")
-def edit_chair(conference_chair_id: int):
-    return _edit_row("chair", conference_chair_id)
+def _row_routes(kind: str, spec: Row) -> None:
+    """A row kind's two URLs: its in-place form (…/sua) and the row as shown (what "Hủy" fetches)."""
+    url = f"/{spec.path}/<int:{spec.arg}>"
+
+    def edit(**ids: int):
+        return _edit_row(kind, ids[spec.arg])
+
+    def show(**ids: int):
+        return _show_row(kind, _load_row(kind, ids[spec.arg]))
+
+    edit.__name__, show.__name__ = f"edit_{spec.endpoint}", f"{spec.endpoint}_row"
+    bp.add_url_rule(f"{url}/sua", view_func=requires("conferences.edit")(edit), methods=["GET", "POST"])
+    bp.add_url_rule(url, view_func=requires("conferences.edit")(show))
 
 
-@bp.route("/chu-tri/<int:conference_chair_id>")
-@requires("conferences.edit")
-def chair_row(conference_chair_id: int):
-    return _show_row("chair", _load_row("chair", conference_chair_id))
-
-
-@bp.route("/diem-cau/<int:conference_point_id>/sua", methods=["GET", "POST"])
-@requires("conferences.edit")
-def edit_point(conference_point_id: int):
-    return _edit_row("point", conference_point_id)
-
-
-@bp.route("/diem-cau/<int:conference_point_id>")
-@requires("conferences.edit")
-def point_row(conference_point_id: int):
-    return _show_row("point", _load_row("point", conference_point_id))
-
-
-@bp.route("/chuong-trinh/<int:conference_item_id>/sua", methods=["GET", "POST"])
-@requires("conferences.edit")
-def edit_item(conference_item_id: int):
-    return _edit_row("item", conference_item_id)
-
-
-@bp.route("/chuong-trinh/<int:conference_item_id>")
-@requires("conferences.edit")
-def item_row(conference_item_id: int):
-    return _show_row("item", _load_row("item", conference_item_id))
+for _kind, _spec in ROWS.items():
+    _row_routes(_kind, _spec)
