@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from danvan.calls.kinds import default_kind, get_kind
 from danvan.calls.models import SUBMISSION_STATES, Call, CallChange, CallSubmission, CallTarget
 from danvan.core import audit
-from danvan.core.errors import ServiceError
+from danvan.core.errors import ServiceError, checked_text
 from danvan.core.htmx import link
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.units import ADVISORY_KINDS, Unit, scope_root
@@ -72,11 +72,7 @@ def check_targets(issuer_unit: Unit, targets: Iterable[Unit]) -> list[Unit]:
 
 def clean_call(data: dict, *, new: bool) -> dict:
     """Validated call fields; `year` defaults to the deadline's year."""
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise CallError("Nhập tên yêu cầu.", "title")
-    if len(title) > 300:
-        raise CallError("Tên yêu cầu tối đa 300 ký tự.", "title")
+    title = checked_text(data.get("title"), "title", "Tên yêu cầu", 300, required="Nhập tên yêu cầu.", error=CallError)
     kind = get_kind(data.get("kind") or default_kind() or "")
     if kind is None:
         raise CallError("Loại yêu cầu không hợp lệ.", "kind")
@@ -94,9 +90,7 @@ def clean_call(data: dict, *, new: bool) -> dict:
     year = data.get("year") or deadline.year
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise CallError("Năm của yêu cầu phải từ 2000 đến 2100.", "year")
-    description = (data.get("description") or "").strip()
-    if len(description) > 10000:
-        raise CallError("Nội dung yêu cầu tối đa 10.000 ký tự.", "description")
+    description = checked_text(data.get("description"), "description", "Nội dung yêu cầu", 10000, error=CallError)
     return {"title": title, "kind": kind.kind, "year": year, "type_code": type_code, "deadline": deadline,
             "description": description}
 
@@ -142,12 +136,8 @@ def _check_move(before: date, after: date, field: str) -> None:
 
 
 def _clean_reason(reason: str | None, *, required: bool) -> str:
-    reason = (reason or "").strip()
-    if required and not reason:
-        raise CallError("Nhập lý do đổi hạn nộp (các đơn vị nhận sẽ đọc lý do này).", "reason")
-    if len(reason) > MAX_REASON:
-        raise CallError(f"Lý do tối đa {MAX_REASON:,} ký tự.".replace(",", "."), "reason")
-    return reason
+    return checked_text(reason, "reason", "Lý do", MAX_REASON, error=CallError,
+                        required="Nhập lý do đổi hạn nộp (các đơn vị nhận sẽ đọc lý do này)." if required else None)
 
 
 def _history(call: Call, unit: Unit | None, before: date | None, after: date | None, reason: str, actor) -> None:

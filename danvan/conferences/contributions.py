@@ -7,6 +7,7 @@ from datetime import date, time
 import sqlalchemy as sa
 
 from danvan.core import access, workflow
+from danvan.core.errors import checked_text
 from danvan.core.files import Attachment, UploadError, store
 from danvan.core.vntext import TZ, clean, now_utc, today_local
 from danvan.core.workflow import SCOPE, Transition, Workflow
@@ -39,11 +40,8 @@ CONTRIBUTION_FLOW = Workflow(
 
 def invite_contributions(conf: Conference, unit_ids: list, *, topic: str, deadline: date | None,
                          actor) -> list[ConferenceContribution]:
-    topic = clean(topic)
-    if not topic:
-        raise ConferenceError("Nhập chủ đề tham luận đề nghị.", "topic")
-    if len(topic) > 500:
-        raise ConferenceError("Chủ đề tối đa 500 ký tự.", "topic")
+    topic = checked_text(clean(topic), "topic", "Chủ đề", 500, required="Nhập chủ đề tham luận đề nghị.",
+                         error=ConferenceError)
     if deadline is None:
         raise ConferenceError("Nhập hạn gửi tham luận (dd/mm/yyyy).", "deadline")
     if deadline < today_local():

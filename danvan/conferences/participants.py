@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from danvan.core import access
+from danvan.core.errors import checked_text
 from danvan.core.units import Unit, scope_root, tree_order
 from danvan.core.vntext import clean, int_or_none, now_utc
 from danvan.extensions import db
@@ -93,9 +94,7 @@ def default_addressee(unit: Unit) -> str:
 
 def add_invitees(conf: Conference, unit_ids: list, *, addressee: str = "", actor) -> list[ConferenceInvitee]:
     units = units_in_scope(conf, unit_ids, actor)
-    addressee = clean(addressee)
-    if len(addressee) > 200:
-        raise ConferenceError("Người được mời tối đa 200 ký tự.", "addressee")
+    addressee = checked_text(clean(addressee), "addressee", "Người được mời", 200, error=ConferenceError)
     return add_new(conf.invitees, units, lambda unit: ConferenceInvitee(
         unit=unit, addressee=(f"{addressee} {unit.name}" if addressee else default_addressee(unit))[:300]))
 
@@ -107,9 +106,7 @@ def confirm(inv: ConferenceInvitee, status: str, delegates: int | None, note: st
         raise ConferenceError("Số đại biểu tham dự phải từ 1 trở lên.", "delegates")
     if delegates is not None and delegates > 500:
         raise ConferenceError("Số đại biểu tối đa 500.", "delegates")
-    note = clean(note)
-    if len(note) > 500:
-        raise ConferenceError("Ghi chú tối đa 500 ký tự.", "note")
+    note = checked_text(clean(note), "note", "Ghi chú", 500, error=ConferenceError)
     inv.status = status
     inv.delegates = delegates if status == "confirmed" else 0
     inv.note = note

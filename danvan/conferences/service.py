@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from danvan.core import access, audit, numbering
-from danvan.core.errors import ServiceError
+from danvan.core.errors import ServiceError, checked_text
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, clean, fold, matches, now_utc, today_local
 from danvan.extensions import db
@@ -176,11 +176,8 @@ def period(day: date | None, start: time | None, end_day: date | None, end: time
 def _fill(conf: Conference, data: dict) -> None:
     if data.get("kind") not in KINDS:
         raise ConferenceError("Chọn loại hội nghị.", "kind")
-    title = clean(data.get("title"))
-    if not title:
-        raise ConferenceError("Nhập tên hội nghị.", "title")
-    if len(title) > 300:
-        raise ConferenceError("Tên hội nghị tối đa 300 ký tự.", "title")
+    title = checked_text(clean(data.get("title")), "title", "Tên hội nghị", 300, required="Nhập tên hội nghị.",
+                         error=ConferenceError)
     starts, ends = period(data.get("day"), data.get("start"), data.get("end_day"), data.get("end"))
     conf.kind = data["kind"]
     conf.title = title
@@ -215,13 +212,10 @@ def archive(conf: Conference, *, actor) -> None:
 
 
 def conclude(conf: Conference, text: str, *, actor) -> None:
-    text = clean(text)
     if conf.starts_at > now_utc():
         raise ConferenceError("Chỉ ghi kết luận sau khi hội nghị đã diễn ra.", "conclusion")
-    if not text:
-        raise ConferenceError("Nhập nội dung kết luận.", "conclusion")
-    if len(text) > 20000:
-        raise ConferenceError("Kết luận tối đa 20.000 ký tự.", "conclusion")
+    text = checked_text(clean(text), "conclusion", "Kết luận", 20000, required="Nhập nội dung kết luận.",
+                        error=ConferenceError)
     conf.conclusion, conf.concluded_at = text, now_utc()
     db.session.flush()
 

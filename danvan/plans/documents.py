@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from danvan import calls
 from danvan.core import audit, numbering, workflow
-from danvan.core.errors import ServiceError
+from danvan.core.errors import ServiceError, checked_text
 from danvan.core.htmx import link
 from danvan.core.numbering import TYPE_CODES
 from danvan.core.policies.plans import EDITABLE
@@ -94,11 +94,8 @@ def _clean(data: dict) -> dict:
     type_code = data.get("type_code") or ""
     if type_code not in TYPE_CODES:
         raise DocumentError("Chọn loại văn bản.", "type_code")
-    summary = (data.get("summary") or "").strip()
-    if not summary:
-        raise DocumentError("Nhập trích yếu (tóm tắt nội dung văn bản).", "summary")
-    if len(summary) > 500:
-        raise DocumentError("Trích yếu tối đa 500 ký tự.", "summary")
+    summary = checked_text(data.get("summary"), "summary", "Trích yếu", 500, error=DocumentError,
+                           required="Nhập trích yếu (tóm tắt nội dung văn bản).")
     try:
         year = int(data.get("year") or today_local().year)
     except (TypeError, ValueError):
@@ -115,10 +112,7 @@ def _clean(data: dict) -> dict:
         if len(value) > limit:
             raise DocumentError(f"Tối đa {limit} ký tự.", key)
         out[key] = value
-    recipients = (data.get("recipients") or "").strip()
-    if len(recipients) > 4000:
-        raise DocumentError("Nơi nhận tối đa 4.000 ký tự.", "recipients")
-    out["recipients"] = recipients
+    out["recipients"] = checked_text(data.get("recipients"), "recipients", "Nơi nhận", 4000, error=DocumentError)
     return out
 
 
