@@ -103,7 +103,14 @@ class CallChange(db.Model):
         return f"<CallChange call {self.call_id} unit {self.unit_id} {self.before}->{self.after}>"
 
 
-class CallSubmission(db.Model):
+class _ForTarget:
+    """A row about one target unit of one call (its answer, a reminder sent to it)."""
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+
+
+class CallSubmission(_ForTarget, db.Model):
     """A target unit's answer to a call: any object (object_type, object_id), its state mirrored."""
 
     __tablename__ = "plan_submission"
@@ -114,8 +121,6 @@ class CallSubmission(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     object_type: Mapped[str] = mapped_column(sa.String(60))
     object_id: Mapped[int] = mapped_column(sa.Integer)
     state: Mapped[str] = mapped_column(sa.String(20), default="draft")
@@ -130,7 +135,7 @@ class CallSubmission(db.Model):
         return f"<CallSubmission call {self.call_id} unit {self.unit_id} {self.object_type}#{self.object_id}>"
 
 
-class CallReminder(db.Model):
+class CallReminder(_ForTarget, db.Model):
     """A reminder sent to one target of one call; (call, unit, kind) is sent once only."""
 
     __tablename__ = "plan_reminder"
@@ -139,8 +144,6 @@ class CallReminder(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     kind: Mapped[str] = mapped_column(sa.String(40))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
