@@ -1,6 +1,8 @@
 """The conference itself: list, create, edit, archive, page, conclusion, numbers and documents."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -124,15 +126,24 @@ def detail(conference_id: int):
 def conclude(conference_id: int):
     conf = load_managed_or_404(conference_id)
     form = ConclusionForm()
+    # flashed, not on the field: before the meeting the page shows no conclusion form
+    return _page_form(conf, form, lambda: service.conclude(conf, form.conclusion.data, actor=current_user),
+                      "Đã ghi kết luận hội nghị.", "conclusion", lambda: {"conclusion_form": form}, on_field=False)
+
+
+def _page_form(conf, form, save: Callable[[], object], message: str, anchor: str, page: Callable[[], dict], *,
+               errors: tuple[type[Exception], ...] = (ConferenceError,), on_field: bool = True) -> ResponseReturnValue:
+    """A form inside the conference page: accepted, back to its section; else the page again (422)
+    with the forms `page()` gives and the refusal on its field (or flashed)."""
     if form.validate_on_submit():
         try:
-            service.conclude(conf, form.conclusion.data, actor=current_user)
-        except ConferenceError as exc:
-            flash(exc.message, "danger")
+            save()
+        except errors as exc:
+            add_error(form, exc.field if on_field else None, exc.message)  # type: ignore[attr-defined]
         else:
-            flash("Đã ghi kết luận hội nghị.", "success")
-            return redirect_to("conferences.detail", conference_id=conf.id, _anchor="conclusion")
-    return render_template("conferences/detail.html", **detail_context(conf, conclusion_form=form)), 422
+            flash(message, "success")
+            return redirect_to("conferences.detail", conference_id=conf.id, _anchor=anchor)
+    return render_template("conferences/detail.html", **detail_context(conf, **page())), 422
 
 
 @bp.route("/<int:conference_id>/ban-hanh/<conference_doc>", methods=["POST"])
@@ -205,16 +216,10 @@ def set_signer(conference_id: int, conference_doc: str):
     if conference_doc not in DOCUMENTS or not DOCUMENTS[conference_doc][1]:
         abort(404)
     form = SignerForm(prefix=conference_doc)    # one form per document on the page: ids must differ
-    if form.validate_on_submit():
-        try:
-            issued.set_signer(conf, conference_doc, form.data)
-        except (ConferenceError, SignerError) as exc:
-            add_error(form, exc.field, exc.message)
-        else:
-            flash(f"Đã lưu người ký của {DOCUMENTS[conference_doc][0].lower()}.", "success")
-            return redirect_to("conferences.detail", conference_id=conf.id, _anchor="documents")
-    forms = issued.signer_forms(conf) | {conference_doc: form}
-    return render_template("conferences/detail.html", **detail_context(conf, signer_forms=forms)), 422
+    return _page_form(conf, form, lambda: issued.set_signer(conf, conference_doc, form.data),
+                      f"Đã lưu người ký của {DOCUMENTS[conference_doc][0].lower()}.", "documents",
+                      lambda: {"signer_forms": issued.signer_forms(conf) | {conference_doc: form}},
+                      errors=(ConferenceError, SignerError))
 
 
 @bp.route("/<int:conference_id>/bao-cao", methods=["POST"])
