@@ -107,8 +107,7 @@ def _render_detail(bloc, status=200, eval_form=None):
 @bp.route("/<int:bloc_id>/xac-nhan", methods=["POST"])
 @requires("blocs.edit")
 def confirm(bloc_id: int):
-    bloc = service.load_bloc_or_404(bloc_id, current_user)
-    access.authorize(current_user, "edit", bloc)
+    bloc = service.load_bloc_or_404(bloc_id, current_user, may="edit")
     try:
         service.confirm_roster(bloc, actor=current_user)
     except service.BlocError as exc:
@@ -124,8 +123,7 @@ def confirm(bloc_id: int):
 @bp.route("/<int:bloc_id>/thanh-vien/moi", methods=["GET", "POST"])
 @requires("blocs.edit")
 def member_new(bloc_id: int):
-    bloc = service.load_bloc_or_404(bloc_id, current_user)
-    access.authorize(current_user, "edit", bloc)
+    bloc = service.load_bloc_or_404(bloc_id, current_user, may="edit")
     form = MemberForm()
     if request.method == "GET":
         form.from_date.data = today_local()
@@ -165,8 +163,7 @@ def member(member_id: int):
 @bp.route("/thanh-vien/<int:member_id>/ket-thuc", methods=["POST"])
 @requires("blocs.edit")
 def member_end(member_id: int):
-    member = service.load_member_or_404(member_id, current_user)
-    access.authorize(current_user, "edit", member)
+    member = service.load_member_or_404(member_id, current_user, may="edit")
     form = EndMemberForm()
     if not form.validate_on_submit():
         flash(" ".join(form.on.errors) or "Dữ liệu không hợp lệ.", "danger")
@@ -190,8 +187,7 @@ def member_end(member_id: int):
 @bp.route("/<int:bloc_id>/danh-gia/moi", methods=["POST"])
 @requires("blocs.edit")
 def evaluation_new(bloc_id: int):
-    bloc = service.load_bloc_or_404(bloc_id, current_user)
-    access.authorize(current_user, "edit", bloc)
+    bloc = service.load_bloc_or_404(bloc_id, current_user, may="edit")
     form = NewEvaluationForm()
     form.member_id.choices = [(0, "")]
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from danvan.core import access, files, jobs
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm
+from danvan.core.formviews import start_job
 from danvan.core.htmx import redirect_to
 from danvan.extensions import db
 from danvan.initiatives import excel
@@ -22,10 +22,7 @@ from danvan.initiatives.views.common import XLSX, bp
 @requires("initiatives.view")
 def export():
     """Any size of list: a background job; the user watches its progress, then downloads."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    job = initiative_jobs.submit_export(current_user, request.args)
-    return redirect_to("jobs.detail", job_id=job.id)
+    return start_job(lambda: initiative_jobs.submit_export(current_user, request.args))
 
 
 @bp.route("/mau-excel")
