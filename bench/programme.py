@@ -53,6 +53,40 @@ def _seed_national(ctx) -> int:
         return db.session.scalar(sa.select(Programme.id).where(Programme.unit_id == root.id))
 
 
+def _national_call(ctx) -> int:
+    """A call from the national ban to as many communes as a call may target (calls.MAX_TARGETS, 2,000 of
+    the 3,321), two thirds of them answered (bulk rows)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from danvan import calls
+    from danvan.auth.models import User
+    from danvan.calls.models import CallSubmission
+    from danvan.calls.service import MAX_TARGETS
+    from danvan.core import cache
+    from danvan.core.units import Unit
+    from danvan.core.vntext import now_utc, today_local
+    from danvan.extensions import db
+
+    with ctx.app.app_context():
+        leader = db.session.scalar(sa.select(User).where(User.username == "lanhdao.toanquoc"))
+        root = leader.unit.parent
+        communes = list(db.session.scalars(sa.select(Unit).where(Unit.kind == "xa", Unit.path.startswith(root.path))
+                                           .order_by(Unit.path).limit(MAX_TARGETS)))
+        call = calls.create_call(leader.unit, {"title": f"Báo cáo sơ kết gửi {len(communes)} xã", "type_code": "BC",
+                                               "deadline": today_local() + timedelta(days=2)}, communes,
+                                 actor=leader, notify=False)
+        now = now_utc()
+        db.session.execute(sa.insert(CallSubmission), [
+            {"call_id": call.id, "unit_id": u.id, "object_type": "PlanDocument", "object_id": i + 1,
+             "state": "submitted", "submitted_at": now, "last_submitted_at": now, "updated_at": now}
+            for i, u in enumerate(communes) if i % 3])
+        cache.bump(["calls"])
+        db.session.commit()
+        return call.id
+
+
 def run(ctx) -> None:
     province = _seed_province(ctx)
     national = _seed_national(ctx)
@@ -75,6 +109,9 @@ def run(ctx) -> None:
     for label, (small, big) in counts.items():
         ctx.report(f"Truy vấn SQL {label}: 108 / 3.321 xã", f"{small} / {big}",
                    "(bằng nhau)" if small == big else "(KHÁC NHAU)")
+    ctx.page("Việc của tôi (lãnh đạo toàn quốc) /", "/", "lanhdao.toanquoc", goal=True)
+    ctx.page("Theo dõi yêu cầu gửi 2.000 xã (tối đa một yêu cầu) /yeu-cau/<id>", f"/yeu-cau/{_national_call(ctx)}",
+             "lanhdao.toanquoc", goal=True)
     ctx.page("Đề án tính đến 30/06/2025 (lịch sử) — 3.321 xã", f"/de-an/{national}?as_of=2025-06-30",
              "lanhdao.toanquoc")
     ctx.page("Khối dân vận: danh sách 108 khối", "/khoi-dan-van/", "lanhdao.bdv")

@@ -150,9 +150,10 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_nav():
         if not current_user.is_authenticated:
-            return {"nav_main": [], "nav_admin": []}
-        return {"nav_main": nav.items_for(current_user, "main"),
-                "nav_admin": nav.items_for(current_user, "admin")}
+            return {"nav_main": [], "nav_admin": [], "nav_current": None}
+        main = nav.items_for(current_user, "main")
+        return {"nav_main": main, "nav_admin": nav.items_for(current_user, "admin"),
+                "nav_current": nav.current(main, request.endpoint)}
 
 
 def _register_error_pages(app: Flask) -> None:

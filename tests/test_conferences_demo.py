@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from danvan.auth import demo as auth_demo
 from danvan.auth.models import User
-from danvan.conferences import demo
+from danvan.conferences import demo, issued
 from danvan.conferences.models import (
     Conference,
     ConferenceChair,
@@ -18,6 +18,7 @@ from danvan.conferences.models import (
     ConferenceItem,
     ConferencePoint,
 )
+from danvan.core import records
 from danvan.core.files import Attachment
 from danvan.core.units import Unit
 from danvan.core.vntext import now_utc
@@ -88,6 +89,7 @@ def test_demo_conferences_are_idempotent_and_the_past_one_prints(app, db_session
     client = _client(app, db_session, "canbo.bdv")
     page = client.get(f"/hoi-nghi/{past.id}").get_data(as_text=True)
     assert past.title in page and "Trả lại" in page
+    assert 'id="not-following"' not in page          # issued from the data as it stands
     texts = {}
     for key in ("giay-moi", "chuong-trinh", "diem-cau", "tham-luan", "ket-luan"):
         r = client.get(f"/hoi-nghi/{past.id}/in/{key}.pdf")
@@ -99,6 +101,15 @@ def test_demo_conferences_are_idempotent_and_the_past_one_prints(app, db_session
             assert "ĐẢNG CỘNG SẢN VIỆT NAM" in texts[key] and "BAN DÂN VẬN" in texts[key]
     for key in ("giay-moi", "chuong-trinh", "ket-luan"):
         assert f"Số {numbers[key].number_text}" in texts[key], key
+        # issued through core/records like the UI: the number serves the bytes frozen at issue
+        record = records.current(issued.OWNER, past.id, key)
+        assert record is not None and record.number_text == numbers[key].number_text, key
+        assert record.issued_on == numbers[key].issued_on and record.docx is not None, key
+        r = client.get(f"/hoi-nghi/{past.id}/in/{key}.pdf")
+        assert r.headers["X-Document-State"] == "issued" and r.data == records.pdf_bytes(record), key
+        on = numbers[key].issued_on      # Party format: months 01 and 02 with a zero, the others without
+        month = f"{on.month:02d}" if on.month < 3 else str(on.month)
+        assert f"ngày {on.day:02d} tháng {month} năm {on.year}" in texts[key], key
     for invitee in past.invitees:
         assert invitee.unit.name in texts["giay-moi"], invitee.unit.name
     for point in past.points:

@@ -31,3 +31,38 @@ def test_statistics_never_stale_after_a_registration(world, login_as, count_quer
     with count_queries() as cold_after_write:
         viewer.get(f"{BASE}/tong-hop?year=2023")                         # another year: computed
     assert warm.count < cold_after_write.count
+
+
+def test_list_and_search_never_stale_and_the_fragment_is_cheaper(world, login_as, count_queries):
+    """The list and its htmx search fragment are cached per scope, filters and data version: a
+    registration, an edit and a unit's new name show at once; the fragment holds only the toolbar,
+    rows and pager, and when warm costs fewer statements than the page."""
+    leader = login_as("leader", world.bdv)
+    htmx = {"HX-Request": "true"}
+    search = f"{BASE}/?q=nong+thon+moi&year=2024"
+    assert "Không có mô hình nào khớp bộ lọc" in messages(leader.get(search, headers=htmx))
+    officer = login_as("officer", world.c1)
+    assert officer.post_form(f"{BASE}/moi", form_data(world, world.c1)).status_code == 303
+    obj = db.session.scalar(sa.select(Initiative))
+    found = leader.get(search, headers=htmx)
+    html = found.get_data(as_text=True)
+    assert "Dân vận khéo trong xây dựng nông thôn mới" in html and "Phường Xuất Hóa" in html
+    assert 'id="initiative-filters"' not in html and "<nav" not in html.split('id="initiative-rows"')[0]
+    assert "Hiển thị 1–1 / 1" in messages(found)
+    # an edit through HTTP: the list follows (the old name no longer matches the search)
+    r = officer.post_form(f"{BASE}/{obj.id}/sua", form_data(world, world.c1, name="Mô hình camera an ninh",
+                                                               version=str(obj.version)))
+    assert r.status_code == 303, r.get_data(as_text=True)[:300]
+    assert "Không có mô hình nào khớp bộ lọc" in messages(leader.get(search, headers=htmx))
+    page = messages(leader.get(f"{BASE}/?q=camera"))
+    assert "Mô hình camera an ninh" in page and "Phường Xuất Hóa" in page
+    world.c1.name = "Phường Xuất Hóa Mới"                     # the unit tree: the new name shows
+    db.session.flush()
+    assert "Phường Xuất Hóa Mới" in messages(leader.get(f"{BASE}/?q=camera", headers=htmx))
+    # warm: the fragment reads no registration, and costs fewer statements than the page
+    with count_queries() as fragment:
+        leader.get(f"{BASE}/?q=camera", headers=htmx)
+    with count_queries() as full:
+        leader.get(f"{BASE}/?q=camera")
+    assert not any("FROM initiative" in s for s in fragment.statements), fragment.statements
+    assert fragment.count < full.count

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from danvan.core.files import Attachment
 from danvan.core.vntext import fmt_date, today_local
 from danvan.extensions import db
 from danvan.inspections import recommendations as recs_service
+from danvan.inspections import visits
 from danvan.inspections.models import Inspection, InspectionPlan, Recommendation
 from danvan.notifications.models import Notification
 from danvan.plans import documents
@@ -118,8 +118,8 @@ def test_whole_flow(world, team):
     assert insp.state == "concluded" and insp.number_text == "1-TB/BDVTU"
     pdf = t.commune.get(f"/kiem-tra/{insp.id}/thong-bao-ket-luan.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    stored = db.session.get(Attachment, insp.pdf_id)
-    assert hashlib.sha256(pdf.data).hexdigest() == stored.sha256
+    stored = visits.conclusion_record(insp).pdf
+    assert hashlib.sha256(pdf.data).hexdigest() == stored.sha256 and pdf.headers["X-Document-State"] == "issued"
     assert t.commune.get(f"/kiem-tra/{insp.id}/thong-bao-ket-luan.pdf").data == pdf.data   # served unchanged
     docx = t.commune.get(f"/kiem-tra/{insp.id}/thong-bao-ket-luan.docx")
     assert docx.status_code == 200 and docx.data[:2] == b"PK"
@@ -244,3 +244,67 @@ def test_overview_and_excel(world, team):
     assert ba_be[1:6] == [0, 0, 1, 2, 0]
     assert ba_be[9] == 50.0   # kiểm tra, giám sát: 1 of 2 judged items "chưa đạt"
     assert t.inspector.get("/kiem-tra/tong-quan").status_code == 403
+
+
+def test_conclusion_is_a_record_replaced_with_a_new_number_and_signed(world, team):
+    """Issue 13 on the Thông báo kết luận: core/records freezes it, a correction is a replacement
+    (new number; the old one kept and marked), the signed scan is uploaded on the record's page."""
+    from danvan.core import records
+
+    t = team
+    insp = issue(t, make_plan(t, world))
+    url = f"/kiem-tra/{insp.id}/ket-luan/thay-the"
+    r = t.inspector.post_form(url, {"conclusion": "x", "signer_name": "y", "version": insp.version})
+    assert r.status_code == 409 and "chưa ban hành" in r.get_data(as_text=True)      # nothing to replace yet
+    conclude(t, insp)
+    db.session.refresh(insp)
+    first = visits.conclusion_record(insp)
+    assert first is not None and first.number_text == insp.number_text == "1-TB/BDVTU"
+    old_pdf = t.commune.get(f"/kiem-tra/{insp.id}/thong-bao-ket-luan.pdf").data
+    assert old_pdf == records.pdf_bytes(first)
+    page = t.inspector.get(f"/kiem-tra/{insp.id}").get_data(as_text=True)
+    assert f"/van-ban-ban-hanh/{first.id}" in page and "Ban hành văn bản thay thế" in page
+    assert "Ban hành văn bản thay thế" not in t.commune.get(f"/kiem-tra/{insp.id}").get_data(as_text=True)
+    # bad input and the wrong people
+    good = {"conclusion": "Đề nghị phường Xuất Hóa thực hiện các kiến nghị; bổ sung số liệu trước 30/12",
+            "signer_title": "Trưởng đoàn", "signer_name": "Phạm Duy Hưng", "version": insp.version}
+    r = t.inspector.post_form(url, good | {"conclusion": "   "})
+    assert r.status_code == 422 and "cần nội dung kết luận" in r.get_data(as_text=True)
+    r = t.inspector.post_form(url, good | {"signer_name": "x" * 121})
+    assert r.status_code == 422 and "Tối đa 120 ký tự." in r.get_data(as_text=True)
+    assert t.inspector.post_form(url, good | {"version": insp.version - 1}).status_code == 409
+    assert t.commune.post_form(url, good).status_code in (403, 404)
+    assert t.other.post_form(url, good).status_code == 404
+    assert visits.conclusion_record(insp).id == first.id            # nothing replaced so far
+    r = t.inspector.post_form(url, good)
+    assert r.status_code == 303, r.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    insp = db.session.get(Inspection, insp.id)
+    second = visits.conclusion_record(insp)
+    first = db.session.get(records.IssuedRecord, first.id)
+    assert second.number_text == insp.number_text == "2-TB/BDVTU"
+    assert first.replaced_by_id == second.id and first.state_label == "Đã được thay thế bởi số 2-TB/BDVTU"
+    assert records.pdf_bytes(first) == old_pdf                           # the old number prints as issued
+    new_pdf = t.commune.get(f"/kiem-tra/{insp.id}/thong-bao-ket-luan.pdf").data
+    assert new_pdf == records.pdf_bytes(second) != old_pdf
+    assert "Số 2-TB/BDVTU" in _pdf_text(new_pdf) and "trước 30/12" in _pdf_text(new_pdf)
+    # the Party header as on every numbered document: the committee, then "BAN DÂN VẬN" alone
+    assert _pdf_text(new_pdf).startswith(f"{world.p.name.upper()} BAN DÂN VẬN *"), _pdf_text(new_pdf)[:80]
+    assert t.commune.get(f"/van-ban-ban-hanh/{first.id}/ban-luu.pdf").data == old_pdf
+    assert any("thay thế số 1-TB/BDVTU" in n.title for n in db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == t.commune.user.id)))
+    # the signed scan: a text file is refused, a PDF is kept and becomes the official copy
+    bad = t.officer.post_form(f"/van-ban-ban-hanh/{second.id}/tai-ban-ky", {"file": (io.BytesIO(b"hello"), "x.pdf")})
+    assert bad.status_code == 422
+    ok = t.officer.post_form(f"/van-ban-ban-hanh/{second.id}/tai-ban-ky", {"file": (io.BytesIO(PDF), "ky.pdf")})
+    assert ok.status_code == 303
+    assert t.commune.get(f"/van-ban-ban-hanh/{second.id}/ban-ky").data == PDF
+    assert t.commune.post_form(f"/van-ban-ban-hanh/{second.id}/tai-ban-ky",
+                               {"file": (io.BytesIO(PDF), "ky.pdf")}).status_code in (403, 404)
+    assert t.other.get(f"/van-ban-ban-hanh/{second.id}").status_code == 404
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)

@@ -39,3 +39,46 @@ def test_one_head():
     config.set_main_option("script_location", str(ROOT / "migrations"))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several migration heads {heads}: add a merge revision (flask db merge heads)"
+
+
+def test_frozen_inspection_conclusions_move_onto_core_records_and_back():
+    """0013: a Thông báo kết luận frozen by the old inspections/freeze.py (files on inspection.pdf_id)
+    becomes an IssuedRecord serving the same bytes; the downgrade gives the files back."""
+    from danvan.auth import demo as auth_demo
+    from danvan.core import records
+    from danvan.inspections import demo as inspections_demo
+    from danvan.inspections import visits
+    from danvan.inspections.models import Inspection
+    from danvan.units import demo as units_demo
+
+    app = create_app(app_config(make_database("migrations_tb")))
+    with app.app_context():
+        upgrade(revision="heads")
+        units_demo.seed("2023")
+        auth_demo.seed("2023")
+        inspections_demo.seed("2023")
+        db.session.commit()
+        insp = db.session.scalar(sa.select(Inspection).where(Inspection.state == "concluded"))
+        insp_id, number = insp.id, insp.number_text
+        record = visits.conclusion_record(insp)
+        pdf_id, issued = record.pdf_id, records.pdf_bytes(record)
+        db.session.remove()
+
+        downgrade(revision="0016_call_deadline_history")        # the schema and data as the old freeze.py left them
+        with db.engine.connect() as conn:
+            legacy = conn.execute(sa.text("SELECT pdf_id FROM inspection WHERE id = :i"), {"i": insp_id}).scalar()
+            assert legacy == pdf_id
+            assert conn.execute(sa.text("SELECT owner_type, owner_id FROM attachment WHERE id = :a"),
+                                {"a": pdf_id}).one() == ("InspectionConclusion", insp_id)
+            left = sa.text("SELECT count(*) FROM issued_record WHERE owner_type = 'Inspection'")
+            assert conn.execute(left).scalar() == 0
+
+        upgrade(revision="heads")
+        insp = db.session.get(Inspection, insp_id)
+        record = visits.conclusion_record(insp)
+        assert record.number_text == number and record.pdf_id == pdf_id and record.docx is not None
+        assert record.pdf.owner_type == records.OWNER_TYPE and record.pdf.owner_id == record.id
+        assert visits.frozen(insp, "pdf") == (issued, f"{record.slug}.pdf")
+        assert record.data["legacy"]          # the data it was made from was not kept by freeze.py
+        db.session.remove()
+        db.engine.dispose()

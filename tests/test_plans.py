@@ -109,6 +109,8 @@ def test_scope_commune_never_sees_sibling_district_sees_communes(db_session, wor
     mine = documents.create_document(world.c1, _data(summary="Của Xuất Hóa"), actor=None)
     sibling = documents.create_document(world.c2, _data(summary="Của Nam Mẫu"), actor=None)
     far = documents.create_document(world.c3, _data(summary="Của Bằng Lũng"), actor=None)
+    for doc in (mine, sibling, far):    # sent: a draft is its own unit's only (tests/test_calls_filing.py)
+        documents.transition(doc, "submit", actor=world.create_user(doc.unit))
     c1 = login_as("officer", world.c1)
     listing = c1.get("/van-ban/").get_data(as_text=True)
     assert "Của Xuất Hóa" in listing and "Của Nam Mẫu" not in listing and "Của Bằng Lũng" not in listing

@@ -53,7 +53,8 @@ def test_issuer_closes_a_call_targets_stop_seeing_it_tracking_stays_readable(db_
     r = issuer.get(f"/yeu-cau/{call.id}")
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and 'id="call-archived"' in page and "0/2 đơn vị đã nộp" in page
-    for button in ("Đóng yêu cầu", "Nhắc các đơn vị chưa nộp", "Lưu gia hạn", "Khôi phục yêu cầu"):
+    for button in ("Đóng yêu cầu", "Nhắc các đơn vị chưa nộp", "Lưu hạn riêng", "Đổi hạn nộp chung",
+                   "Khôi phục yêu cầu"):
         assert button not in page
     assert TITLE not in issuer.get("/yeu-cau/").get_data(as_text=True)
     closed = issuer.get("/yeu-cau/?tab=da_dong").get_data(as_text=True)

@@ -35,13 +35,21 @@ EDIT_LINK = "/sua\">Sửa</a>"
 def test_document_edit_only_by_the_issuing_unit_while_drafting(world, login_as):
     doc = _doc(world.c1)
     author = login_as("officer", world.c1)
-    superior = login_as("officer", world.d1b)     # sees the commune's documents, does not write them
+    superior = login_as("officer", world.d1b)     # reads the commune's sent documents, does not write them
     viewer = login_as("viewer", world.c1)
     assert EDIT_LINK in author.get(f"/van-ban/{doc.id}").get_data(as_text=True)
     assert author.get(f"/van-ban/{doc.id}/sua").status_code == 200
-    for refused in (superior, viewer):
-        page = refused.get(f"/van-ban/{doc.id}")
-        assert page.status_code == 200 and EDIT_LINK not in page.get_data(as_text=True)
+    page = viewer.get(f"/van-ban/{doc.id}")
+    assert page.status_code == 200 and EDIT_LINK not in page.get_data(as_text=True)
+    # a draft is the commune's own until it is sent: the district does not even find it
+    for url in (f"/van-ban/{doc.id}", f"/van-ban/{doc.id}/sua", f"/van-ban/{doc.id}/pdf"):
+        assert superior.get(url).status_code == 404, url
+    assert superior.post_form(f"/van-ban/{doc.id}/tep").status_code == 404
+
+    documents.transition(doc, "submit", actor=author.user)
+    documents.transition(doc, "return", actor=login_as("leader", world.d1b).user, comment="Bổ sung số liệu")
+    page = superior.get(f"/van-ban/{doc.id}")                  # returned: still read by the level above
+    assert page.status_code == 200 and EDIT_LINK not in page.get_data(as_text=True)
     r = superior.get(f"/van-ban/{doc.id}/sua")
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/van-ban/{doc.id}")
     assert superior.post_form(f"/van-ban/{doc.id}/tep").status_code == 403

@@ -15,7 +15,7 @@ bp = Blueprint("attachments", __name__, url_prefix="/tep")
 @requires("files.download")
 def download(attachment_id: int):
     attachment = access.get_scoped_or_404(Attachment, attachment_id, current_user)
-    if attachment.archived_at is not None:
+    if not access.can(current_user, "download", attachment):
         abort(404)
     # Always named for its detected kind (older rows kept the user's extension).
     return attachment.download()

@@ -25,11 +25,16 @@ class AccountError(ServiceError):
     """Refused input: message for the user, field, HTTP status."""
 
 
+_LOAD_USER = (sa.orm.joinedload(User.unit).joinedload(Unit.parent), sa.orm.joinedload(User.role_rows))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: the id carries the session epoch, so reset or disable logs out."""
     try:
         raw_id, epoch = user_id.split(".")
-        user = db.session.get(User, int(raw_id))
+        # one statement for what every page asks: the user, their unit, its parent (the scope root
+        # of a ban) and the roles
+        user = db.session.get(User, int(raw_id), options=_LOAD_USER)
     except (ValueError, TypeError):
         return None
     if user is None or not user.active or str(user.session_epoch) != epoch:

@@ -229,3 +229,17 @@ def waiting_for_scoring(user) -> tuple[dict[str, int], int | None]:
     stmt = access.scoped(sa.select(Evaluation.member_id.is_(None), sa.func.count()).where(
         _waiting(user), Evaluation.year == year), Evaluation.unit_id, user).group_by(Evaluation.member_id.is_(None))
     return {("bloc" if is_bloc else "member"): int(n) for is_bloc, n in db.session.execute(stmt)}, year
+
+
+def waiting_for_scoring_columns(user) -> dict[str, sa.ScalarSelect]:
+    """`waiting_for_scoring` as scalar subqueries, for a statement that fetches other counts too (the
+    dashboard): the latest year, and how many of that year wait per subject."""
+    base = access.scoped(sa.select(sa.func.max(Evaluation.year)).where(_waiting(user)), Evaluation.unit_id, user)
+    year = base.scalar_subquery()
+
+    def of(subject_is_bloc: bool) -> sa.ScalarSelect:
+        return base.with_only_columns(sa.func.count()).where(
+            Evaluation.year == year, Evaluation.member_id.is_(None) if subject_is_bloc
+            else Evaluation.member_id.is_not(None)).scalar_subquery()
+
+    return {"waiting_year": year, "waiting_bloc": of(True), "waiting_member": of(False)}

@@ -70,8 +70,9 @@ def blocs_query(user, *, q: str | None = None, state: str | None = None, on: dat
     return stmt.order_by(by_name(Bloc), Bloc.id)
 
 
-def province_totals(root: Unit, on: date | None = None) -> dict:
-    """«108 khối, 1.265 thành viên»: blocs and current members under root, one query."""
+def totals_columns(root: Unit, on: date | None = None) -> dict[str, sa.ScalarSelect]:
+    """Blocs, current members and flagged blocs under root, as scalar subqueries (one statement
+    fetches them, with other figures of a page if it likes)."""
     on = on or today_local()
     in_root = sa.select(Unit.id).where(Unit.path.startswith(root.path, autoescape=True))
     blocs = sa.select(sa.func.count()).select_from(Bloc).where(Bloc.unit_id.in_(in_root)).scalar_subquery()
@@ -79,9 +80,17 @@ def province_totals(root: Unit, on: date | None = None) -> dict:
                .where(Bloc.unit_id.in_(in_root), Bloc.flag_reasons != "").scalar_subquery())
     members = (sa.select(sa.func.count()).select_from(BlocMember)
                .where(BlocMember.unit_id.in_(in_root), _current(on)).scalar_subquery())
-    b, m, f = db.session.execute(sa.select(blocs, members, flagged)).one()
-    return {"blocs": int(b), "members": int(m), "flagged": int(f),
-            "text": f"{fmt_number(b)} khối, {fmt_number(m)} thành viên"}
+    return {"blocs": blocs, "members": members, "flagged": flagged}
+
+
+def totals_of(blocs: int, members: int, flagged: int) -> dict:
+    b, m, f = int(blocs or 0), int(members or 0), int(flagged or 0)
+    return {"blocs": b, "members": m, "flagged": f, "text": f"{fmt_number(b)} khối, {fmt_number(m)} thành viên"}
+
+
+def province_totals(root: Unit, on: date | None = None) -> dict:
+    """«108 khối, 1.265 thành viên»: blocs and current members under root, one query."""
+    return totals_of(*db.session.execute(sa.select(*totals_columns(root, on).values())).one())
 
 
 def current_members(bloc: Bloc, on: date | None = None) -> list[BlocMember]:

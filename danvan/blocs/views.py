@@ -328,16 +328,24 @@ def _criteria_form(row):
                      done=lambda saved: redirect_to("blocs.criteria_edit", criteria_id=saved.id))
 
 
-def _panel(user) -> dict:
-    """Dashboard: the bloc totals in scope, rosters to fix, evaluations waiting for this leader's scoring."""
+def _panel_counts(user) -> dict:
     if not access.has_permission(user, "blocs.view"):
         return {}
-    root = scope_root(user.unit)
-    totals = service.province_totals(root)
-    if not totals["blocs"]:
+    counts = service.totals_columns(scope_root(user.unit))
+    if access.has_permission(user, "blocs.evaluate"):
+        counts.update(sheets.waiting_for_scoring_columns(user))
+    return counts
+
+
+def _panel(user, counts: dict) -> dict:
+    """Dashboard: the bloc totals in scope, rosters to fix, evaluations waiting for this leader's scoring
+    (every figure a count batched by the dashboard: no query of its own)."""
+    if not counts or not counts["blocs"]:
         return {}
-    waiting, year = sheets.waiting_for_scoring(user) if access.has_permission(user, "blocs.evaluate") else ({}, None)
-    return {"totals": totals, "waiting": waiting, "waiting_year": year, "root": root}
+    totals = service.totals_of(counts["blocs"], counts["members"], counts["flagged"])
+    waiting = {subject: int(counts.get(f"waiting_{subject}") or 0) for subject in ("bloc", "member")}
+    return {"totals": totals, "waiting": {k: n for k, n in waiting.items() if n},
+            "waiting_year": counts.get("waiting_year"), "root": scope_root(user.unit)}
 
 
-panels.register("blocs", "blocs/_panel.html", _panel, 45)
+panels.register("blocs", "blocs/_panel.html", _panel, 45, counts=_panel_counts)

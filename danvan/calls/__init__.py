@@ -23,11 +23,13 @@ submission and mirrors that object's state; the tracking page derives on time / 
     calls.open_calls_for_unit(unit, kind=KIND, year=2026)
     t = calls.tracking(call); t.rows; t.counts; t.summary; calls.target_rows(call)  # {unit_id: row}
     calls.my_calls(user); calls.extend_deadline(…); calls.archive_call(…); calls.send_reminders()
+    calls.change_deadline(call, new_date, reason, actor=user)   # history, notification, tracking follows
+    calls.deadline_history(call)                                 # [CallChange] newest first
 
 Call pages (list, create, tracking, extensions, reminders, close) are this package's views.
 """
 from danvan.calls.kinds import CallKind, default_kind, get_kind, kind_choices, kind_label, register_kind
-from danvan.calls.models import SUBMISSION_STATES, Call, CallReminder, CallSubmission, CallTarget
+from danvan.calls.models import SUBMISSION_STATES, Call, CallChange, CallReminder, CallSubmission, CallTarget
 from danvan.calls.reminders import REMIND_DAYS_BEFORE, remind_missing, send_reminders
 from danvan.calls.service import (
     CallError,
@@ -35,8 +37,10 @@ from danvan.calls.service import (
     answer_open_calls,
     archive_call,
     calls_for_target,
+    change_deadline,
     create_call,
     deadline_end,
+    deadline_history,
     extend_deadline,
     issued_call,
     issuing_committee,
@@ -62,11 +66,15 @@ from danvan.calls.tracking import (
     target_rows,
     tracking,
 )
+from danvan.calls.tracking import (
+    cached_page as cached_tracking_page,
+)
 
 __all__ = [
-    "Call", "CallError", "CallKind", "CallReminder", "CallSubmission", "CallTarget", "REMIND_DAYS_BEFORE",
+    "Call", "CallChange", "CallError", "CallKind", "CallReminder", "CallSubmission", "CallTarget", "REMIND_DAYS_BEFORE",
     "STATUS_LABELS", "SUBMISSION_STATES", "Tracking", "TrackingRow", "allowed_targets", "answer_open_calls",
-    "archive_call", "calls_for_target", "create_call", "deadline_end", "default_kind", "due_soon",
+    "archive_call", "cached_tracking_page", "calls_for_target", "change_deadline", "create_call", "deadline_end",
+    "deadline_history", "default_kind", "due_soon",
     "extend_deadline", "get_kind", "issued_call", "issuing_committee", "kind_choices", "kind_label",
     "move_open_targets", "my_calls", "my_target_status", "open_calls_for_unit", "overdue", "record_submission",
     "register_kind", "remind_missing", "restore_call", "send_reminders", "served_unit", "still_to_send", "summaries",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from danvan.core.forms import Form, VNDateField, max_len
 from danvan.core.numbering import TYPE_CHOICES
@@ -34,4 +34,13 @@ class CallForm(Form):
 
 class ExtendForm(Form):
     unit_id = IntegerField("Đơn vị", validators=[DataRequired("Chọn đơn vị.")])
-    extended_until = VNDateField("Gia hạn đến", validators=[Optional()])
+    extended_until = VNDateField("Hạn riêng của đơn vị (để trống: theo hạn chung)", validators=[Optional()])
+    reason = TextAreaField("Lý do (không bắt buộc)", validators=[max_len(1000)])
+
+
+class DeadlineForm(Form):
+    """Correct the general deadline after the call was sent: a reason is required."""
+
+    # InputRequired: a typed but unreadable date keeps its own message (DataRequired would replace it).
+    deadline = VNDateField("Hạn nộp mới", validators=[InputRequired("Nhập hạn nộp mới (dd/mm/yyyy).")])
+    reason = TextAreaField("Lý do đổi hạn", validators=[DataRequired("Nhập lý do đổi hạn nộp."), max_len(1000)])

@@ -61,8 +61,9 @@ def default_kind() -> str | None:
 
 
 def kind_label(kind: str) -> str:
+    """The kind's Vietnamese label; a kind no feature registers (any more) never shows its code."""
     found = _kinds.get(kind)
-    return found.label if found is not None else kind
+    return found.label if found is not None else "Yêu cầu nộp khác"
 
 
 def object_link(object_type: str) -> tuple[str, str] | None:

@@ -81,6 +81,28 @@ class CallTarget(Audited, db.Model):
         return self.extended_until or self.call.deadline
 
 
+class CallChange(db.Model):
+    """One change of a deadline after the call was sent: the general one (`unit_id` None) or one
+    target's own date; who, when, why. The call's history, read on its page."""
+
+    __tablename__ = "plan_call_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    before: Mapped[date | None] = mapped_column(sa.Date)
+    after: Mapped[date | None] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit | None] = relationship()
+    actor = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<CallChange call {self.call_id} unit {self.unit_id} {self.before}->{self.after}>"
+
+
 class CallSubmission(db.Model):
     """A target unit's answer to a call: any object (object_type, object_id), its state mirrored."""
 

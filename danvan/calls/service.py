@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from danvan.calls.kinds import default_kind, get_kind
-from danvan.calls.models import SUBMISSION_STATES, Call, CallSubmission, CallTarget
+from danvan.calls.models import SUBMISSION_STATES, Call, CallChange, CallSubmission, CallTarget
 from danvan.core import audit
 from danvan.core.errors import ServiceError
 from danvan.core.htmx import link
@@ -82,7 +83,8 @@ def clean_call(data: dict, *, new: bool) -> dict:
     type_code = data.get("type_code") or ""
     if kind.type_codes and type_code not in TYPE_CODES:
         raise CallError("Chọn loại văn bản cần nộp.", "type_code")
-    if type_code not in TYPE_CODES:
+    if not kind.type_codes or type_code not in TYPE_CODES:
+        # A kind that is not a document names no type (the form's hidden select keeps its default).
         type_code = ""
     deadline = data.get("deadline")
     if not isinstance(deadline, date):
@@ -109,13 +111,16 @@ def create_call(issuer_unit: Unit, data: dict, targets: list[Unit], *, actor, no
     audit.record(actor, "call_create", call, {"targets": (None, len(units))})
     if notify:
         notifications.notify(
-            notifications.users_serving(units), f"Yêu cầu nộp mới: {call.title} (hạn {fmt_date(call.deadline)})",
+            notifications.users_serving(units),
+            f"Yêu cầu nộp mới ({call.asks_for}): {call.title} (hạn {fmt_date(call.deadline)})",
             kind="call_new", link=link("calls.detail", call_id=call.id), obj=call, exclude=actor)
     return call
 
 
 def update_call(call: Call, data: dict, *, actor) -> Call:
-    clean = clean_call(data, new=data.get("deadline") != call.deadline)
+    """Title, kind, year, description. The deadline changes only through `change_deadline`
+    (a reason, the call's history, a notice to every target)."""
+    clean = clean_call({**data, "deadline": call.deadline}, new=False)
     for key, value in clean.items():
         setattr(call, key, value)
     call.search_key = fold(call.title)
@@ -123,17 +128,113 @@ def update_call(call: Call, data: dict, *, actor) -> Call:
     return call
 
 
-def extend_deadline(call: Call, unit: Unit, until: date | None, *, actor) -> CallTarget:
+MAX_REASON = 1000
+
+
+def _check_move(before: date, after: date, field: str) -> None:
+    """A deadline may be relaxed at any time, tightened only from today on: moving it earlier
+    into the past would make units late that sent on time by the date they were given."""
+    if not 2000 <= after.year <= 2100:
+        raise CallError("Năm của hạn nộp phải từ 2000 đến 2100.", field)
+    if after < before and after < today_local():
+        raise CallError(f"Không đưa hạn về {fmt_date(after)}, sớm hơn hạn đang áp dụng ({fmt_date(before)}) và đã "
+                        "qua: đơn vị đã nộp theo hạn cũ sẽ bị tính muộn. Hạn sớm hơn phải từ hôm nay trở đi.", field)
+
+
+def _clean_reason(reason: str | None, *, required: bool) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise CallError("Nhập lý do đổi hạn nộp (các đơn vị nhận sẽ đọc lý do này).", "reason")
+    if len(reason) > MAX_REASON:
+        raise CallError(f"Lý do tối đa {MAX_REASON:,} ký tự.".replace(",", "."), "reason")
+    return reason
+
+
+def _history(call: Call, unit: Unit | None, before: date | None, after: date | None, reason: str, actor) -> None:
+    db.session.add(CallChange(call_id=call.id, unit_id=unit.id if unit is not None else None, before=before,
+                              after=after, reason=reason, actor_id=getattr(actor, "id", None), at=now_utc()))
+
+
+def _check_open(call: Call) -> None:
+    if call.archived_at is not None:
+        raise CallError("Yêu cầu này đã đóng: không đổi được hạn nộp.", "deadline", 409)
+
+
+def change_deadline(call: Call, new: date | None, reason: str | None, *, actor) -> Call:
+    """Correct the general deadline after the call was sent, with a reason every target reads.
+
+    Tracking derives on time / late from the deadline when it is read, so it follows at once.
+    A target's own later date (an extension) that the new deadline reaches or passes is
+    superseded and dropped; an own earlier date stays (it was set on purpose)."""
+    _check_open(call)
+    if not isinstance(new, date):
+        raise CallError("Nhập hạn nộp mới (dd/mm/yyyy).", "deadline")
+    reason = _clean_reason(reason, required=True)
+    before = call.deadline
+    if new == before:
+        raise CallError(f"Hạn nộp mới trùng hạn hiện tại ({fmt_date(before)}).", "deadline")
+    _check_move(before, new, "deadline")
+    call.deadline = new
+    _history(call, None, before, new, reason, actor)
+    dropped = []
+    for target in call.targets:
+        if target.extended_until is not None and before < target.extended_until <= new:
+            _history(call, target.unit, target.extended_until, None,
+                     f"Hạn chung mới ({fmt_date(new)}) không sớm hơn ngày gia hạn riêng.", actor)
+            dropped.append(target.unit_id)
+            target.extended_until = None
+    audit.record(actor, "call_deadline", call, {"deadline": (before, new), "ly_do": (None, reason),
+                                                "bo_gia_han": (None, len(dropped))})
+    db.session.flush()
+    url = link("calls.detail", call_id=call.id)
+    own = {t.unit_id: t.extended_until for t in call.targets if t.extended_until is not None}
+    title = f"Đổi hạn nộp: {call.title} — từ {fmt_date(before)} thành {fmt_date(new)}"
+    notifications.notify(notifications.users_serving([t.unit for t in call.targets if t.unit_id not in own]),
+                         title, kind="call_deadline", link=url, body=f"Lý do: {reason}", obj=call, exclude=actor)
+    for unit_id, day in own.items():
+        notifications.notify(notifications.users_serving([unit_id]), title, kind="call_deadline", link=url,
+                             body=f"Lý do: {reason}. Hạn riêng của đơn vị vẫn là {fmt_date(day)}.", obj=call,
+                             exclude=actor)
+    return call
+
+
+def extend_deadline(call: Call, unit: Unit, until: date | None, *, actor, reason: str | None = None) -> CallTarget:
+    """Give one target its own deadline (`None`: back to the general one). Later than the general
+    deadline is an extension; earlier is allowed too (a unit asked to send first, e.g. before an
+    inspection visit), but only from today on, like any deadline brought forward."""
+    _check_open(call)
     target = target_for(call, unit)
     if target is None:
         raise CallError("Đơn vị này không nằm trong danh sách nhận yêu cầu.", "unit", 404)
-    if until is not None and until < call.deadline:
-        raise CallError("Ngày gia hạn phải sau hạn chung.", "extended_until")
+    reason = _clean_reason(reason, required=False)
     before = target.extended_until
+    if until is not None:
+        if until == call.deadline:
+            until = None     # the general deadline itself: no own date to keep
+        else:
+            _check_move(before or call.deadline, until, "extended_until")
+    if until == before:
+        raise CallError("Hạn của đơn vị không thay đổi.", "extended_until")
     target.extended_until = until
+    _history(call, target.unit, before, until, reason, actor)
     audit.record(actor, "call_extend", call, {f"gia_han:{target.unit_id}": (before, until)})
     db.session.flush()
+    day = until or call.deadline
+    notifications.notify(notifications.users_serving([target.unit_id]),
+                         f"Hạn nộp của đơn vị: {call.title} — {fmt_date(day)}", kind="call_deadline",
+                         link=link("calls.detail", call_id=call.id), body=reason, obj=call, exclude=actor)
     return target
+
+
+def deadline_history(call: Call, unit: Unit | None = None) -> list[CallChange]:
+    """Changes of the call's deadlines, newest first; with `unit`, only the general ones and that
+    unit's own (a target does not read the others' extensions). One query."""
+    stmt = (sa.select(CallChange).where(CallChange.call_id == call.id)
+            .options(joinedload(CallChange.unit), joinedload(CallChange.actor))
+            .order_by(CallChange.at.desc(), CallChange.id.desc()))
+    if unit is not None:
+        stmt = stmt.where(sa.or_(CallChange.unit_id.is_(None), CallChange.unit_id == served_unit(unit).id))
+    return list(db.session.scalars(stmt))
 
 
 def issuing_committee(user, call: Call) -> bool:

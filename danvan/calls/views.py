@@ -11,15 +11,15 @@ from flask import Blueprint, abort, flash, render_template, request, send_file
 from flask_login import current_user
 
 from danvan import calls
-from danvan.calls.forms import CallForm, ExtendForm, target_modes
+from danvan.calls.forms import CallForm, DeadlineForm, ExtendForm, target_modes
 from danvan.calls.kinds import object_title
 from danvan.core import access, nav, structure
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm
+from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.pagination import paginate, paginate_rows
+from danvan.core.pagination import page_arg, paginate, paginate_rows
 from danvan.core.units import Unit, levels_under, tree_choices
-from danvan.core.vntext import TZ, matches, today_local
+from danvan.core.vntext import TZ, fmt_date, matches, today_local
 from danvan.extensions import db
 from danvan.printing import office
 
@@ -41,13 +41,9 @@ def call_object_title(object_type: str, call: calls.Call) -> str:
 def _load_call(call_id: int) -> tuple[calls.Call, bool]:
     """(call, issuer_side): in my scope (I see tracking) or targeting my committee; else 404."""
     call = db.session.get(calls.Call, call_id)
-    if call is None:
+    if call is None or not access.can(current_user, "view", call):
         abort(404)
-    if access.in_scope(current_user, call.unit):
-        return call, True
-    if calls.target_for(call, current_user.unit) is not None:
-        return call, False
-    abort(404)
+    return call, access.in_scope(current_user, call.unit)
 
 
 def _load_issued(call_id: int) -> calls.Call:
@@ -111,10 +107,15 @@ def new():
             call = calls.create_call(current_user.unit, data, _targets(form), actor=current_user)
         except calls.CallError as exc:
             getattr(form, exc.field or "title", form.title).errors.append(exc.message)
-            return render_template("calls/form.html", form=form), exc.status
+            return _render_form(form, exc.status)
         flash(f"Đã gửi yêu cầu tới {len(call.targets)} đơn vị.", "success")
         return redirect_to("calls.detail", call_id=call.id)
-    return render_template("calls/form.html", form=form), 422 if request.method == "POST" else 200
+    return _render_form(form, 422 if request.method == "POST" else 200)
+
+
+def _render_form(form: CallForm, status: int):
+    document_kinds = [k for k, _ in calls.kind_choices() if calls.get_kind(k).type_codes]
+    return render_template("calls/form.html", form=form, document_kinds=document_kinds), status
 
 
 def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
@@ -123,13 +124,17 @@ def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
     ctx = {"call": call, "kind": calls.get_kind(call.kind), "issuer_side": issuer_side,
            "status_filters": STATUS_FILTERS, "status": request.args.get("trang_thai", ""),
            "confirm_form": ConfirmForm(formdata=None), "extend_form": ExtendForm(formdata=None),
+           "deadline_form": DeadlineForm(formdata=None),
+           "can_change_deadline": access.can(current_user, "change_deadline", call),
+           "history": calls.deadline_history(call, None if issuer_side else current_user.unit),
            "today": today_local(), "archived": archived, "can_manage": manager,
            "can_archive": manager and calls.issuing_committee(current_user, call),
            "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
            **extra}
     if issuer_side:
-        t = calls.tracking(call, current_structure=structure.wants_current())
-        ctx.update(tracking=t, rows=t.filtered(ctx["status"]), structure=structure.toggle())
+        t, rows = calls.cached_tracking_page(call, ctx["status"], page_arg(),
+                                             current_structure=structure.wants_current())
+        ctx.update(tracking=t, rows=rows, structure=structure.toggle())
     else:
         ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
     return ctx
@@ -192,12 +197,35 @@ def extend(call_id: int):
     try:
         if unit is None:
             raise calls.CallError("Đơn vị không nằm trong danh sách nhận yêu cầu.", "unit_id", 404)
-        calls.extend_deadline(call, unit, form.extended_until.data, actor=current_user)
+        calls.extend_deadline(call, unit, form.extended_until.data, actor=current_user, reason=form.reason.data)
     except calls.CallError as exc:
         return _render(call, exc.status, error=exc.message)
-    flash(f"Đã gia hạn cho {unit.name}." if form.extended_until.data else f"Đã bỏ gia hạn của {unit.name}.",
-          "success")
+    flash(f"Đã đặt hạn riêng cho {unit.name}." if form.extended_until.data else
+          f"{unit.name} theo hạn chung.", "success")
     return redirect_to("calls.detail", call_id=call.id)
+
+
+@bp.route("/yeu-cau/<int:call_id>/doi-han", methods=["POST"])
+@requires("calls.manage")
+def change_deadline(call_id: int):
+    """The issuing committee corrects the general deadline, with a reason; targets are notified."""
+    call = _load_issued(call_id)
+    form = DeadlineForm()
+    if not access.can(current_user, "change_deadline", call):
+        return _render(call, 409 if call.archived_at is not None else 403, deadline_form=form,
+                       error=CLOSED if call.archived_at is not None
+                       else "Chỉ đơn vị đã gửi yêu cầu mới đổi được hạn nộp chung.")
+    if form.validate_on_submit():
+        before = call.deadline
+        try:
+            calls.change_deadline(call, form.deadline.data, form.reason.data, actor=current_user)
+        except calls.CallError as exc:
+            add_error(form, exc.field, exc.message)
+            return _render(call, exc.status, deadline_form=form)
+        flash(f"Đã đổi hạn nộp từ {fmt_date(before)} thành {fmt_date(call.deadline)} và thông báo tới "
+              f"{len(call.targets)} đơn vị nhận.", "success")
+        return redirect_to("calls.detail", call_id=call.id)
+    return _render(call, 422, deadline_form=form)
 
 
 @bp.route("/yeu-cau/<int:call_id>/dong", methods=["POST"])

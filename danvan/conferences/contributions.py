@@ -115,18 +115,24 @@ def withdraw_contribution(c: ConferenceContribution, *, actor) -> None:
     notices.contribution_changed(c, actor=actor)
 
 
-CLOSING_WORDS = ("kết luận", "bế mạc", "tổng kết hội nghị")
+CLOSING_WORDS = ("kết luận", "phát biểu kết luận", "bế mạc", "tổng kết hội nghị")
 
 
 def _closing(items: list[ConferenceItem]) -> ConferenceItem | None:
-    """The chair's conclusion or the closing: tham luận go before it."""
-    last = items[-1] if items else None
-    return last if last is not None and last.content.lower().startswith(CLOSING_WORDS) else None
+    """The first of the closing items at the end (the chair's conclusion, then the closing): tham luận go
+    before it. Looking at the last item only put a paper between "Kết luận" and "Bế mạc"."""
+    closing = None
+    for item in reversed(items):
+        if not item.content.lower().startswith(CLOSING_WORDS):
+            break
+        closing = item
+    return closing
 
 
 def _slot(items: list[ConferenceItem], closing: ConferenceItem | None) -> time | None:
     """15 minutes after the last timed item before the closing, if that is still before it."""
-    before = [i.start_time for i in items if i is not closing and i.start_time is not None]
+    head = items[:items.index(closing)] if closing is not None else items
+    before = [i.start_time for i in head if i.start_time is not None]
     if not before:
         return closing.start_time if closing else None
     minutes = before[-1].hour * 60 + before[-1].minute + 15
@@ -145,8 +151,11 @@ def schedule_contribution(c: ConferenceContribution, start_time: time | None = N
     closing = _closing(items)
     item = add_item(c.conference, start_time=start_time or _slot(items, closing), content=f"Tham luận: {c.title}",
                     presenter=c.presenter or f"Đại diện {c.unit.name}", document=c.title, contribution=c)
-    if closing is not None:
-        item.position, closing.position = closing.position, item.position
+    if closing is not None:     # the new item takes the closing's place; the closing run moves down one
+        ordered = [i for i in items if i is not item]
+        at = ordered.index(closing)
+        for pos, it in enumerate(ordered[:at] + [item] + ordered[at:], start=1):
+            it.position = pos
         db.session.flush()
         db.session.expire(c.conference, ["items"])
     return item

@@ -29,7 +29,7 @@ from danvan.core.vntext import TZ, fold, today_local
 from danvan.extensions import db
 from danvan.units import demo as units_demo
 
-from . import agenda, contributions, participants, service
+from . import agenda, contributions, issued, participants, service
 from .models import Conference, ConferenceContribution
 
 CHAIRS = [("Hoàng Thu Trang", "Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Dân vận Tỉnh ủy"),
@@ -219,8 +219,7 @@ def _seed_past(bdv: Unit, province: Unit, districts: list[Unit], reporting: list
     conf.concluded_at = _at(day, 16, 0)
     for key, issued_on in (("giay-moi", day - timedelta(days=10)), ("chuong-trinh", day - timedelta(days=3)),
                            ("ket-luan", day + timedelta(days=5))):
-        doc = service.issue(conf, key, actor=officer)
-        doc.issued_on = issued_on
+        issued.issue(conf, key, actor=officer, on=issued_on)   # frozen like an issue through the UI
     db.session.flush()
     return conf
 

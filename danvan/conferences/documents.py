@@ -12,7 +12,7 @@ from danvan.extensions import db
 from danvan.printing import office
 
 from .contributions import CONTRIBUTION_OWNER
-from .models import DOCUMENTS, INVITEE_STATES, Conference, ConferenceInvitee
+from .models import DOCUMENTS, INVITEE_STATES, Conference, ConferenceInvitee, ConferencePoint
 
 OWNER = "Conference"     # owner_type of the conference's issued records and signer blocks
 REPORT_OWNER = "ConferenceReport"   # the main báo cáo: a file the organiser attaches (PDF goes in the packet)
@@ -75,13 +75,24 @@ def chairs_text(conf: Conference) -> str:
     return "; ".join(f"đồng chí {c.name}" + (f", {c.title}" if c.title else "") for c in conf.chairs)
 
 
+def attending_point(conf: Conference, unit) -> ConferencePoint | None:
+    """The điểm cầu a unit attends: its own, else the nearest one hosted above it (a commune at its district's)."""
+    by_unit = {p.unit_id: p for p in conf.points}
+    path = [int(i) for i in unit.path.strip("/").split("/") if i]
+    return next((by_unit[i] for i in reversed(path) if i in by_unit), None)
+
+
 def unit_asks(conf: Conference, invitee: ConferenceInvitee | None) -> tuple[str, str]:
     """(where this unit attends, what it is asked to prepare) for its own invitation."""
     if invitee is None:
         return "", ""
-    point = next((p for p in conf.points if p.unit_id == invitee.unit_id), None)
-    where = f"Đơn vị dự tại điểm cầu {point.unit.name}" + (f", {point.venue}" if point.venue else "") + "." \
-        if point else ""
+    point = attending_point(conf, invitee.unit)
+    if point is not None:
+        where = f"Đơn vị dự tại điểm cầu {point.unit.name}" + (f", {point.venue}" if point.venue else "") + "."
+    elif conf.points and conf.venue:    # online, but no điểm cầu of its own or above it: the main one
+        where = f"Đơn vị dự tại điểm cầu chính: {conf.venue}."
+    else:
+        where = ""
     asked = [c for c in conf.contributions if c.unit_id == invitee.unit_id and c.state != "withdrawn"]
     prepare = " ".join(f"Đề nghị đơn vị chuẩn bị tham luận với chủ đề “{c.topic}”, gửi về {conf.unit.name} "
                        f"trước ngày {fmt_date(c.deadline)}." for c in asked)
@@ -185,9 +196,10 @@ def invitation_spec(conf: Conference, invitee: ConferenceInvitee | None) -> dict
         {"text": f"{d['issuer_name']} trân trọng kính mời: {d['invitee']} {d['purpose']}"},
         {"lead": "Thời gian:", "text": d["time_text"]},
         {"lead": "Địa điểm:", "text": d["venue_text"]},
-        *([{"lead": "Chủ trì:", "text": d["chairs_text"]}] if d["chairs_text"] else []),
+        *({"text": text} for text in (d["point_text"], d["prepare_text"]) if text),   # as the PDF letter says
+        *([{"lead": "Chủ trì:", "text": d["chairs_text"] + "."}] if d["chairs_text"] else []),
         *({"text": line} for line in _lines(d["notes"])),
-    ])
+    ], attachments=[spec(conf, key) for key in attached_lists(conf)])    # "kèm theo": the lists follow
 
 
 def docx(conf: Conference, key: str) -> bytes:

@@ -50,10 +50,14 @@ class UnitsForm(Form):
     unit_ids = SelectMultipleField("Đơn vị", coerce=int, validate_choice=False)
 
 
-class PointsForm(UnitsForm):
+class PointFields(Form):
     venue = StringField("Địa điểm (để trống: Hội trường của đơn vị)", validators=[max_len(300)])
     contact_name = StringField("Người liên hệ", validators=[max_len(120)])
     contact_phone = StringField("Điện thoại", validators=[max_len(40)])
+
+
+class PointsForm(UnitsForm, PointFields):
+    pass
 
 
 class InviteesForm(UnitsForm):
@@ -103,3 +107,16 @@ class SignerForm(Form):
     title = StringField("Chức vụ người ký", validators=[max_len(120)])
     name = StringField("Họ tên người ký", validators=[DataRequired("Nhập họ tên người ký."), max_len(120)])
     recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(4000)])
+
+
+# Rows edited in place carry the version they were opened with (optimistic locking).
+class ChairEditForm(ChairForm, VersionedForm):
+    pass
+
+
+class PointEditForm(PointFields, VersionedForm):
+    pass
+
+
+class ItemEditForm(ItemForm, VersionedForm):
+    pass

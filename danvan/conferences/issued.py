@@ -8,6 +8,8 @@ and the organiser may issue a replacement (new number; the old record says by wh
 """
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from danvan import printing
@@ -71,12 +73,12 @@ def _render(conf: Conference, key: str) -> tuple[bytes, bytes, dict]:
     return pdf, documents.docx(conf, key), data
 
 
-def issue(conf: Conference, key: str, *, actor) -> records.IssuedRecord:
-    """Take the number (service.issue) and freeze what it prints; once per number."""
+def issue(conf: Conference, key: str, *, actor, on: date | None = None) -> records.IssuedRecord:
+    """Take the number (service.issue) and freeze what it prints; once per number. `on`: see service.issue."""
     existing = records.current(OWNER, conf.id, key)
     if existing is not None:
         return existing
-    doc = service.issue(conf, key, actor=actor)
+    doc = service.issue(conf, key, actor=actor, on=on)
     record = _freeze(conf, key, doc, actor)
     if key == "giay-moi":
         notices.invitation_issued(conf, record.number_text, actor=actor)

@@ -88,7 +88,7 @@ class Conference(Audited, Versioned, Timestamped, db.Model):
         return next((d for d in self.documents if d.doc_key == key), None)
 
 
-class ConferenceChair(Audited, db.Model):
+class ConferenceChair(Audited, Versioned, db.Model):
     __tablename__ = "conference_chair"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,7 +107,7 @@ class ConferenceChair(Audited, db.Model):
         return self.conference.unit
 
 
-class ConferencePoint(Audited, db.Model):
+class ConferencePoint(Audited, Versioned, db.Model):
     """A connection point (điểm cầu) of an online conference, hosted by a unit."""
 
     __tablename__ = "conference_point"
@@ -205,7 +205,7 @@ class ConferenceContribution(Audited, Versioned, Timestamped, db.Model):
         return self.state in ("invited", "returned") and self.deadline < today_local()
 
 
-class ConferenceItem(Audited, db.Model):
+class ConferenceItem(Audited, Versioned, db.Model):
     """One line of the programme: time, content, presenter, linked document or tham luận."""
 
     __tablename__ = "conference_item"

@@ -52,12 +52,27 @@ def add_new(parts: list, units: list[Unit], make: Callable[[Unit], Any]) -> list
     return added
 
 
-def add_points(conf: Conference, unit_ids: list, *, venue: str = "", contact_name: str = "",
-               contact_phone: str = "", actor) -> list[ConferencePoint]:
-    units = units_in_scope(conf, unit_ids, actor)
+def _point_fields(venue: str, contact_name: str, contact_phone: str) -> tuple[str, str, str]:
     venue, contact_name, contact_phone = clean(venue), clean(contact_name), clean(contact_phone)
     if len(venue) > 300 or len(contact_name) > 120 or len(contact_phone) > 40:
         raise ConferenceError("Địa điểm tối đa 300, người liên hệ 120, điện thoại 40 ký tự.", "venue")
+    return venue, contact_name, contact_phone
+
+
+def update_point(point: ConferencePoint, *, venue: str, contact_name: str, contact_phone: str,
+                 version) -> ConferencePoint:
+    """Edited in place (the unit stays: another unit is another điểm cầu); stale saves are refused."""
+    point.check_version(version)
+    venue, point.contact_name, point.contact_phone = _point_fields(venue, contact_name, contact_phone)
+    point.venue = venue or f"Hội trường {point.unit.name}"
+    db.session.flush()
+    return point
+
+
+def add_points(conf: Conference, unit_ids: list, *, venue: str = "", contact_name: str = "",
+               contact_phone: str = "", actor) -> list[ConferencePoint]:
+    units = units_in_scope(conf, unit_ids, actor)
+    venue, contact_name, contact_phone = _point_fields(venue, contact_name, contact_phone)
     added = add_new(conf.points, units, lambda unit: ConferencePoint(
         unit=unit, venue=venue or f"Hội trường {unit.name}", contact_name=contact_name, contact_phone=contact_phone))
     if added and not conf.online:

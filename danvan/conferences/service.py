@@ -230,14 +230,27 @@ def conclude(conf: Conference, text: str, *, actor) -> None:
 
 # ---------------------------------------------------------------- chairs
 
-def add_chair(conf: Conference, name: str, title: str, *, actor) -> ConferenceChair:
+def _chair_fields(name: str, title: str) -> tuple[str, str]:
     name, title = clean(name), clean(title)
     if not name:
         raise ConferenceError("Nhập họ tên người chủ trì.", "name")
     if len(name) > 120 or len(title) > 300:
         raise ConferenceError("Họ tên tối đa 120, chức vụ tối đa 300 ký tự.", "name")
+    return name, title
+
+
+def add_chair(conf: Conference, name: str, title: str, *, actor) -> ConferenceChair:
+    name, title = _chair_fields(name, title)
     chair = ConferenceChair(name=name, title=title, position=len(conf.chairs) + 1)
     conf.chairs.append(chair)
+    db.session.flush()
+    return chair
+
+
+def update_chair(chair: ConferenceChair, name: str, title: str, *, version) -> ConferenceChair:
+    """Edited in place; a save from a form opened before another change is refused (StaleEdit)."""
+    chair.check_version(version)
+    chair.name, chair.title = _chair_fields(name, title)
     db.session.flush()
     return chair
 
@@ -249,8 +262,9 @@ def remove(obj) -> None:
 
 # ---------------------------------------------------------------- documents and numbers
 
-def issue(conf: Conference, key: str, *, actor) -> ConferenceDocument:
-    """Take the next number for the document (once); refuse what is not ready to issue."""
+def issue(conf: Conference, key: str, *, actor, on: date | None = None) -> ConferenceDocument:
+    """Take the next number for the document (once); refuse what is not ready to issue. `on` (the
+    issue date, default today) lets the demo replay a conference held in the past."""
     if key not in DOCUMENTS or DOCUMENTS[key][1] is None:
         raise ConferenceError("Văn bản này không cấp số.", None, 400)
     existing = conf.document(key)
@@ -263,7 +277,7 @@ def issue(conf: Conference, key: str, *, actor) -> ConferenceDocument:
     if not conf.unit.code:
         raise ConferenceError("Đơn vị tổ chức chưa có ký hiệu để ghi số văn bản.", None, 409)
     code = DOCUMENTS[key][1]
-    issued_on = today_local()
+    issued_on = on or today_local()
     number = numbering.next_number(conf.unit_id, code, issued_on.year)
     doc = ConferenceDocument(doc_key=key, type_code=code, number=number,
                              number_text=numbering.format_number(number, code, conf.unit.code),

@@ -18,9 +18,10 @@ import os
 import secrets
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app
@@ -373,6 +374,20 @@ def migrate_storage(to: str, echo=print) -> tuple[int, int, int]:
         db.session.commit()
         copied += 1
     return copied, present, failed
+
+
+_owner_readers: dict[str, Callable[[Any, int], bool]] = {}
+
+
+def register_owner_reader(owner_type: str, may_read: Callable[[Any, int], bool]) -> None:
+    """A feature whose objects not everyone in scope may read (drafts) says who reads their files:
+    `may_read(user, owner_id)`. Other owners' files are read by whoever has the unit in scope."""
+    _owner_readers[owner_type] = may_read
+
+
+def owner_readable(user, attachment: Attachment) -> bool:
+    check = _owner_readers.get(attachment.owner_type)
+    return check is None or bool(check(user, attachment.owner_id))
 
 
 def attachments_of(owner_type: str, owner_ids: list[int]) -> dict[int, list[Attachment]]:

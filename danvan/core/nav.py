@@ -24,6 +24,18 @@ def register(label: str, endpoint: str, permission: str, order: int, group: str 
         _items.append(NavItem(label, endpoint, permission, order, group))
 
 
+def current(items: list[NavItem], endpoint: str | None) -> NavItem | None:
+    """The one entry the page belongs to: its own endpoint, else the first entry of its
+    blueprint. Never two at once (a page is in one section)."""
+    if not endpoint:
+        return None
+    for item in items:
+        if item.endpoint == endpoint:
+            return item
+    blueprint = endpoint.split(".")[0]
+    return next((i for i in items if i.endpoint.split(".")[0] == blueprint), None)
+
+
 def items_for(user, group: str = "main") -> list[NavItem]:
     return sorted((i for i in _items if i.group == group and access.has_permission(user, i.permission)),
                   key=lambda i: i.order)

@@ -67,12 +67,21 @@ def default_signer(unit: Unit) -> dict:
     """The leader signs: a deputy (Phó …) signs K/T for the head; the head signs in their own name."""
     leader = unit_leader(unit)
     name, title = leader if leader else ("", "")
-    title = title.upper()
+    title = _position(title.upper(), issuer_parts(unit)[1])
     authority = ""
     if title.startswith("PHÓ "):
         authority = "K/T " + title.removeprefix("PHÓ ").strip()
     return {"signer_authority": authority, "signer_title": title, "signer_name": name,
             "recipients": list(DEFAULT_RECIPIENTS)}
+
+
+def _position(title: str, issuer: str) -> str:
+    """The position as a signature block prints it: the body is named in the header already, so
+    "PHÓ TRƯỞNG BAN DÂN VẬN TỈNH ỦY" of BAN DÂN VẬN signs as "PHÓ TRƯỞNG BAN"."""
+    at = title.find(issuer) if issuer else -1
+    if at > 0:
+        return (title[:at] + issuer.split()[0]).strip()
+    return title
 
 
 def signers_for(owner_type: str, owner_id: int, unit: Unit) -> dict[str, dict]:

@@ -257,17 +257,26 @@ def call_issued_by(root: Unit, year: int) -> calls.Call | None:
 
 # ---------------------------------------------------------------- dashboard
 
-def panel_context(actor) -> dict:
-    """The dashboard's counts, each the total of the list it links to (search.list_stmt)."""
+def panel_counts(actor) -> dict:
+    """The dashboard's counts, each the total of the list it links to (search.list_stmt), as scalar
+    subqueries: the dashboard fetches every panel's counts in one statement."""
     if not access.has_permission(actor, "initiatives.view"):
         return {}
 
-    def total(filters) -> int:
+    def total(filters) -> sa.ScalarSelect:
         stmt = search.list_stmt(actor, filters).order_by(None)
-        return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+        return sa.select(sa.func.count()).select_from(stmt.subquery()).scalar_subquery()
 
-    waiting = total(search.Filters(to_review=True)) if access.has_permission(actor, "initiatives.review") else 0
-    return {"waiting": waiting, "returned": total(search.Filters(state="returned")), "year": today_local().year}
+    waiting = total(search.Filters(to_review=True)) if access.has_permission(actor, "initiatives.review") \
+        else sa.literal(0)
+    return {"waiting": waiting, "returned": total(search.Filters(state="returned"))}
+
+
+def panel_context(actor, counts: dict) -> dict:
+    if not counts:
+        return {}
+    return {"waiting": int(counts["waiting"] or 0), "returned": int(counts["returned"] or 0),
+            "year": today_local().year}
 
 
 def scope_label(actor) -> str:

@@ -10,7 +10,8 @@ from . import dashboard, report_call
 bp = Blueprint("inspections", __name__, url_prefix="/kiem-tra")
 nav.register("Kiểm tra", "inspections.index", "inspections.view", 55)
 nav.register("Bộ tiêu chí kiểm tra", "inspections.checklists", "inspections.configure", 80, group="admin")
-panels.register("inspections", "inspections/_panel.html", dashboard.panel_context, 40)
+panels.register("inspections", "inspections/_panel.html", dashboard.panel_context, 40,
+                counts=dashboard.panel_counts)
 report_call.register()
 
 

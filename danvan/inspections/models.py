@@ -138,6 +138,7 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
     number: Mapped[int | None] = mapped_column(sa.Integer)
     number_text: Mapped[str] = mapped_column(sa.String(60), default="")
     issued_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Empty since 0013: the issued files are the conclusion's IssuedRecord (visits.conclusion_record).
     pdf_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachment.id"))
     docx_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachment.id"))
 

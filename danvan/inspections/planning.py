@@ -249,7 +249,7 @@ def issue_plan(plan: InspectionPlan, *, actor) -> None:
     db.session.flush()
 
 
-def upcoming_for(user, *, limit: int = 5) -> list[Inspection]:
-    return list(db.session.scalars(visible(user).where(Inspection.scheduled_on >= today_local(),
-                                                       Inspection.state == "planned")
-                                   .order_by(Inspection.scheduled_on, Inspection.id).limit(limit)))
+def upcoming_query(user) -> sa.Select:
+    return (visible(user).where(Inspection.scheduled_on >= today_local(), Inspection.state == "planned")
+            .order_by(Inspection.scheduled_on, Inspection.id))
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 from danvan.core import access
@@ -60,6 +60,7 @@ def _context(insp, **forms) -> dict:
         record_form=RecordForm(obj=insp, version=insp.version),
         conclusion_form=ConclusionForm(obj=insp, version=insp.version),
         rec_form=_recommendation_form(insp) if conduct else None,
+        conclusion_record=visits.conclusion_record(insp), can_reissue=access.can(current_user, "reissue", insp),
     )
     ctx.update(forms)
     return ctx
@@ -166,6 +167,28 @@ def conclusion(inspection_id: int):
                                      else "Đã lưu dự thảo kết luận."), "tb")
 
 
+@bp.route("/<int:inspection_id>/ket-luan/thay-the", methods=["POST"])
+@requires("inspections.conduct")
+def replace_conclusion(inspection_id: int):
+    """A corrected Thông báo kết luận: a new number; the old one stays, marked as replaced by it."""
+    insp = planning.load_inspection_or_404(inspection_id, current_user)
+    form = ConclusionForm()
+    if visits.conclusion_record(insp) is None:     # nothing issued to replace (the page offers no button)
+        flash("Thông báo kết luận chưa ban hành: ban hành lần đầu thay vì thay thế.", "danger")
+        return _render(insp, 409, conclusion_form=form)
+    access.authorize(current_user, "reissue", insp)
+    before = insp.number_text   # the request rolls back on a refusal: the typed text comes back in the form
+
+    def message(record) -> str:
+        return (f"Đã ban hành Thông báo kết luận số {record.number_text} thay thế số {before}; "
+                f"văn bản cũ được giữ và ghi “đã được thay thế bởi số {record.number_text}”.")
+
+    return submit(form, lambda: visits.replace_conclusion(insp, form.data, actor=current_user,
+                                                          version=form.version.data),
+                  render=lambda status: _render(insp, status, conclusion_form=form), message=message,
+                  done=lambda _: redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor="tb")))
+
+
 @bp.route("/<int:inspection_id>/thong-bao-ket-luan.<any(pdf, docx):fmt>")
 @requires("inspections.view")
 def conclusion_file(inspection_id: int, fmt: str):
@@ -183,6 +206,6 @@ def conclusion_file(inspection_id: int, fmt: str):
         spec = visits.document_spec(insp)
         data = render_pdf("print/party_document.html", doc=spec) if fmt == "pdf" else docx_document(spec)
         name = f"TB-du-thao-{insp.id}.{fmt}"
-    if fmt == "pdf":
-        return pdf_response(data, name)
-    return file_response(data, name, DOCX_MIME)
+    response = pdf_response(data, name) if fmt == "pdf" else file_response(data, name, DOCX_MIME)
+    response.headers["X-Document-State"] = "issued" if stored is not None else "draft"   # which one this is
+    return response

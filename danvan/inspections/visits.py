@@ -1,5 +1,7 @@
 """The visit: the inspected unit's report, the team's record (findings, results, shortcomings),
-and the conclusion — Thông báo kết luận kiểm tra "Số n-TB/…", numbered and frozen at issue."""
+and the conclusion — Thông báo kết luận kiểm tra "Số n-TB/…", numbered and frozen at issue as a
+record (core/records): the number serves the stored bytes, a signed copy can be uploaded, a corrected
+conclusion is a replacement with a new number (the old one marked "đã được thay thế bởi số …")."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -7,20 +9,21 @@ from datetime import date, datetime
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from danvan.core import audit, files, numbering
+from danvan.core import access, audit, files, numbering, records, signers
 from danvan.core.errors import checked_text
 from danvan.core.units import scope_root
 from danvan.core.vntext import fmt_date, now_utc, today_local
 from danvan.extensions import db
 from danvan.notifications import service as notifications
 
-from . import checklists, freeze, report_call
+from . import checklists, report_call
 from .errors import InspectionError
 from .models import CATEGORIES, VERDICTS, Inspection
 
 REPORT_OWNER = "InspectionReport"
 EVIDENCE_OWNER = "ChecklistResult"
-CONCLUSION_OWNER = "InspectionConclusion"
+RECORD_OWNER = "Inspection"         # owner_type of the conclusion's IssuedRecord
+RECORD_KEY = "ket-luan"
 TEXT_LIMIT = 20000
 
 
@@ -83,44 +86,79 @@ def conclusion_problems(insp: Inspection) -> list[str]:
     return out
 
 
+def _conclusion_fields(insp: Inspection, data: dict) -> None:
+    insp.conclusion = _text(data, "conclusion", "Kết luận")
+    for key, label in (("signer_title", "Chức vụ người ký"), ("signer_name", "Họ tên người ký")):
+        setattr(insp, key, checked_text(data.get(key), key, label, 120, error=InspectionError))
+
+
 def save_conclusion(insp: Inspection, data: dict, *, actor, version) -> Inspection:
     insp.check_version(version)
     if insp.state == "concluded":
         raise InspectionError("Thông báo kết luận đã ban hành; muốn sửa phải ban hành văn bản thay thế.", None, 409)
-    insp.conclusion = _text(data, "conclusion", "Kết luận")
-    for key, label in (("signer_title", "Chức vụ người ký"), ("signer_name", "Họ tên người ký")):
-        setattr(insp, key, checked_text(data.get(key), key, label, 120, error=InspectionError))
+    _conclusion_fields(insp, data)
     db.session.flush()
     return insp
 
 
-def issue_conclusion(insp: Inspection, *, actor, on: date | None = None) -> Inspection:
-    """Take the number 'n-TB/<organiser>', print PDF and DOCX once, freeze both, notify the unit.
-    `on` (the issue date, default today) lets the demo replay a past visit."""
-    problems = conclusion_problems(insp)
-    if problems:
-        raise InspectionError(" ".join(problems), None, 409)
+def _issue_record(insp: Inspection, actor, replaces: records.IssuedRecord | None = None) -> records.IssuedRecord:
+    """Take the next 'n-TB/<organiser>' number, print PDF and DOCX with it once and freeze them."""
+    from danvan.printing import render_pdf
+    from danvan.printing.office import docx_document
+
     organiser = insp.organiser
-    insp.issued_on = on or today_local()
     insp.number = numbering.next_number(organiser.id, "TB", insp.issued_on.year)
     insp.number_text = numbering.format_number(insp.number, "TB", organiser.code or "")
     insp.state = "concluded"
     spec = document_spec(insp)
-    from danvan.printing import render_pdf
-    from danvan.printing.office import docx_document
+    return records.issue(owner_type=RECORD_OWNER, owner_id=insp.id, doc_key=RECORD_KEY, unit=organiser,
+                         number_text=insp.number_text, issued_on=insp.issued_on,
+                         title=f"Thông báo kết luận kiểm tra tại {insp.unit.name}", data=spec,
+                         pdf=render_pdf("print/party_document.html", doc=spec), docx=docx_document(spec),
+                         actor=actor, replaces=replaces)
 
-    stem = f"TB-{insp.number}-{insp.number_text.split('/')[-1]}-{insp.id}"
-    stored = freeze.freeze(CONCLUSION_OWNER, insp.id, insp.organiser_id, {
-        f"{stem}.pdf": render_pdf("print/party_document.html", doc=spec),
-        f"{stem}.docx": docx_document(spec)}, actor=actor)
-    insp.pdf_id, insp.docx_id = stored[f"{stem}.pdf"].id, stored[f"{stem}.docx"].id
-    audit.record(actor, "conclude", insp, {"number_text": (None, insp.number_text)})
-    notifications.notify(notifications.users_serving(insp.unit),
-                         f"Thông báo kết luận kiểm tra số {insp.number_text}: {len(insp.recommendations)} kiến nghị",
-                         kind="inspection_concluded", obj=insp,
+
+def _notify_unit(insp: Inspection, title: str, actor) -> None:
+    notifications.notify(notifications.users_serving(insp.unit), title, kind="inspection_concluded", obj=insp,
                          link=report_call.link("inspections.detail", inspection_id=insp.id), exclude=actor)
+
+
+def issue_conclusion(insp: Inspection, *, actor, on: date | None = None) -> Inspection:
+    """Number, print and freeze the Thông báo kết luận, notify the unit.
+    `on` (the issue date, default today) lets the demo replay a past visit."""
+    problems = conclusion_problems(insp)
+    if problems:
+        raise InspectionError(" ".join(problems), None, 409)
+    insp.issued_on = on or today_local()
+    _issue_record(insp, actor)
+    audit.record(actor, "conclude", insp, {"number_text": (None, insp.number_text)})
+    _notify_unit(insp, f"Thông báo kết luận kiểm tra số {insp.number_text}: {len(insp.recommendations)} kiến nghị",
+                 actor)
     db.session.flush()
     return insp
+
+
+def replace_conclusion(insp: Inspection, data: dict, *, actor, version) -> records.IssuedRecord:
+    """A corrected conclusion is a new document: a new number; the old record stays, marked as replaced."""
+    insp.check_version(version)
+    old = conclusion_record(insp)
+    if insp.state != "concluded" or old is None:
+        raise InspectionError("Thông báo kết luận chưa ban hành: ban hành lần đầu thay vì thay thế.", None, 409)
+    _conclusion_fields(insp, data)
+    if not insp.conclusion.strip() or not insp.signer_name.strip():
+        raise InspectionError("Văn bản thay thế cần nội dung kết luận và họ tên người ký.", "conclusion")
+    before = insp.number_text
+    insp.issued_on = today_local()
+    record = _issue_record(insp, actor, replaces=old)
+    audit.record(actor, "reissue", insp, {"number_text": (before, insp.number_text)})
+    _notify_unit(insp, f"Thông báo kết luận kiểm tra số {insp.number_text} thay thế số {before}", actor)
+    db.session.flush()
+    return record
+
+
+def conclusion_record(insp: Inspection) -> records.IssuedRecord | None:
+    """The Thông báo kết luận in force (the newest not replaced)."""
+    return records.current(RECORD_OWNER, insp.id, RECORD_KEY)
 
 
 def document_spec(insp: Inspection) -> dict:
@@ -136,9 +174,9 @@ def document_spec(insp: Inspection) -> dict:
     recs = [{"lead": f"{n}.", "text": f"{r.text} — {r.unit.name} thực hiện, hạn {fmt_date(r.deadline)}."}
             for n, r in enumerate(insp.recommendations, start=1)]
     draft = insp.state != "concluded"
+    superior, issuer = signers.issuer_parts(organiser)    # the same header as every numbered document
     return {
-        "superior": organiser.parent.name.upper() if organiser.parent is not None else "",
-        "issuer": organiser.name.upper(), "number": "" if draft else insp.number_text,
+        "superior": superior, "issuer": issuer, "number": "" if draft else insp.number_text,
         "type_code": "TB", "issuer_code": organiser.code or "",
         "place": current_app.config.get("PROVINCE_PLACE", ""), "issued_on": None if draft else insp.issued_on,
         "kind": "THÔNG BÁO", "summary": f"kết luận kiểm tra việc thực hiện Quy chế dân chủ ở cơ sở và phong trào "
@@ -163,12 +201,21 @@ def document_spec(insp: Inspection) -> dict:
 
 
 def frozen(insp: Inspection, kind: str) -> tuple[bytes, str] | None:
-    """(bytes, filename) of the issued PDF or DOCX, exactly as stored at issue."""
-    att_id = insp.pdf_id if kind == "pdf" else insp.docx_id
-    if att_id is None:
+    """(bytes, filename) of the issued PDF or DOCX of the number in force, exactly as stored at issue."""
+    record = conclusion_record(insp)
+    if record is None:
         return None
-    attachment = db.session.get(files.Attachment, att_id)
-    return freeze.frozen_bytes(attachment), attachment.filename
+    data = records.pdf_bytes(record) if kind == "pdf" else records.docx_bytes(record)
+    return (data, f"{record.slug}.{kind}") if data is not None else None
+
+
+def _load_record_owner(inspection_id: int) -> Inspection | None:
+    return db.session.get(Inspection, inspection_id)
+
+
+records.register_owner(RECORD_OWNER, load=_load_record_owner,
+                       view=lambda user, insp, record: access.can(user, "view", insp),
+                       sign=lambda user, insp, record: access.can(user, "sign_conclusion", insp))
 
 
 def is_team_leader(user, insp: Inspection) -> bool:

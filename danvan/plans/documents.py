@@ -284,6 +284,29 @@ def transition(doc: PlanDocument, name: str, *, actor, comment: str = ""):
     return row
 
 
+@dataclass
+class Approval:
+    unit: Unit          # the unit of the leader who approved (for a delegate: of the leader delegating)
+    leader: object
+    delegate: object | None
+    at: object
+
+
+def approval_of(doc: PlanDocument, history: list) -> Approval | None:
+    """Who actually approved the document, from its history: `approver_unit` is only the
+    committee whose leaders may (a ban's leader approves its own ban's plans for it)."""
+    if doc.state != "approved" and doc.archived_from != "approved":
+        return None
+    rows = [h for h in history if h.transition == "approve"]
+    if not rows:
+        return None
+    row = rows[-1]
+    leader = row.on_behalf_of or row.actor
+    if leader is None:
+        return None
+    return Approval(unit=leader.unit, leader=leader, delegate=row.actor if row.on_behalf_of else None, at=row.at)
+
+
 def _delegates_of(leaders: list) -> list:
     """Users approving today on behalf of these leaders."""
     if not leaders:

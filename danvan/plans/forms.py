@@ -46,9 +46,21 @@ class DocumentForm(VersionedForm):
     signer_name = StringField("Họ tên người ký", validators=[max_len(120)])
     recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(4000)])
 
+    def chosen_call(self, calls_by_id: dict):
+        """The call picked among those offered; one not offered (not addressed to the unit, closed,
+        unknown) is refused with a message rather than saved unlinked."""
+        raw = (self.call_id.data or "").strip()
+        if not raw:
+            return None
+        call = calls_by_id.get(int_or_none(raw))
+        if call is None:
+            self.call_id.errors = [*self.call_id.errors,
+                                   "Yêu cầu nộp đã chọn không gửi tới đơn vị của bạn, đã đóng hoặc không nhận văn bản; "
+                                   "hãy chọn một yêu cầu trong danh sách."]
+        return call
+
     def data_dict(self, calls_by_id: dict) -> dict:
-        call_id = self.call_id.data
-        call = calls_by_id.get(int_or_none(call_id))
+        call = calls_by_id.get(int_or_none(self.call_id.data))
         return {
             "type_code": self.type_code.data, "summary": self.summary.data, "year": self.year.data,
             "period": self.period.data, "signer_mode": self.signer_mode.data,

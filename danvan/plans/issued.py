@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app
 
 from danvan import printing
-from danvan.core import access, records
+from danvan.core import access, files, records
 from danvan.extensions import db
 from danvan.printing import office
 
@@ -20,9 +20,15 @@ def _load(document_id: int) -> PlanDocument | None:
     return db.session.get(PlanDocument, document_id)
 
 
+def _readable(user, document_id: int) -> bool:
+    doc = _load(document_id)
+    return doc is not None and access.can(user, "view", doc)
+
+
+files.register_owner_reader(OWNER, _readable)     # a draft's attachments are its unit's only, like the draft
 records.register_owner(
     OWNER, load=_load,
-    view=lambda user, doc, record: access.can(user, "plans.view", doc),
+    view=lambda user, doc, record: access.can(user, "view", doc),
     sign=lambda user, doc, record: access.can(user, "plans.edit", doc))
 
 

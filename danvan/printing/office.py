@@ -133,85 +133,91 @@ def docx_document(spec: dict) -> bytes:
             run.font.size = Pt(size)
         return p
 
-    attached = bool(spec.get("attachment_of"))   # a list attached to a letter: no header, no signer
-    # header: issuing body left, banner and date right
-    def letterhead():
-        header = doc.add_table(rows=1, cols=2)
-        header.alignment = WD_TABLE_ALIGNMENT.CENTER
-        left, right = header.rows[0].cells
-        left.width, right.width = Mm(72), Mm(93)
-        first = left.paragraphs[0]
-        if spec.get("superior"):
-            para(first, spec["superior"].upper())
-            first = left.add_paragraph()
-        para(first, spec.get("issuer", "").upper(), bold=True)
-        para(left, "*")
-        number = spec.get("number") or f"     -{spec.get('type_code', '')}/{spec.get('issuer_code', '')}"
-        para(left, f"Số {number}")
-        para(right.paragraphs[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
-        issued = spec.get("issued_on")
-        line = (date_line(spec.get("place", ""), issued) if issued
-                else f"{spec.get('place', '')}, ngày      tháng      năm {today_local().year}")
-        para(right, line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    def content(spec: dict) -> None:
+        attached = bool(spec.get("attachment_of"))   # a list attached to a letter: no header, no signer
+        # header: issuing body left, banner and date right
+        def letterhead():
+            header = doc.add_table(rows=1, cols=2)
+            header.alignment = WD_TABLE_ALIGNMENT.CENTER
+            left, right = header.rows[0].cells
+            left.width, right.width = Mm(72), Mm(93)
+            first = left.paragraphs[0]
+            if spec.get("superior"):
+                para(first, spec["superior"].upper())
+                first = left.add_paragraph()
+            para(first, spec.get("issuer", "").upper(), bold=True)
+            para(left, "*")
+            number = spec.get("number") or f"     -{spec.get('type_code', '')}/{spec.get('issuer_code', '')}"
+            para(left, f"Số {number}")
+            para(right.paragraphs[0], "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
+            issued = spec.get("issued_on")
+            line = (date_line(spec.get("place", ""), issued) if issued
+                    else f"{spec.get('place', '')}, ngày      tháng      năm {today_local().year}")
+            para(right, line, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
-    if not attached:
-        letterhead()
+        if not attached:
+            letterhead()
 
-    para(doc, "")
-    para(doc, spec.get("kind", "").upper(), bold=True, size=16)
-    if spec.get("summary"):
-        para(doc, spec["summary"], bold=True)
-    if spec.get("subtitle"):
-        para(doc, spec["subtitle"], italic=True)
-    para(doc, "")
+        para(doc, "")
+        para(doc, spec.get("kind", "").upper(), bold=True, size=16)
+        if spec.get("summary"):
+            para(doc, spec["summary"], bold=True)
+        if spec.get("subtitle"):
+            para(doc, spec["subtitle"], italic=True)
+        para(doc, "")
 
-    def body(items):
-        for item in items or []:
-            p = para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
-            if item.get("lead"):
-                p.add_run(clean_text(item["lead"]) + " ").bold = True
-            p.add_run(clean_text(item.get("text", "")))
+        def body(items):
+            for item in items or []:
+                p = para(doc, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+                if item.get("lead"):
+                    p.add_run(clean_text(item["lead"]) + " ").bold = True
+                p.add_run(clean_text(item.get("text", "")))
 
-    body(spec.get("paragraphs"))
-    table = spec.get("table")
-    if table:
-        columns = table["columns"]
-        t = doc.add_table(rows=1, cols=len(columns))
-        t.style = "Table Grid"
-        _row_flags(t.rows[0], header=True)
-        for cell, (label, width) in zip(t.rows[0].cells, columns):
-            cell.width = Mm(width)
-            para(cell.paragraphs[0], label, bold=True, size=13)
-        for row in table["rows"]:
-            added = t.add_row()
-            _row_flags(added, header=False)
-            cells = added.cells
-            for cell, value, (_, width) in zip(cells, row, columns):
+        body(spec.get("paragraphs"))
+        table = spec.get("table")
+        if table:
+            columns = table["columns"]
+            t = doc.add_table(rows=1, cols=len(columns))
+            t.style = "Table Grid"
+            _row_flags(t.rows[0], header=True)
+            for cell, (label, width) in zip(t.rows[0].cells, columns):
                 cell.width = Mm(width)
-                para(cell.paragraphs[0], "" if value is None else str(value), size=13,
+                para(cell.paragraphs[0], label, bold=True, size=13)
+            for row in table["rows"]:
+                added = t.add_row()
+                _row_flags(added, header=False)
+                cells = added.cells
+                for cell, value, (_, width) in zip(cells, row, columns):
+                    cell.width = Mm(width)
+                    para(cell.paragraphs[0], "" if value is None else str(value), size=13,
+                         align=WD_ALIGN_PARAGRAPH.LEFT)
+        body(spec.get("after"))
+
+        def closing_block():
+            closing = doc.add_table(rows=1, cols=2)
+            rec, sig = closing.rows[0].cells
+            if spec.get("recipients"):
+                para(rec.paragraphs[0], "Nơi nhận:", bold=True, italic=True, underline=True,
                      align=WD_ALIGN_PARAGRAPH.LEFT)
-    body(spec.get("after"))
+                items = spec["recipients"]
+                for i, item in enumerate(items):
+                    para(rec, f"- {item}{'.' if i == len(items) - 1 else ','}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+            first = sig.paragraphs[0]
+            for text in (spec.get("signer_authority"), spec.get("signer_title")):
+                if text:
+                    para(first, text.upper(), bold=True)
+                    first = sig.add_paragraph()
+            for _ in range(3):
+                sig.add_paragraph()
+            para(sig, spec.get("signer_name", ""), bold=True)
 
-    def closing_block():
-        closing = doc.add_table(rows=1, cols=2)
-        rec, sig = closing.rows[0].cells
-        if spec.get("recipients"):
-            para(rec.paragraphs[0], "Nơi nhận:", bold=True, italic=True, underline=True,
-                 align=WD_ALIGN_PARAGRAPH.LEFT)
-            items = spec["recipients"]
-            for i, item in enumerate(items):
-                para(rec, f"- {item}{'.' if i == len(items) - 1 else ','}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-        first = sig.paragraphs[0]
-        for text in (spec.get("signer_authority"), spec.get("signer_title")):
-            if text:
-                para(first, text.upper(), bold=True)
-                first = sig.add_paragraph()
-        for _ in range(3):
-            sig.add_paragraph()
-        para(sig, spec.get("signer_name", ""), bold=True)
+        if not attached:
+            closing_block()
 
-    if not attached:
-        closing_block()
+    content(spec)
+    for attachment in spec.get("attachments") or []:     # lists "kèm theo" a letter, each on a new page
+        doc.add_page_break()
+        content(attachment)
 
     out = io.BytesIO()
     doc.save(out)

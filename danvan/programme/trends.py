@@ -42,7 +42,8 @@ def period_ends(programme: Programme, root: Unit, as_of: date) -> list[date]:
 def timeline(programme: Programme, root: Unit, as_of: date) -> Timeline:
     """Each group's progress as of each period end (None: not counted then)."""
     ends = period_ends(programme, root, as_of)
-    figures = [rollup.figures(programme, root, end) for end in ends]
+    structure = rollup.load_structure(programme) if ends else []   # once for every period
+    figures = [rollup.figures(programme, root, end, groups=structure) for end in ends]
     groups = []
     for i, g in enumerate(figures[0].groups if figures else []):
         groups.append((f"Nhóm {g.group.position}", f"{g.group.position}. {g.group.title}",

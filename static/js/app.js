@@ -24,6 +24,15 @@
       el.style.width = Math.max(0, Math.min(100, parseFloat(el.getAttribute("data-width")) || 0)) + "%";
     });
   }
+  // <div data-show-when="kind" data-show-values="a b">: shown only while the form's field `kind`
+  // has one of these values, so a field that does not apply is not offered (the server ignores it).
+  function applyShowWhen(root) {
+    (root || document).querySelectorAll("[data-show-when]").forEach(function (el) {
+      var form = el.closest("form");
+      var field = form && form.elements[el.getAttribute("data-show-when")];
+      if (field) el.hidden = el.getAttribute("data-show-values").split(" ").indexOf(field.value) === -1;
+    });
+  }
 
   // <form data-confirm="…"> or <button data-confirm="…">: ask before submitting. Capture phase,
   // so a refusal stops htmx's own submit handler on the form too.
@@ -51,6 +60,7 @@
     if (evt.target.hasAttribute && evt.target.hasAttribute("data-autosubmit") && evt.target.form) {
       evt.target.form.requestSubmit();
     }
+    if (evt.target.form) applyShowWhen(evt.target.form);
   });
   // An expander loads its children once, then stays open.
   document.addEventListener("htmx:afterRequest", function (evt) {
@@ -67,7 +77,7 @@
       evt.preventDefault();
     }
   });
-  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); applyShowWhen(document); });
   document.addEventListener("htmx:afterSwap", function (evt) { applyWidths(evt.detail.target); });
   document.addEventListener("htmx:oobAfterSwap", function (evt) { applyWidths(evt.detail.target); });
 

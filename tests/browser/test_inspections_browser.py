@@ -29,7 +29,8 @@ def _plan_visit(page, title: str, day) -> None:
     page.get_by_label("Năm").fill(str(day.year))
     page.get_by_role("button", name="Tạo kế hoạch").click()
     expect(page.locator("h1")).to_have_text(title)
-    page.get_by_label("Đơn vị được kiểm tra").select_option(label="Phường Xuất Hóa")
+    picker = page.get_by_label("Đơn vị được kiểm tra")   # tree order, names indented by depth
+    picker.select_option(picker.locator("option", has_text="Phường Xuất Hóa").get_attribute("value"))
     page.get_by_label("Ngày kiểm tra").fill(day.isoformat())   # a native date input
     page.get_by_label("Hạn gửi báo cáo (mặc định 3 ngày trước)").fill(day.isoformat())
     page.get_by_label("Nội dung kiểm tra").fill("Kiểm tra thực hiện Quy chế dân chủ ở cơ sở và “Dân vận khéo”")

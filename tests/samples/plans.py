@@ -21,8 +21,14 @@ DOC = {"type_code": "KH", "summary": "Kế hoạch mẫu", "year": 2026,
 
 
 def _document(world):
-    return (documents.create_document(world.c1, DOC, actor=None).id,
-            documents.create_document(world.c3, DOC, actor=None).id)
+    """Sent and returned to the commune: the district reads it (a draft is its unit's only) and
+    the commune still edits it."""
+    def make(unit):
+        doc = documents.create_document(unit, DOC, actor=None)
+        documents.transition(doc, "submit", actor=world.create_user(unit, ["officer"]))
+        documents.transition(doc, "return", actor=world.create_user(unit.parent, ["leader"]), comment="Bổ sung")
+        return doc.id
+    return make(world.c1), make(world.c3)
 
 
 def _call(world):

@@ -55,7 +55,7 @@ def detail_context(conf, is_organiser: bool | None = None, **forms) -> dict:
                organiser=access.can(current_user, "manage", conf),
                chair_form=ChairForm(), points_form=PointsForm(), invitees_form=InviteesForm(),
                item_form=ItemForm(), contrib_form=InviteContributionsForm(),
-               conclusion_form=ConclusionForm(conclusion=conf.conclusion))
+               conclusion_form=ConclusionForm(conclusion=conf.conclusion), row_editor=None)
     ctx.update(forms)
     return ctx
 

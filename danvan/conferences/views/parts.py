@@ -1,20 +1,33 @@
 """Parts of a conference edited in place with htmx: chairs, điểm cầu, invitees (and their replies), agenda."""
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 from danvan.core import access
 from danvan.core.access import requires
 from danvan.core.forms import add_error
 from danvan.core.htmx import empty, is_htmx, redirect_to
+from danvan.core.models import StaleEdit
 from danvan.printing import pdf_response
 
 from .. import agenda, issued, participants, service
-from ..forms import ChairForm, ConfirmInviteeForm, InviteesForm, ItemForm, PointsForm
+from ..forms import (
+    ChairEditForm,
+    ChairForm,
+    ConfirmInviteeForm,
+    InviteesForm,
+    ItemEditForm,
+    ItemForm,
+    PointEditForm,
+    PointsForm,
+)
 from ..models import ConferenceChair, ConferenceInvitee, ConferenceItem, ConferencePoint
 from ..service import ConferenceError
-from .page import bp, load_managed_or_404, part, prefix, save_part, stated
+from .page import bp, detail_context, load_managed_or_404, part, prefix, save_part, stated
 
 
 def _removed(obj):
@@ -133,3 +146,116 @@ def move_item(conference_item_id: int):
     access.authorize(current_user, "manage", item.conference)
     agenda.move_item(item, "up" if request.form.get("direction") == "up" else "down")
     return part(item.conference, "items")
+
+
+# ---------------------------------------------------------------- rows edited in place
+# "Sửa" turns a row into a small form (GET …/sua); saving returns the row, "Hủy" fetches it again.
+# Without htmx the same URLs show the conference page with that row open, and a save redirects.
+
+@dataclass(frozen=True)
+class Row:
+    model: type
+    form: type
+    section: str             # the part of the conference page (its template _<section>.html, its anchor)
+    endpoint: str            # conferences.<endpoint>_row / conferences.edit_<endpoint>
+    arg: str                 # the URL argument naming the row
+    save: Callable           # (row, form) -> None; raises ConferenceError or StaleEdit
+
+
+ROWS = {
+    "chair": Row(ConferenceChair, ChairEditForm, "chairs", "chair", "conference_chair_id",
+                 lambda ch, f: service.update_chair(ch, f.name.data, f.title.data, version=f.version.data)),
+    "point": Row(ConferencePoint, PointEditForm, "points", "point", "conference_point_id",
+                 lambda p, f: participants.update_point(p, venue=f.venue.data, contact_name=f.contact_name.data,
+                                                        contact_phone=f.contact_phone.data, version=f.version.data)),
+    "item": Row(ConferenceItem, ItemEditForm, "items", "item", "conference_item_id",
+                lambda it, f: agenda.update_item(it, start_time=f.start_time.data, content=f.content.data,
+                                                 presenter=f.presenter.data, document=f.document.data,
+                                                 version=f.version.data)),
+}
+
+
+def _load_row(kind: str, row_id: int):
+    obj = service.load_part_or_404(ROWS[kind].model, row_id, current_user, organiser_only=True)
+    access.authorize(current_user, "manage", obj.conference)
+    return obj
+
+
+def _row_editor(kind: str, obj, form, message: str = "") -> dict:
+    spec = ROWS[kind]
+    return dict(kind=kind, row=obj, form=form, message=message,
+                save_url=url_for(f"conferences.edit_{spec.endpoint}", **{spec.arg: obj.id}),
+                cancel_url=url_for(f"conferences.{spec.endpoint}_row", **{spec.arg: obj.id}))
+
+
+def _show_row(kind: str, obj, status: int = 200, editor: dict | None = None):
+    """The row alone for htmx (as shown, or as its form); the whole page otherwise."""
+    spec = ROWS[kind]
+    if is_htmx():
+        if editor is not None:
+            return render_template("conferences/_row_form.html", e=editor), status
+        return render_template(f"conferences/_{kind}_row.html", row=obj, conf=obj.conference, organiser=True,
+                               n=obj.conference.items.index(obj) + 1 if kind == "item" else None), status
+    if editor is None and status < 400:
+        return redirect_to("conferences.detail", conference_id=obj.conference_id, _anchor=spec.section)
+    return render_template("conferences/detail.html", **detail_context(obj.conference, row_editor=editor)), status
+
+
+def _edit_row(kind: str, row_id: int):
+    obj = _load_row(kind, row_id)
+    spec = ROWS[kind]
+    prefix = f"{kind}-{obj.id}"     # the add form below has the same fields: ids must differ
+    if request.method == "GET":
+        return _show_row(kind, obj, editor=_row_editor(kind, obj, spec.form(obj=obj, formdata=None, prefix=prefix)))
+    form = spec.form(prefix=prefix)
+    status, message = 422, ""
+    if form.validate_on_submit():
+        try:
+            spec.save(obj, form)
+        except ConferenceError as exc:
+            status = exc.status
+            if exc.field in form:
+                form[exc.field].errors = [*form[exc.field].errors, exc.message]
+            else:
+                message = exc.message
+        except StaleEdit as exc:
+            message, status = exc.message, 409
+        else:
+            return _show_row(kind, obj)
+    return _show_row(kind, obj, status, _row_editor(kind, obj, form, message))
+
+
+@bp.route("/chu-tri/<int:conference_chair_id>/sua", methods=["GET", "POST"])
+@requires("conferences.edit")
+def edit_chair(conference_chair_id: int):
+    return _edit_row("chair", conference_chair_id)
+
+
+@bp.route("/chu-tri/<int:conference_chair_id>")
+@requires("conferences.edit")
+def chair_row(conference_chair_id: int):
+    return _show_row("chair", _load_row("chair", conference_chair_id))
+
+
+@bp.route("/diem-cau/<int:conference_point_id>/sua", methods=["GET", "POST"])
+@requires("conferences.edit")
+def edit_point(conference_point_id: int):
+    return _edit_row("point", conference_point_id)
+
+
+@bp.route("/diem-cau/<int:conference_point_id>")
+@requires("conferences.edit")
+def point_row(conference_point_id: int):
+    return _show_row("point", _load_row("point", conference_point_id))
+
+
+@bp.route("/chuong-trinh/<int:conference_item_id>/sua", methods=["GET", "POST"])
+@requires("conferences.edit")
+def edit_item(conference_item_id: int):
+    return _edit_row("item", conference_item_id)
+
+
+@bp.route("/chuong-trinh/<int:conference_item_id>")
+@requires("conferences.edit")
+def item_row(conference_item_id: int):
+    return _show_row("item", _load_row("item", conference_item_id))

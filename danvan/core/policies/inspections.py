@@ -55,13 +55,29 @@ def inspection_conduct(user, insp) -> bool:
     return insp.state != "concluded" and (_team(user, insp) or _organiser_worker(user, insp))
 
 
+def _leads(user, insp) -> bool:
+    return bool(insp.members) and insp.members[0].user_id == user.id and "inspector" in user.roles
+
+
 @rule("Inspection", "conclude")
 def inspection_conclude(user, insp) -> bool:
     """Issuing the numbered Thông báo kết luận: the team leader or a leader of the organiser."""
     if insp.state != "visited":
         return False
-    leads = bool(insp.members) and insp.members[0].user_id == user.id and "inspector" in user.roles
-    return leads or ("leader" in user.roles and _in_scope(user, insp.organiser))
+    return _leads(user, insp) or ("leader" in user.roles and _in_scope(user, insp.organiser))
+
+
+@rule("Inspection", "reissue")
+def inspection_reissue(user, insp) -> bool:
+    """A replacement of the issued Thông báo kết luận (new number): whoever may issue it."""
+    return insp.state == "concluded" and (_leads(user, insp) or ("leader" in user.roles
+                                                                 and _in_scope(user, insp.organiser)))
+
+
+@rule("Inspection", "sign_conclusion")
+def inspection_sign_conclusion(user, insp) -> bool:
+    """Uploading the signed, stamped scan of the Thông báo: the team leader or the organiser's office."""
+    return insp.state == "concluded" and (_leads(user, insp) or _organiser_worker(user, insp))
 
 
 @rule("Inspection", "report")

@@ -2,11 +2,27 @@
 workflow configuration's in plans/documents.py; these rules decide everything else about one object."""
 from __future__ import annotations
 
-from danvan.core.access import has_permission
+import sqlalchemy as sa
+
+from danvan.core.access import has_permission, in_scope
 from danvan.core.policies import rule
 from danvan.core.vntext import today_local
 
 EDITABLE = ("draft", "returned")
+
+
+def readable(user, model) -> sa.ColumnElement[bool]:
+    """The `view` rule below as a SQL condition, for every list, search, count and export of
+    documents (scope is added by access.scoped): sent at least once, or the user's own unit's."""
+    return sa.or_(model.submitted_at.is_not(None), model.unit_id == user.unit_id)
+
+
+@rule("PlanDocument", "view")
+def document_view(user, doc) -> bool:
+    """A draft is private to the unit drafting it until first sent: the levels above read what
+    was submitted to them (and keep reading it once returned, approved or archived)."""
+    return (has_permission(user, "plans.view") and in_scope(user, doc.unit)
+            and (doc.submitted_at is not None or doc.unit_id == user.unit_id))
 
 
 @rule("PlanDocument", "edit")

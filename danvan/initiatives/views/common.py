@@ -10,7 +10,8 @@ from danvan.initiatives import config, registration, statistics
 
 bp = Blueprint("initiatives", __name__, url_prefix="/dan-van-kheo")
 nav.register("Dân vận khéo", "initiatives.index", "initiatives.view", 25)
-panels.register("initiatives", "initiatives/_panel.html", statistics.panel_context, 30)
+panels.register("initiatives", "initiatives/_panel.html", statistics.panel_context, 30,
+                counts=statistics.panel_counts)
 register_open_work_mover("Đăng ký Dân vận khéo", registration.move_open_work)
 register_province_setup(config.ensure_config)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,6 +12,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
+from danvan.core.policies import plans as plan_policy
 from danvan.core.vntext import date_line, fmt_date, int_or_none, matches, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
@@ -37,7 +38,7 @@ def _documents_query(user, filters: DocumentFilterForm) -> sa.Select:
         stmt = service.my_drafts(user)
     else:
         stmt = sa.select(PlanDocument)
-    stmt = access.scoped(stmt, PlanDocument.unit_id, user)
+    stmt = access.scoped(stmt, PlanDocument.unit_id, user).where(plan_policy.readable(user, PlanDocument))
     if (found := matches(filters.q.data, PlanDocument.search_key)) is not None:
         stmt = stmt.where(found)
     if filters.state.data in STATES:
@@ -99,6 +100,8 @@ def document_new():
             form.summary.data = call.title
     _prepare(form, calls_by_id)
     if form.validate_on_submit():
+        if form.call_id.data and form.chosen_call(calls_by_id) is None:
+            return _render_form(form, None, 422)
         try:
             doc = service.create_document(current_user.unit, form.data_dict(calls_by_id), actor=current_user)
         except service.DocumentError as exc:
@@ -110,7 +113,11 @@ def document_new():
 
 
 def _load(document_id: int) -> PlanDocument:
-    return access.get_scoped_or_404(PlanDocument, document_id, current_user)
+    """In scope and readable (another unit's draft answers 404 like an id out of scope)."""
+    doc = access.get_scoped_or_404(PlanDocument, document_id, current_user)
+    if not access.can(current_user, "view", doc):
+        abort(404)
+    return doc
 
 
 @bp.route("/van-ban/<int:document_id>/sua", methods=["GET", "POST"])
@@ -133,7 +140,11 @@ def document_edit(document_id: int):
     else:
         form = DocumentForm()
     _prepare(form, calls_by_id, doc)
+    if doc.call is not None:
+        calls_by_id.setdefault(doc.call.id, doc.call)   # its own call, even once closed
     if form.validate_on_submit():
+        if form.call_id.data and form.chosen_call(calls_by_id) is None:
+            return _render_form(form, doc, 422)
         data = form.data_dict(calls_by_id)
         if (data["call"].id if data["call"] else None) != doc.call_id:
             form.call_id.errors.append("Không đổi được yêu cầu mà văn bản trả lời; hãy tạo văn bản mới.")
@@ -164,7 +175,7 @@ def _detail_context(doc: PlanDocument, *, transition_form=None, error=None) -> d
         "confirm_form": ConfirmForm(formdata=None), "error": error,
         "problems": service.pending_problems(doc),
         "workflow": service.WORKFLOW, "labels": {t.name: t.label for t in service.WORKFLOW.transitions},
-        "record": issued.record_of(doc),
+        "record": issued.record_of(doc), "approval": service.approval_of(doc, rows),
     }
 
 
