@@ -179,6 +179,13 @@ def one_or_404(visible: sa.Select, model: type[M], object_id: int | None) -> M:
     return obj
 
 
+def visible_or_404(obj: M | None, user, action: str = "view") -> M:
+    """`obj` when the user may `action` it; None or a refusal is 404, as for an id that does not exist."""
+    if obj is None or not can(user, action, obj):
+        abort(404)
+    return obj
+
+
 def get_scoped_or_404(model: type[M], object_id: int, user, *, unit_attr: str = "unit_id",
                       may: str | None = None) -> M:
     """Fetch by id within the user's scope; anything else, existing or not, is 404. With `may`

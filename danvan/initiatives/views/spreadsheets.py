@@ -58,11 +58,10 @@ def import_excel():
 
 
 def _import_check_or_404(job_id: int) -> jobs.Job:
+    """A finished import check of the user's; any other job, or one still running, is 404."""
     job = db.session.get(jobs.Job, job_id)
-    if job is None or job.kind != "initiatives.import_check" or job.state != "done" \
-            or not access.can(current_user, "view", job):
-        abort(404)
-    return job
+    done_check = job is not None and job.kind == "initiatives.import_check" and job.state == "done"
+    return access.visible_or_404(job if done_check else None, current_user)
 
 
 @bp.route("/nhap-excel/<int:job_id>", methods=["GET", "POST"])
