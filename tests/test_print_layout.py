@@ -7,6 +7,7 @@ template; what is asserted is where the words landed, never a picture the code m
 from __future__ import annotations
 
 import io
+import subprocess
 
 import pytest
 from docx import Document
@@ -130,3 +131,24 @@ def test_docx_draft_header_on_every_page(ctx):
     for header in (section.header, section.first_page_header):
         assert "DỰ THẢO" in [p.text for p in header.paragraphs]
     assert "3-TB/BDVTU" not in "".join(c.text for row in doc.tables[0].rows for c in row.cells)
+
+
+def test_no_ink_beyond_the_right_margin(ctx, tmp_path):
+    """pdftotext's word boxes add the advance of Vietnamese combining marks ("ủy," ends up to 1.4 pt
+    past the line), so the ink itself is measured: poppler rasterises each page at 300 dpi and no
+    dark pixel may lie past 15 mm from the right edge (one pixel of rounding allowed)."""
+    from PIL import Image
+
+    data = printing.render_pdf("print/conference_invitation.html",
+                               doc=samples.invitation(invitee=HOSTILE, notes=LONG * 4))
+    (tmp_path / "doc.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", str(tmp_path / "doc.pdf"), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.pgm"))
+    assert pages
+    for path in pages:
+        image = Image.open(path)
+        width, height = image.size
+        edge = width * (210 - 15) / 210
+        ink = image.point(lambda v: 255 if v < 128 else 0).getbbox()   # box of the dark pixels
+        assert ink is not None and ink[2] <= edge + 1, (path.name, round((ink[2] - edge) * 25.4 / 300, 2))
+        assert ink[2] >= edge - 300 / 25.4 * 2, path.name   # justified text does reach the margin

@@ -11,8 +11,8 @@ from danvan.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, ResetP
 from danvan.auth.models import User
 from danvan.core import access, nav
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm, add_error
-from danvan.core.formviews import form_page
+from danvan.core.forms import add_error
+from danvan.core.formviews import confirmed, form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.security import limiter
@@ -151,15 +151,12 @@ def _render_user_form(form, user, status: int, reset_form=None):
 @requires("users.manage")
 def user_toggle(user_id: int):
     user = access.get_scoped_or_404(User, user_id, current_user)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            service.set_active(user, not user.active, actor=current_user)
-        except service.AccountError as exc:
-            flash(exc.message, "danger")
-            return redirect_to("auth.user_edit", user_id=user.id)
-        flash(f"Đã {'kích hoạt' if user.active else 'vô hiệu hóa'} tài khoản {user.username}.", "success")
-    return redirect_to("auth.user_edit", user_id=user.id)
+
+    def back(*_):  # after the change, and after a refusal (flashed): the account's page
+        return redirect_to("auth.user_edit", user_id=user.id)
+
+    return confirmed(lambda: service.set_active(user, not user.active, actor=current_user), render=back, done=back,
+                     message=lambda _: f"Đã {'kích hoạt' if user.active else 'vô hiệu hóa'} tài khoản {user.username}.")
 
 
 @bp.route("/quan-tri/nguoi-dung/<int:user_id>/dat-lai-mat-khau", methods=["POST"])
@@ -167,15 +164,10 @@ def user_toggle(user_id: int):
 def user_reset(user_id: int):
     user = access.get_scoped_or_404(User, user_id, current_user)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            service.reset_password(user, form.password.data, form.confirm.data, actor=current_user)
-        except service.AccountError as exc:
-            form.password.errors.append(exc.message)
-        else:
-            flash(f"Đã đặt lại mật khẩu cho {user.username}; các phiên đăng nhập cũ đã bị hủy.", "success")
-            return redirect_to("auth.user_edit", user_id=user.id)
-    return _render_user_form(_user_form(UserForm, user), user, 422, reset_form=form)
+    return submit(form, lambda: service.reset_password(user, form.password.data, form.confirm.data, actor=current_user),
+                  render=lambda status: _render_user_form(_user_form(UserForm, user), user, status, reset_form=form),
+                  message=f"Đã đặt lại mật khẩu cho {user.username}; các phiên đăng nhập cũ đã bị hủy.",
+                  done=lambda _: redirect_to("auth.user_edit", user_id=user.id))
 
 
 

@@ -37,12 +37,12 @@ def rules() -> dict:
 # ---------------------------------------------------------------- blocs and rosters
 
 
-def load_bloc_or_404(bloc_id: int, user) -> Bloc:
-    return access.get_scoped_or_404(Bloc, bloc_id, user)
+def load_bloc_or_404(bloc_id: int, user, *, may: str | None = None) -> Bloc:
+    return access.get_scoped_or_404(Bloc, bloc_id, user, may=may)
 
 
-def load_member_or_404(member_id: int, user) -> BlocMember:
-    return access.get_scoped_or_404(BlocMember, member_id, user)
+def load_member_or_404(member_id: int, user, *, may: str | None = None) -> BlocMember:
+    return access.get_scoped_or_404(BlocMember, member_id, user, may=may)
 
 
 def _current(on: date):

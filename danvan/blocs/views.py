@@ -19,7 +19,7 @@ from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
 from danvan.core import access, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
-from danvan.core.formviews import form_page
+from danvan.core.formviews import form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import paginate
@@ -107,8 +107,7 @@ def _render_detail(bloc, status=200, eval_form=None):
 @bp.route("/<int:bloc_id>/xac-nhan", methods=["POST"])
 @requires("blocs.edit")
 def confirm(bloc_id: int):
-    bloc = service.load_bloc_or_404(bloc_id, current_user)
-    access.authorize(current_user, "edit", bloc)
+    bloc = service.load_bloc_or_404(bloc_id, current_user, may="edit")
     try:
         service.confirm_roster(bloc, actor=current_user)
     except service.BlocError as exc:
@@ -124,8 +123,7 @@ def confirm(bloc_id: int):
 @bp.route("/<int:bloc_id>/thanh-vien/moi", methods=["GET", "POST"])
 @requires("blocs.edit")
 def member_new(bloc_id: int):
-    bloc = service.load_bloc_or_404(bloc_id, current_user)
-    access.authorize(current_user, "edit", bloc)
+    bloc = service.load_bloc_or_404(bloc_id, current_user, may="edit")
     form = MemberForm()
     if request.method == "GET":
         form.from_date.data = today_local()
@@ -165,21 +163,22 @@ def member(member_id: int):
 @bp.route("/thanh-vien/<int:member_id>/ket-thuc", methods=["POST"])
 @requires("blocs.edit")
 def member_end(member_id: int):
-    member = service.load_member_or_404(member_id, current_user)
-    access.authorize(current_user, "edit", member)
+    member = service.load_member_or_404(member_id, current_user, may="edit")
     form = EndMemberForm()
     if not form.validate_on_submit():
         flash(" ".join(form.on.errors) or "Dữ liệu không hợp lệ.", "danger")
         return _member_page(MemberForm(obj=member), member.bloc, member, 422, end_form=form)
-    try:
-        problems = service.end_member(member, form.on.data or today_local(), actor=current_user)
-    except service.BlocError as exc:
-        flash(exc.message, "danger")
-        return redirect_to("blocs.detail", bloc_id=member.bloc_id)
-    flash(f"{member.full_name} thôi tham gia khối từ {member.to_date:%d/%m/%Y}; lịch sử vẫn được giữ.", "success")
-    if problems:
-        flash("Danh sách khối chỉ ở dạng bản nháp vì chưa đúng quy định: " + " ".join(problems), "warning")
-    return redirect_to("blocs.detail", bloc_id=member.bloc_id)
+    back = redirect_to("blocs.detail", bloc_id=member.bloc_id)  # after the change, and after a refusal (flashed)
+
+    def ended(problems: list[str]):
+        if problems:
+            flash("Danh sách khối chỉ ở dạng bản nháp vì chưa đúng quy định: " + " ".join(problems), "warning")
+        return back
+
+    return submit(form, lambda: service.end_member(member, form.on.data or today_local(), actor=current_user),
+                  render=lambda _: back, done=ended,
+                  message=lambda _: f"{member.full_name} thôi tham gia khối từ {member.to_date:%d/%m/%Y}; "
+                                    "lịch sử vẫn được giữ.")
 
 
 # ---------------------------------------------------------------- evaluations
@@ -188,31 +187,25 @@ def member_end(member_id: int):
 @bp.route("/<int:bloc_id>/danh-gia/moi", methods=["POST"])
 @requires("blocs.edit")
 def evaluation_new(bloc_id: int):
-    bloc = service.load_bloc_or_404(bloc_id, current_user)
-    access.authorize(current_user, "edit", bloc)
+    bloc = service.load_bloc_or_404(bloc_id, current_user, may="edit")
     form = NewEvaluationForm()
     form.member_id.choices = [(0, "")]
+
+    def render(status: int):
+        return _render_detail(bloc, status, form)
+
     if not form.validate_on_submit():
-        return _render_detail(bloc, 422, form)
+        return render(422)
+    year = form.year.data
     if form.member_id.data == -1:
-        try:
-            created = sheets.create_member_evaluations(bloc, form.year.data, actor=current_user)
-        except service.BlocError as exc:
-            flash(exc.message, "danger")
-            return _render_detail(bloc, exc.status, form)
-        flash(f"Đã tạo {created} phiếu đánh giá thành viên năm {form.year.data} "
-              "(bỏ qua thành viên đã có phiếu).", "success")
-        return redirect_to("blocs.evaluations", year=form.year.data, subject="member", q=bloc.unit.name)
-    member = None
-    if form.member_id.data:
-        member = service.load_member_or_404(form.member_id.data, current_user)
-    try:
-        evaluation = sheets.create_evaluation(bloc, form.year.data, member, actor=current_user)
-    except service.BlocError as exc:
-        flash(exc.message, "danger")
-        return _render_detail(bloc, exc.status, form)
-    flash("Đã tạo phiếu đánh giá; đơn vị tự chấm điểm rồi gửi cấp trên.", "success")
-    return redirect_to("blocs.evaluation", evaluation_id=evaluation.id)
+        return submit(form, lambda: sheets.create_member_evaluations(bloc, year, actor=current_user), render=render,
+                      message=lambda created: f"Đã tạo {created} phiếu đánh giá thành viên năm {year} "
+                                              "(bỏ qua thành viên đã có phiếu).",
+                      done=lambda _: redirect_to("blocs.evaluations", year=year, subject="member", q=bloc.unit.name))
+    member = service.load_member_or_404(form.member_id.data, current_user) if form.member_id.data else None
+    return submit(form, lambda: sheets.create_evaluation(bloc, year, member, actor=current_user), render=render,
+                  message="Đã tạo phiếu đánh giá; đơn vị tự chấm điểm rồi gửi cấp trên.",
+                  done=lambda evaluation: redirect_to("blocs.evaluation", evaluation_id=evaluation.id))
 
 
 def _evaluation_page(evaluation, status=200, errors=None, raw=None):

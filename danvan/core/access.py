@@ -179,6 +179,18 @@ def one_or_404(visible: sa.Select, model: type[M], object_id: int | None) -> M:
     return obj
 
 
-def get_scoped_or_404(model: type[M], object_id: int, user, *, unit_attr: str = "unit_id") -> M:
-    """Fetch by id within the user's scope; anything else, existing or not, is 404."""
-    return one_or_404(scoped(sa.select(model), getattr(model, unit_attr), user), model, object_id)
+def visible_or_404(obj: M | None, user, action: str = "view") -> M:
+    """`obj` when the user may `action` it; None or a refusal is 404, as for an id that does not exist."""
+    if obj is None or not can(user, action, obj):
+        abort(404)
+    return obj
+
+
+def get_scoped_or_404(model: type[M], object_id: int, user, *, unit_attr: str = "unit_id",
+                      may: str | None = None) -> M:
+    """Fetch by id within the user's scope; anything else, existing or not, is 404. With `may`
+    (an action such as "edit"), a visible object the user may not act on that way is 403."""
+    obj = one_or_404(scoped(sa.select(model), getattr(model, unit_attr), user), model, object_id)
+    if may is not None:
+        authorize(user, may, obj)
+    return obj

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import NameSorted, Timestamped, Versioned, by_name
+from danvan.core.models import Label, NameSorted, Timestamped, Versioned, by_name
 from danvan.core.vntext import fold
 from danvan.extensions import db
 
@@ -70,9 +70,7 @@ class Unit(NameSorted, Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.name!r}>"
 
-    @property
-    def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+    kind_label = Label("kind", KINDS)
 
     @property
     def is_open(self) -> bool:

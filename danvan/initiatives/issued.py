@@ -48,9 +48,11 @@ def spec(decision: InitiativeRecognition) -> dict:
 
 
 def freeze(decision: InitiativeRecognition, *, actor) -> records.IssuedRecord:
-    existing = records.current(OWNER, decision.id, "decision")
-    if existing is not None:
-        return existing
+    """The decision as issued: stored once, when first issued; later calls return that record."""
+    return record_of(decision) or _issue(decision, actor)
+
+
+def _issue(decision: InitiativeRecognition, actor) -> records.IssuedRecord:
     data = spec(decision)
     return records.issue(owner_type=OWNER, owner_id=decision.id, doc_key="decision", unit=decision.unit,
                          number_text=decision.number_text, issued_on=decision.decided_on, title=decision.title,

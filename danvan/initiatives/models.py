@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import NameSorted, Timestamped, UTCDateTime, Versioned
+from danvan.core.models import Label, NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.core.vntext import now_utc
 from danvan.extensions import db
@@ -144,9 +144,7 @@ class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<Initiative {self.id} {self.year} {self.name!r}>"
 
-    @property
-    def state_label(self) -> str:
-        return STATES.get(self.state, self.state)
+    state_label = Label("state", STATES)
 
     @property
     def title(self) -> str:  # audit label

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from danvan import calls
 from danvan.core import access, workflow
+from danvan.core.errors import checked_text
 from danvan.core.htmx import link
 from danvan.core.models import by_name
 from danvan.core.units import Unit, scope_root, tree_order
@@ -65,6 +66,15 @@ def search_key_for(name: str, organisation: str, unit: Unit, field_: InitiativeF
     return fold(f"{name} {organisation} {unit.name} {field_.name}")[:800]
 
 
+def _active_option(model: type[InitiativeKind | InitiativeField], option_id, province: Unit, field: str,
+                   message: str):
+    """A kind or field the form names: one of the province's active options, else refused on `field`."""
+    option = db.session.get(model, option_id or 0)
+    if option is None or option.province_id != province.id or not option.active:
+        raise InitiativeError(message, field)
+    return option
+
+
 def _apply_data(obj: Initiative, data: dict, actor) -> None:
     unit = db.session.get(Unit, data.get("unit_id") or 0)
     if unit is None or not access.in_scope(actor, unit) or unit.kind not in REGISTERING_KINDS or not unit.is_open:
@@ -73,22 +83,12 @@ def _apply_data(obj: Initiative, data: dict, actor) -> None:
     year = data.get("year")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise InitiativeError("Năm đăng ký phải từ 2000 đến 2100.", "year")
-    name = (data.get("name") or "").strip()
-    if not name:
-        raise InitiativeError("Nhập tên mô hình.", "name")
-    if len(name) > 300:
-        raise InitiativeError("Tên mô hình tối đa 300 ký tự.", "name")
-    kind = db.session.get(InitiativeKind, data.get("kind_id") or 0)
-    if kind is None or kind.province_id != province.id or not kind.active:
-        raise InitiativeError("Chọn loại mô hình.", "kind_id")
-    field_ = db.session.get(InitiativeField, data.get("field_id") or 0)
-    if field_ is None or field_.province_id != province.id or not field_.active:
-        raise InitiativeError("Chọn lĩnh vực.", "field_id")
-    organisation = (data.get("organisation") or "").strip()
-    if not organisation:
-        raise InitiativeError("Nhập tổ chức chủ trì thực hiện.", "organisation")
-    if len(organisation) > 200:
-        raise InitiativeError("Tổ chức thực hiện tối đa 200 ký tự.", "organisation")
+    name = checked_text(data.get("name"), "name", "Tên mô hình", 300, required="Nhập tên mô hình.",
+                        error=InitiativeError)
+    kind = _active_option(InitiativeKind, data.get("kind_id"), province, "kind_id", "Chọn loại mô hình.")
+    field_ = _active_option(InitiativeField, data.get("field_id"), province, "field_id", "Chọn lĩnh vực.")
+    organisation = checked_text(data.get("organisation"), "organisation", "Tổ chức thực hiện", 200,
+                                required="Nhập tổ chức chủ trì thực hiện.", error=InitiativeError)
     is_new = data.get("is_new") in (True, "new", "1", 1)
     previous = None
     if not is_new and data.get("previous_id"):

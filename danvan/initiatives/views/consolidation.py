@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from danvan.core import access, cache, structure
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm
+from danvan.core.formviews import start_job
 from danvan.core.htmx import redirect_to
 from danvan.core.units import Unit
 from danvan.core.vntext import int_or_none, today_local
@@ -123,7 +123,4 @@ def print_consolidated():
 @requires("initiatives.view")
 def print_consolidated_pdf():
     """One row per registration of the whole scope: many pages, so a background job."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    root, year = _stats_root(), _stats_year()
-    return redirect_to("jobs.detail", job_id=initiative_jobs.submit_consolidated_pdf(current_user, year, root).id)
+    return start_job(lambda: initiative_jobs.submit_consolidated_pdf(current_user, _stats_year(), _stats_root()))

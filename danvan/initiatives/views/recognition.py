@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from danvan.core import access
 from danvan.core.access import requires
-from danvan.core.forms import add_error
+from danvan.core.formviews import confirmed, form_page
 from danvan.core.htmx import redirect_to
 from danvan.core.models import by_name
 from danvan.core.vntext import int_or_none, today_local
@@ -53,14 +53,11 @@ def score(initiative_id: int):
 @requires("initiatives.review")
 def exemplary(initiative_id: int):
     obj = access.get_scoped_or_404(Initiative, initiative_id, current_user)
-    try:
-        review.set_exemplary(obj, request.form.get("exemplary") == "1", actor=current_user)
-    except InitiativeError as exc:
-        flash(exc.message, "danger")
-        return render_template("initiatives/detail.html", **detail_context(obj)), exc.status
-    flash("Đã chọn là mô hình tiêu biểu để giới thiệu tại hội nghị." if obj.exemplary
-          else "Đã bỏ chọn tiêu biểu.", "success")
-    return redirect_to("initiatives.detail", initiative_id=obj.id)
+    return confirmed(lambda: review.set_exemplary(obj, request.form.get("exemplary") == "1", actor=current_user),
+                     render=lambda status: (render_template("initiatives/detail.html", **detail_context(obj)), status),
+                     message=lambda _: "Đã chọn là mô hình tiêu biểu để giới thiệu tại hội nghị." if obj.exemplary
+                     else "Đã bỏ chọn tiêu biểu.",
+                     done=lambda _: redirect_to("initiatives.detail", initiative_id=obj.id))
 
 
 @bp.route("/cong-nhan", methods=["GET", "POST"])
@@ -70,22 +67,22 @@ def recognise():
     form = RecognitionForm()
     if request.method == "GET":
         form.year.data, form.decided_on.data = year, today_local()
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                decision = review.recognise(current_user, form.initiative_ids.data or [], year=form.year.data,
-                                             decided_on=form.decided_on.data, title=form.title.data)
-                issued.freeze(decision, actor=current_user)   # the QĐ as issued: PDF, DOCX, its list
-            except InitiativeError as exc:
-                db.session.rollback()
-                add_error(form, exc.field, exc.message)
-                status = exc.status
-            else:
-                flash(f"Đã ban hành Quyết định số {decision.number_text} công nhận "
-                      f"{len(form.initiative_ids.data)} mô hình.", "success")
-                return redirect_to("initiatives.decision", recognition_id=decision.id)
+
+    def save() -> InitiativeRecognition:
+        decision = review.recognise(current_user, form.initiative_ids.data or [], year=form.year.data,
+                                    decided_on=form.decided_on.data, title=form.title.data)
+        issued.freeze(decision, actor=current_user)   # the QĐ as issued: PDF, DOCX, its list
+        return decision
+
+    return form_page(form, save, render=lambda status: _recognise_page(form, year, status),
+                     message=lambda decision: f"Đã ban hành Quyết định số {decision.number_text} công nhận "
+                                              f"{len(form.initiative_ids.data)} mô hình.",
+                     done=lambda decision: redirect_to("initiatives.decision", recognition_id=decision.id))
+
+
+def _recognise_page(form: RecognitionForm, year: int, status: int):
+    if status >= 400:
+        db.session.rollback()   # a refused decision takes no number and changes no registration
     candidates = review.recognisable(current_user, year)
     decisions = db.session.scalars(access.scoped(
         db.select(InitiativeRecognition).where(InitiativeRecognition.year == year), InitiativeRecognition.unit_id,

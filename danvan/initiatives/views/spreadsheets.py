@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from danvan.core import access, files, jobs
 from danvan.core.access import requires
-from danvan.core.forms import ConfirmForm
+from danvan.core.formviews import start_job
 from danvan.core.htmx import redirect_to
 from danvan.extensions import db
 from danvan.initiatives import excel
@@ -22,10 +22,7 @@ from danvan.initiatives.views.common import XLSX, bp
 @requires("initiatives.view")
 def export():
     """Any size of list: a background job; the user watches its progress, then downloads."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    job = initiative_jobs.submit_export(current_user, request.args)
-    return redirect_to("jobs.detail", job_id=job.id)
+    return start_job(lambda: initiative_jobs.submit_export(current_user, request.args))
 
 
 @bp.route("/mau-excel")
@@ -61,11 +58,10 @@ def import_excel():
 
 
 def _import_check_or_404(job_id: int) -> jobs.Job:
+    """A finished import check of the user's; any other job, or one still running, is 404."""
     job = db.session.get(jobs.Job, job_id)
-    if job is None or job.kind != "initiatives.import_check" or job.state != "done" \
-            or not access.can(current_user, "view", job):
-        abort(404)
-    return job
+    done_check = job is not None and job.kind == "initiatives.import_check" and job.state == "done"
+    return access.visible_or_404(job if done_check else None, current_user)
 
 
 @bp.route("/nhap-excel/<int:job_id>", methods=["GET", "POST"])
