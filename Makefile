@@ -70,11 +70,16 @@ test-sqlite: $(VENV)/.installed-dev test-deps
 test-postgresql: $(VENV)/.installed-dev test-deps pg-up redis-up
 	DANVAN_TEST_BACKEND=postgresql $(PY) -m pytest -p no:cacheprovider
 
-# The whole suite on SQLite, then on PostgreSQL (browser tests included in both).
+# The whole suite on SQLite and on PostgreSQL side by side, one core each (browser tests in both):
+# each run has its own databases, Huey queue, rate-limit key prefix and server ports. Lines are
+# prefixed with the backend; fails when either run fails.
 test: $(VENV)/.installed-dev test-deps pg-up redis-up
 	$(VENV)/bin/ruff check .
-	DANVAN_TEST_BACKEND=sqlite $(PY) -m pytest -p no:cacheprovider
-	DANVAN_TEST_BACKEND=postgresql $(PY) -m pytest -p no:cacheprovider
+	@set -o pipefail; \
+	( DANVAN_TEST_BACKEND=sqlite $(PY) -m pytest -p no:cacheprovider --durations=12 2>&1 | sed -u 's/^/[sqlite] /' ) & s=$$!; \
+	( DANVAN_TEST_BACKEND=postgresql $(PY) -m pytest -p no:cacheprovider --durations=12 2>&1 | sed -u 's/^/[postgresql] /' ) & p=$$!; \
+	wait $$s; rs=$$?; wait $$p; rp=$$?; \
+	echo "make test: SQLite exit $$rs, PostgreSQL exit $$rp"; test $$rs -eq 0 && test $$rp -eq 0
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
