@@ -86,8 +86,22 @@ def build(app) -> dict[str, bytes]:
     officer.post_form(f"{base}/ban-hanh/ket-luan")
     for key in ("giay-moi", "chuong-trinh", "diem-cau", "tham-luan", "ket-luan"):
         docs[key] = officer.get(f"{base}/in/{key}.pdf").data
-    docs["bo-tai-lieu"] = officer.get(f"{base}/bo-tai-lieu.pdf").data
+    docs["bo-tai-lieu"] = _packet(app, officer, f"{base}/bo-tai-lieu.pdf")
     return docs
+
+
+def _packet(app, client, url: str) -> bytes:
+    """The packet is a background job: start it as the button does, run it here, download it."""
+    from danvan.core import jobs
+
+    started = client.post_form(url)
+    job_url = started.headers.get("HX-Redirect") or started.headers["Location"]
+    with app.app_context():
+        state = jobs.execute(int(job_url.rstrip("/").rsplit("/", 1)[1]))
+    assert state == "done", (job_url, state)
+    response = client.get(job_url + "/tai-ve")
+    assert response.mimetype == "application/pdf", (job_url, response.status_code)
+    return response.data
 
 
 def write(docs: dict[str, bytes]) -> list[Path]:
@@ -116,6 +130,7 @@ if __name__ == "__main__":
 
     tmp = Path(tempfile.mkdtemp(prefix="danvan-pages-"))
     os.environ.setdefault("DANVAN_INSTANCE", str(tmp))
+    os.environ.setdefault("SECRET_KEY", os.urandom(32).hex())   # a throwaway database is not the embedded one
     from flask_migrate import upgrade
 
     from danvan import create_app, feature_modules
