@@ -66,3 +66,32 @@ def test_list_and_search_never_stale_and_the_fragment_is_cheaper(world, login_as
         leader.get(f"{BASE}/?q=camera")
     assert not any("FROM initiative" in s for s in fragment.statements), fragment.statements
     assert fragment.count < full.count
+
+
+def _options(html: str, name: str) -> list[str]:
+    """The labels of the filter bar's select `name`."""
+    select = re.search(rf'<select name="{name}">(.*?)</select>', html, re.S).group(1)
+    return re.findall(r">([^<]+)</option>", select)
+
+
+def test_filter_bar_is_cached_and_never_stale(world, login_as, count_queries):
+    """Fields, kinds, units and years of the list's filter bar are cached per scope and data version:
+    a field configured, a unit created and a registration in a new year show at once (HTTP writes)."""
+    leader = login_as("leader", world.bdv)
+    admin = login_as("admin", world.bdv)
+    page = leader.get(f"{BASE}/").get_data(as_text=True)
+    assert "Chuyển đổi số" not in _options(page, "field_id")
+    assert "Xã Mới Lập" not in _options(page, "unit_id") and "2019" not in _options(page, "year")
+    with count_queries() as warm:
+        assert leader.get(f"{BASE}/").status_code == 200
+    assert not any("FROM initiative_field" in s or "DISTINCT initiative.year" in s for s in warm.statements), \
+        warm.statements
+    assert admin.post_form(f"{BASE}/cau-hinh/muc", {"what": "field", "name": "Chuyển đổi số"}).status_code == 303
+    assert "Chuyển đổi số" in _options(leader.get(f"{BASE}/").get_data(as_text=True), "field_id")
+    r = admin.post_form("/don-vi/moi", {"name": "Xã Mới Lập", "kind": "xa", "code": "ĐU", "parent_id": world.d1.id,
+                                        "valid_from": "2024-01-01"})
+    assert r.status_code == 303, r.get_data(as_text=True)[:300]
+    assert "Xã Mới Lập" in " ".join(_options(leader.get(f"{BASE}/").get_data(as_text=True), "unit_id"))
+    officer = login_as("officer", world.c1)
+    assert officer.post_form(f"{BASE}/moi", form_data(world, world.c1, year="2019")).status_code == 303
+    assert "2019" in _options(leader.get(f"{BASE}/").get_data(as_text=True), "year")

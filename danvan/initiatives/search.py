@@ -4,13 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 
-from danvan.core import access
+from danvan.core import access, cache
 from danvan.core.units import Unit
 from danvan.core.vntext import int_or_none, matches, today_local
 from danvan.extensions import db
 from danvan.initiatives.models import REGISTERED_STATES, STATES, Initiative
+
+YEAR_SCOPES = ("initiatives", "units")   # registrations, and the unit tree that scopes them
+cache.declare(*YEAR_SCOPES)
 
 
 @dataclass
@@ -80,10 +82,10 @@ def list_stmt(actor, f: Filters) -> sa.Select:
 
 
 def years_in_scope(actor) -> list[int]:
-    """Years with registrations in scope, and the current year; once per request."""
-    cache = g.setdefault("initiative_years", {}) if has_request_context() else {}
-    if actor.id not in cache:
-        years = db.session.scalars(access.scoped(sa.select(Initiative.year).distinct(), Initiative.unit_id, actor)
-                                   .order_by(Initiative.year.desc())).all()
-        cache[actor.id] = sorted(set(years) | {today_local().year}, reverse=True)
-    return cache[actor.id]
+    """Years with registrations in scope, and the current year. The distinct years are cached per
+    scope and data version: over a national scope they are an index scan of every registration."""
+    def compute() -> list[int]:
+        return list(db.session.scalars(access.scoped(sa.select(Initiative.year).distinct(), Initiative.unit_id,
+                                                     actor)))
+    years = cache.cached(YEAR_SCOPES, f"dvk-years:{actor.scope.id}", compute)
+    return sorted(set(years) | {today_local().year}, reverse=True)

@@ -31,15 +31,8 @@ def _stats_root() -> Unit:
     return current_user.scope
 
 
-def _years() -> list[int]:
-    """Years with registrations in the viewer's scope: cached with the statistics."""
-    scope = current_user.scope
-    key = f"dvk-years:{scope.id}:{today_local().year}"
-    return cache.cached(STATS_SCOPES, key, lambda: list(search.years_in_scope(current_user)))
-
-
 def _stats_year() -> int:
-    years = _years()
+    years = search.years_in_scope(current_user)
     year = int_or_none(request.args.get("year"))
     if year is None:
         past = [y for y in years if y <= today_local().year]
@@ -77,7 +70,7 @@ def _render_statistics(root: Unit, year: int, report_form: ReportForm, status: i
     if report_form.year.data is None:
         report_form.year.data = year
     return render_template("initiatives/statistics.html", root=root, year=year, stats_html=stats_html,
-                           years=_years(), report_form=report_form, may_send=may_send,
+                           years=search.years_in_scope(current_user), report_form=report_form, may_send=may_send,
                            own_report=own_report, structure=structure.toggle()), status
 
 
