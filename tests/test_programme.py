@@ -355,6 +355,25 @@ def test_heatmap_and_programme_pages_run_constant_queries(prog, world, login_as,
     assert counts() == small
 
 
+def test_programme_page_queries_do_not_grow_with_report_periods(prog, world, login_as, count_queries, db_session):
+    """The timeline draws one point per period: every period's roll-up comes from one statement."""
+    client = login_as("viewer", world.bdv)
+    url = f"/de-an/{prog.p.id}"
+
+    def cold() -> tuple[int, str]:
+        with count_queries() as q:
+            page = client.get(url).get_data(as_text=True)
+        return q.count, page
+
+    before, _ = cold()
+    for number in (1, 2, 3, 4):
+        db_session.add(_report(prog.t1, world.c2, "quy", 2023, number, "dang", 10 * number))
+    db_session.flush()          # a new data version: the next view computes everything again
+    after, page = cold()
+    assert after == before
+    assert all(day in page for day in ("31/03/2023", "30/06/2023", "30/09/2023", "31/12/2023"))
+
+
 def test_soket_draft_from_live_data(prog, world, login_as, run_jobs):
     t1, t2, g1, g4, total = expected_province()
     officer = login_as("officer", world.bdv)

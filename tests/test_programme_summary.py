@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from danvan.core.vntext import today_local
-from danvan.programme import heatmap, rollup, service, summary
+from danvan.programme import heatmap, rollup, service, summary, trends
 from danvan.programme.models import Programme, ProgressLatest, ProgressReport, Task, TaskGroup, period_end
 from danvan.units import service as units_service
 
@@ -74,6 +74,12 @@ def _assert_summary_equals_recomputation(db_session, p, world):
         slow = heatmap.heatmap(p, world.p, FAR, bucket, groups, source="history")
         assert _rounded([(r.unit.id, r.progress, r.missing, r.cells) for r in fast]) == \
             _rounded([(r.unit.id, r.progress, r.missing, r.cells) for r in slow])
+    # the timeline's several dates in one statement = the one-date roll-up at each (merges included)
+    ends = sorted(set(db_session.scalars(sa.select(ProgressReport.period_end).distinct()))
+                  | {date(2023, 1, 15), date(2025, 6, 30), date(2025, 8, 1)})
+    for root in (world.p, world.d1):
+        assert _rounded(trends.history_totals(p, root, ends)) == \
+            _rounded({end: rollup.task_totals(p, root, end, source="history") for end in ends})
 
 
 @pytest.mark.parametrize("seed", [1, 2])
