@@ -109,7 +109,6 @@ class ConferenceChair(ConferencePart, Audited, Versioned, db.Model):
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 
-
     def __repr__(self) -> str:
         return f"<ConferenceChair {self.name!r}>"
 
@@ -128,7 +127,6 @@ class ConferencePoint(ConferencePart, InUnit, Audited, Versioned, db.Model):
     venue: Mapped[str] = mapped_column(sa.String(300), default="")
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
-
 
     def __repr__(self) -> str:
         return f"<ConferencePoint {self.conference_id} unit={self.unit_id}>"
@@ -154,7 +152,6 @@ class ConferenceInvitee(ConferencePart, InUnit, Audited, db.Model):
     delegates: Mapped[int] = mapped_column(sa.Integer, default=0)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
 
     def __repr__(self) -> str:
         return f"<ConferenceInvitee {self.conference_id} unit={self.unit_id}>"
@@ -183,7 +180,6 @@ class ConferenceContribution(ConferencePart, InUnit, Audited, Versioned, Timesta
     presenter: Mapped[str] = mapped_column(sa.String(300), default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     return_reason: Mapped[str] = mapped_column(sa.Text, default="")
-
 
     def __repr__(self) -> str:
         return f"<ConferenceContribution {self.conference_id} unit={self.unit_id} {self.state}>"
@@ -237,7 +233,6 @@ class ConferenceDocument(ConferencePart, Audited, db.Model):
     number_text: Mapped[str] = mapped_column(sa.String(60))
     issued_on: Mapped[date] = mapped_column(sa.Date)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-
 
     def __repr__(self) -> str:
         return f"<ConferenceDocument {self.number_text}>"
