@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from danvan.core.audit import Audited
 from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
@@ -36,6 +36,11 @@ LISTS: dict[str, str] = {"dai-bieu": "Danh sách đại biểu", "diem-cau": "Da
 PUBLIC_LISTS = ("diem-cau",)
 
 
+def _parts(order_by: str):
+    """A list of the conference's own rows (ConferencePart), deleted with it."""
+    return relationship(back_populates="conference", cascade="all, delete-orphan", order_by=order_by)
+
+
 class Conference(Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "conference"
     __table_args__ = (
@@ -64,18 +69,12 @@ class Conference(Audited, Versioned, Timestamped, db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
-    chairs: Mapped[list[ConferenceChair]] = relationship(
-        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceChair.position")
-    points: Mapped[list[ConferencePoint]] = relationship(
-        back_populates="conference", cascade="all, delete-orphan", order_by="ConferencePoint.id")
-    invitees: Mapped[list[ConferenceInvitee]] = relationship(
-        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceInvitee.id")
-    items: Mapped[list[ConferenceItem]] = relationship(
-        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceItem.position")
-    contributions: Mapped[list[ConferenceContribution]] = relationship(
-        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceContribution.id")
-    documents: Mapped[list[ConferenceDocument]] = relationship(
-        back_populates="conference", cascade="all, delete-orphan", order_by="ConferenceDocument.id")
+    chairs: Mapped[list[ConferenceChair]] = _parts("ConferenceChair.position")
+    points: Mapped[list[ConferencePoint]] = _parts("ConferencePoint.id")
+    invitees: Mapped[list[ConferenceInvitee]] = _parts("ConferenceInvitee.id")
+    items: Mapped[list[ConferenceItem]] = _parts("ConferenceItem.position")
+    contributions: Mapped[list[ConferenceContribution]] = _parts("ConferenceContribution.id")
+    documents: Mapped[list[ConferenceDocument]] = _parts("ConferenceDocument.id")
 
     def __repr__(self) -> str:
         return f"<Conference {self.id} {self.title!r}>"
@@ -86,16 +85,29 @@ class Conference(Audited, Versioned, Timestamped, db.Model):
         return next((d for d in self.documents if d.doc_key == key), None)
 
 
-class ConferenceChair(Audited, Versioned, db.Model):
-    __tablename__ = "conference_chair"
+class ConferencePart:
+    """A row of one conference, deleted with it; `__conference_list__` names the conference's
+    collection it belongs to (the back-populated relationship)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    __conference_list__: str
+
+    # sort_order: the key columns stay first, as the migrations created the tables
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True,
+                                               sort_order=-1)
+
+    @declared_attr
+    def conference(cls) -> Mapped[Conference]:
+        return relationship(back_populates=cls.__conference_list__)
+
+
+class ConferenceChair(ConferencePart, Audited, Versioned, db.Model):
+    __tablename__ = "conference_chair"
+    __conference_list__ = "chairs"
+
     name: Mapped[str] = mapped_column(sa.String(120))
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
-
-    conference: Mapped[Conference] = relationship(back_populates="chairs")
 
     def __repr__(self) -> str:
         return f"<ConferenceChair {self.name!r}>"
@@ -105,19 +117,16 @@ class ConferenceChair(Audited, Versioned, db.Model):
         return self.conference.unit
 
 
-class ConferencePoint(InUnit, Audited, Versioned, db.Model):
+class ConferencePoint(ConferencePart, InUnit, Audited, Versioned, db.Model):
     """A connection point (điểm cầu) of an online conference, hosted by a unit."""
 
     __tablename__ = "conference_point"
+    __conference_list__ = "points"
     __table_args__ = (sa.UniqueConstraint("conference_id", "unit_id", name="uq_conference_point_unit"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
     venue: Mapped[str] = mapped_column(sa.String(300), default="")
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
-
-    conference: Mapped[Conference] = relationship(back_populates="points")
 
     def __repr__(self) -> str:
         return f"<ConferencePoint {self.conference_id} unit={self.unit_id}>"
@@ -127,25 +136,22 @@ class ConferencePoint(InUnit, Audited, Versioned, db.Model):
         return self.unit.name if self.unit else ""
 
 
-class ConferenceInvitee(InUnit, Audited, db.Model):
+class ConferenceInvitee(ConferencePart, InUnit, Audited, db.Model):
     """A unit invited to the conference; it (or the organiser) confirms attendance."""
 
     __tablename__ = "conference_invitee"
+    __conference_list__ = "invitees"
     __table_args__ = (
         sa.UniqueConstraint("conference_id", "unit_id", name="uq_conference_invitee_unit"),
         sa.CheckConstraint("status IN ('pending','confirmed','declined')", name="status"),
         sa.CheckConstraint("delegates >= 0", name="delegates"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
     addressee: Mapped[str] = mapped_column(sa.String(300), default="")
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     delegates: Mapped[int] = mapped_column(sa.Integer, default=0)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    conference: Mapped[Conference] = relationship(back_populates="invitees")
 
     def __repr__(self) -> str:
         return f"<ConferenceInvitee {self.conference_id} unit={self.unit_id}>"
@@ -157,17 +163,16 @@ class ConferenceInvitee(InUnit, Audited, db.Model):
         return self.unit.name if self.unit else ""
 
 
-class ConferenceContribution(InUnit, Audited, Versioned, Timestamped, db.Model):
+class ConferenceContribution(ConferencePart, InUnit, Audited, Versioned, Timestamped, db.Model):
     """A tham luận: a unit is asked for a contribution by a deadline, sends it, it is accepted or returned."""
 
     __tablename__ = "conference_contribution"
+    __conference_list__ = "contributions"
     __table_args__ = (
         sa.UniqueConstraint("conference_id", "unit_id", name="uq_conference_contribution_unit"),
         sa.CheckConstraint("state IN ('invited','submitted','accepted','returned','withdrawn')", name="state"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
     topic: Mapped[str] = mapped_column(sa.String(500), default="")
     deadline: Mapped[date] = mapped_column(sa.Date)
     state: Mapped[str] = mapped_column(sa.String(20), default="invited")
@@ -175,8 +180,6 @@ class ConferenceContribution(InUnit, Audited, Versioned, Timestamped, db.Model):
     presenter: Mapped[str] = mapped_column(sa.String(300), default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     return_reason: Mapped[str] = mapped_column(sa.Text, default="")
-
-    conference: Mapped[Conference] = relationship(back_populates="contributions")
 
     def __repr__(self) -> str:
         return f"<ConferenceContribution {self.conference_id} unit={self.unit_id} {self.state}>"
@@ -193,13 +196,12 @@ class ConferenceContribution(InUnit, Audited, Versioned, Timestamped, db.Model):
         return self.state in ("invited", "returned") and self.deadline < today_local()
 
 
-class ConferenceItem(Audited, Versioned, db.Model):
+class ConferenceItem(ConferencePart, Audited, Versioned, db.Model):
     """One line of the programme: time, content, presenter, linked document or tham luận."""
 
     __tablename__ = "conference_item"
+    __conference_list__ = "items"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     start_time: Mapped[time | None] = mapped_column(sa.Time)
     content: Mapped[str] = mapped_column(sa.String(500))
@@ -208,7 +210,6 @@ class ConferenceItem(Audited, Versioned, db.Model):
     contribution_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("conference_contribution.id", ondelete="SET NULL"), index=True)
 
-    conference: Mapped[Conference] = relationship(back_populates="items")
     contribution: Mapped[ConferenceContribution | None] = relationship()
 
     def __repr__(self) -> str:
@@ -219,22 +220,19 @@ class ConferenceItem(Audited, Versioned, db.Model):
         return self.conference.unit
 
 
-class ConferenceDocument(Audited, db.Model):
+class ConferenceDocument(ConferencePart, Audited, db.Model):
     """An issued document of the conference: its number is taken once, when it is issued."""
 
     __tablename__ = "conference_document"
+    __conference_list__ = "documents"
     __table_args__ = (sa.UniqueConstraint("conference_id", "doc_key", name="uq_conference_document_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
     doc_key: Mapped[str] = mapped_column(sa.String(20))
     type_code: Mapped[str] = mapped_column(sa.String(10))
     number: Mapped[int] = mapped_column(sa.Integer)
     number_text: Mapped[str] = mapped_column(sa.String(60))
     issued_on: Mapped[date] = mapped_column(sa.Date)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-
-    conference: Mapped[Conference] = relationship(back_populates="documents")
 
     def __repr__(self) -> str:
         return f"<ConferenceDocument {self.number_text}>"

@@ -29,60 +29,65 @@ ROLES: dict[str, str] = {
     "inspector": "Kiểm tra, giám sát",
     "viewer": "Chỉ xem",
 }
+# The role sets the table below is written in, named once.
 ALL = frozenset(ROLES)
-WRITERS = frozenset({"admin", "leader", "officer"})
+ADMIN = frozenset({"admin"})
+LEADER = frozenset({"leader"})
+STAFF = frozenset({"leader", "officer"})         # draft, send, manage a unit's own work
+WRITERS = ADMIN | STAFF
 READERS = ALL
+NOT_INSPECTORS = ALL - {"inspector"}            # inspectors see only the inspections they sit on
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # foundation
     "dashboard.view": ALL,
     "account.self": ALL,
     "units.view": ALL,
-    "units.manage": frozenset({"admin"}),
-    "users.manage": frozenset({"admin"}),
-    "audit.view": frozenset({"admin"}),
+    "units.manage": ADMIN,
+    "users.manage": ADMIN,
+    "audit.view": ADMIN,
     "files.download": ALL,
     "notifications.view": ALL,
     "jobs.view": ALL,
     # filed documents (plans)
     "plans.view": ALL,
-    "plans.edit": frozenset({"leader", "officer"}),
-    "plans.approve": frozenset({"leader"}),
-    "plans.restore": frozenset({"admin"}),
+    "plans.edit": STAFF,
+    "plans.approve": LEADER,
+    "plans.restore": ADMIN,
     # calls for submissions and their deadlines
     "calls.view": ALL,
-    "calls.manage": frozenset({"leader", "officer"}),
-    "calls.restore": frozenset({"admin"}),
+    "calls.manage": STAFF,
+    "calls.restore": ADMIN,
     # Dân vận khéo
     "initiatives.view": ALL,
-    "initiatives.edit": frozenset({"leader", "officer"}),
-    "initiatives.review": frozenset({"leader"}),
-    "initiatives.configure": frozenset({"admin"}),
+    "initiatives.edit": STAFF,
+    "initiatives.review": LEADER,
+    "initiatives.configure": ADMIN,
     # Đề án tracker and blocs
     "programme.view": ALL,
-    "programme.report": frozenset({"leader", "officer"}),
-    "programme.review": frozenset({"leader"}),
-    "programme.manage": frozenset({"admin", "leader"}),
+    "programme.report": STAFF,
+    "programme.review": LEADER,
+    "programme.manage": ADMIN | LEADER,
     "blocs.view": ALL,
-    "blocs.edit": frozenset({"leader", "officer"}),
+    "blocs.edit": STAFF,
     # lay down a commune's bloc: its own staff or the level above, and the admin who made the commune
-    "blocs.create": frozenset({"admin", "leader", "officer"}),
-    "blocs.evaluate": frozenset({"leader"}),
-    "blocs.configure": frozenset({"admin"}),
+    "blocs.create": WRITERS,
+    "blocs.evaluate": LEADER,
+    "blocs.configure": ADMIN,
     # conferences and printing
     "conferences.view": ALL,
-    "conferences.edit": frozenset({"leader", "officer"}),
+    "conferences.edit": STAFF,
     "conferences.print": ALL,
     # issued records: upload the signed copy, set a document's signer (the owner's rule decides where)
-    "records.sign": frozenset({"leader", "officer"}),
+    "records.sign": STAFF,
     # inspections (kiểm tra QCDC, Dân vận khéo): object rules in core/policies/inspections.py
     "inspections.view": ALL,
-    "inspections.plans": frozenset({"admin", "leader", "officer", "viewer"}),
-    "inspections.plan": frozenset({"leader", "officer"}),
-    "inspections.conduct": frozenset({"inspector", "leader", "officer"}),
-    "inspections.followup": frozenset({"leader", "officer"}),
-    "inspections.overview": frozenset({"admin", "leader", "officer", "viewer"}),
-    "inspections.configure": frozenset({"admin"}),
+    "inspections.plans": NOT_INSPECTORS,
+    "inspections.plan": STAFF,
+    "inspections.conduct": STAFF | {"inspector"},
+    "inspections.followup": STAFF,
+    "inspections.overview": NOT_INSPECTORS,
+    "inspections.configure": ADMIN,
     # in-app notifications are personal
     "notifications.read": ALL,
 }

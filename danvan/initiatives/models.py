@@ -25,15 +25,22 @@ STATES: dict[str, str] = {
 REGISTERED_STATES = ("submitted", "returned", "accepted", "recognised")
 
 
-class _ProvinceOption:
-    """A named choice a province configures (lĩnh vực, loại): kept, never deleted, switched off."""
+class _ProvinceConfigured:
+    """A row a province configures (an option, a review criterion): listed by position, kept, never
+    deleted, switched off (`active`) instead."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    name_key: Mapped[str] = mapped_column(sa.String(120))
+    # sort_order: the key columns stay first, as the migrations created the tables
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True, sort_order=-1)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
+
+
+class _ProvinceOption(_ProvinceConfigured):
+    """A named choice a province configures (lĩnh vực, loại)."""
+
+    name: Mapped[str] = mapped_column(sa.String(120))
+    name_key: Mapped[str] = mapped_column(sa.String(120))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.name!r}>"
@@ -53,18 +60,14 @@ class InitiativeKind(_ProvinceOption, Audited, db.Model):
     __table_args__ = (sa.UniqueConstraint("province_id", "name_key", name="uq_initiative_kind_name"),)
 
 
-class InitiativeCriterion(Audited, db.Model):
+class InitiativeCriterion(_ProvinceConfigured, Audited, db.Model):
     """One criterion of the review set; the active criteria of a province total 100 points."""
 
     __tablename__ = "initiative_criterion"
     __table_args__ = (sa.CheckConstraint("max_score > 0 AND max_score <= 100", name="max_score"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     max_score: Mapped[int] = mapped_column(sa.Integer)
-    position: Mapped[int] = mapped_column(sa.Integer, default=0)
-    active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
 
     def __repr__(self) -> str:
         return f"<InitiativeCriterion {self.id} {self.name!r} /{self.max_score}>"

@@ -30,12 +30,25 @@ from ..service import ConferenceError
 from .page import bp, detail_context, load_managed_or_404, part, prefix, save_part, stated
 
 
-def _removed(obj):
-    """Delete a chair, point or invitee of a conference the user manages: an empty row for htmx."""
-    conf = obj.conference
-    access.authorize(current_user, "manage", conf)
-    service.remove(obj)
-    return empty() if is_htmx() else redirect_to("conferences.detail", conference_id=conf.id)
+def _remove_route(name: str, model: type, arg: str, path: str) -> None:
+    """POST /<path>/<id>/xoa (endpoint remove_<name>): delete a chair, point or invitee of a conference
+    the user manages; an empty row for htmx, else back to the conference page."""
+
+    def remove(**ids: int):
+        obj = service.load_part_or_404(model, ids[arg], current_user, organiser_only=True)
+        conf = obj.conference
+        access.authorize(current_user, "manage", conf)
+        service.remove(obj)
+        return empty() if is_htmx() else redirect_to("conferences.detail", conference_id=conf.id)
+
+    remove.__name__ = f"remove_{name}"
+    bp.add_url_rule(f"/{path}/<int:{arg}>/xoa", view_func=requires("conferences.edit")(remove), methods=["POST"])
+
+
+for _args in (("chair", ConferenceChair, "conference_chair_id", "chu-tri"),
+              ("point", ConferencePoint, "conference_point_id", "diem-cau"),
+              ("invitee", ConferenceInvitee, "conference_invitee_id", "khach-moi")):
+    _remove_route(*_args)
 
 
 @bp.route("/<int:conference_id>/chu-tri", methods=["POST"])
@@ -44,12 +57,6 @@ def add_chair(conference_id: int):
     conf = load_managed_or_404(conference_id)
     return save_part(conf, "chairs", "chair_form", ChairForm(), lambda f: service.add_chair(
         conf, f.name.data, f.title.data, actor=current_user))
-
-
-@bp.route("/chu-tri/<int:conference_chair_id>/xoa", methods=["POST"])
-@requires("conferences.edit")
-def remove_chair(conference_chair_id: int):
-    return _removed(service.load_part_or_404(ConferenceChair, conference_chair_id, current_user, organiser_only=True))
 
 
 @bp.route("/<int:conference_id>/diem-cau", methods=["POST"])
@@ -66,25 +73,12 @@ def add_points(conference_id: int):
     return save_part(conf, "points", "points_form", PointsForm(), save)
 
 
-@bp.route("/diem-cau/<int:conference_point_id>/xoa", methods=["POST"])
-@requires("conferences.edit")
-def remove_point(conference_point_id: int):
-    return _removed(service.load_part_or_404(ConferencePoint, conference_point_id, current_user, organiser_only=True))
-
-
 @bp.route("/<int:conference_id>/khach-moi", methods=["POST"])
 @requires("conferences.edit")
 def add_invitees(conference_id: int):
     conf = load_managed_or_404(conference_id)
     return save_part(conf, "invitees", "invitees_form", InviteesForm(), lambda f: participants.add_invitees(
         conf, f.unit_ids.data or [], addressee=f.addressee.data, actor=current_user))
-
-
-@bp.route("/khach-moi/<int:conference_invitee_id>/xoa", methods=["POST"])
-@requires("conferences.edit")
-def remove_invitee(conference_invitee_id: int):
-    return _removed(service.load_part_or_404(ConferenceInvitee, conference_invitee_id, current_user,
-                                             organiser_only=True))
 
 
 @bp.route("/khach-moi/<int:conference_invitee_id>/xac-nhan", methods=["GET", "POST"])
