@@ -44,6 +44,12 @@ def visible(user) -> sa.Select:
     return sa.select(Inspection).where(sa.or_(*conds))
 
 
+def visibility_key(user) -> str:
+    """What `visible(user)` depends on, for cache keys: the team memberships are the user's own, so
+    the key names the user (and the scope and reader roles, which change without a data write)."""
+    return f"{user.id}:{scope_root(user.unit).id}:{'r' if user.roles & READER_ROLES else 't'}"
+
+
 def plans_visible(user) -> sa.Select:
     return sa.select(InspectionPlan).where(InspectionPlan.unit_id.in_(_scope_units(user)))
 
@@ -126,7 +132,6 @@ def add_inspection(plan: InspectionPlan, data: dict, *, actor) -> Inspection:
     db.session.add(insp)
     insp.members = [InspectionMember(user_id=u.id, position=i) for i, u in enumerate(team)]
     checklists.copy_into(insp, template)
-    db.session.add(insp)
     db.session.flush()
     return insp
 
