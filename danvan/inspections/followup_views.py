@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import abort, render_template, request
 from flask_login import current_user
 
-from danvan.core import access
+from danvan.core import access, cache
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.formviews import confirmed, form_page, submit
@@ -96,8 +96,12 @@ def _year() -> int | None:
 @bp.route("/tong-quan")
 @requires("inspections.overview")
 def overview_page():
-    ov = overview.build(current_user, _year())
-    return render_template("inspections/overview.html", ov=ov, CATEGORIES=CATEGORIES, heat_class=overview.heat_class)
+    year, today = _year(), today_local()
+    ov = overview.build(current_user, year, today)
+    # The tables name no user and carry no token: rendered once per figures (the same key).
+    tables = cache.cached_html(overview.SCOPES, overview.cache_key(current_user, year, today), lambda: render_template(
+        "inspections/_overview_tables.html", ov=ov, CATEGORIES=CATEGORIES, heat_class=overview.heat_class))
+    return render_template("inspections/overview.html", ov=ov, tables=tables)
 
 
 @bp.route("/tong-quan.xlsx")

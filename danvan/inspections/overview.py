@@ -76,9 +76,13 @@ class Overview:
 def build(user, year: int | None = None, today: date | None = None) -> Overview:
     root = scope_root(user.unit)
     today = today or today_local()
-    key = f"inspections:overview:{planning.visibility_key(user)}:{year or 0}:{today.isoformat()}"
-    rows, items, years = cache.cached(SCOPES, key, lambda: _compute(user, root, year, today))
+    rows, items, years = cache.cached(SCOPES, cache_key(user, year, today), lambda: _compute(user, root, year, today))
     return Overview(root=root, year=year, rows=rows, items=items, years=years)
+
+
+def cache_key(user, year: int | None, today: date | None = None) -> str:
+    """The figures are the reader's own (visibility), for a year and a day (what is overdue)."""
+    return f"inspections:overview:{planning.visibility_key(user)}:{year or 0}:{(today or today_local()).isoformat()}"
 
 
 def _compute(user, root: Unit, year: int | None, today: date) -> tuple[list[UnitRow], list[dict], list[int]]:
