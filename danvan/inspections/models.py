@@ -216,7 +216,6 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
     __table_args__ = (
         sa.CheckConstraint("state IN ('open','reported','accepted','reopened')", name="state"),
         sa.Index("ix_inspection_recommendation_unit_state", "unit_id", "state", "deadline"),
-        sa.Index("ix_inspection_recommendation_deadline", "deadline", "id"),   # the list, by deadline
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,5 @@
-"""inspections: the recommendations list reads its page in deadline order and the visits list in
-date order through an index (at national scale the sort of every visible row was the page's cost)
+"""inspections: the visits list reads its page in date order through an index (at national scale
+the sort of every visible visit was the statement's cost)
 
 Revision ID: 0018_inspection_indexes
 Revises: 0017_rows_and_conclusions
@@ -14,8 +14,6 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('inspection_recommendation', schema=None) as batch_op:
-        batch_op.create_index('ix_inspection_recommendation_deadline', ['deadline', 'id'], unique=False)
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.create_index('ix_inspection_scheduled', ['scheduled_on', 'id'], unique=False)
 
@@ -23,5 +21,3 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('inspection', schema=None) as batch_op:
         batch_op.drop_index('ix_inspection_scheduled')
-    with op.batch_alter_table('inspection_recommendation', schema=None) as batch_op:
-        batch_op.drop_index('ix_inspection_recommendation_deadline')
