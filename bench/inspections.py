@@ -84,9 +84,9 @@ def run(ctx) -> None:
         ("Danh sách cuộc kiểm tra", "/kiem-tra/"),
     ]
     for label, path in pages:
-        ctx.page(f"{label} — cả nước", path, USER)
+        ctx.page(f"{label} — cả nước", path, USER, goal=True)
     small = ctx.queries("/kiem-tra/tong-quan", "lanhdao.bdv")
     big = ctx.queries("/kiem-tra/tong-quan", USER)
     ctx.report("Truy vấn SQL tổng quan: tỉnh mẫu / cả nước", f"{small} / {big}",
                "(bằng nhau)" if small == big else "(KHÁC NHAU)")
-    ctx.page("Tổng quan kiểm tra — tỉnh mẫu", "/kiem-tra/tong-quan", "lanhdao.bdv")
+    ctx.page("Tổng quan kiểm tra — tỉnh mẫu", "/kiem-tra/tong-quan", "lanhdao.bdv", goal=True)

@@ -49,3 +49,28 @@ def test_constant_queries(app, world, login_as, count_queries, path):
         page = leader.get(path)
     assert page.status_code == 200
     assert large.count == small.count, large.statements[small.count:]
+
+
+@pytest.mark.parametrize("path", PAGES[:5])
+def test_cached_pages_stay_constant_and_cheap(app, world, login_as, count_queries, path):
+    """Issue 14: at most 15 statements with an empty cache; with a warm one, the same few whether
+    2 visits or 12, and the 10 added visits (a write) are computed again, not served stale."""
+    from danvan.core.cache import cache
+
+    leader = login_as("leader", world.bdv)
+    _add_visits(world, 2, 0)
+    leader.get(path)
+    with app.app_context():
+        cache.clear()
+    with count_queries() as cold:
+        small_page = leader.get(path).get_data(as_text=True)
+    with count_queries() as small:
+        assert leader.get(path).get_data(as_text=True) == small_page
+    _add_visits(world, 10, 2)
+    with count_queries() as recomputed:
+        large_page = leader.get(path).get_data(as_text=True)
+    with count_queries() as large:
+        assert leader.get(path).status_code == 200
+    assert cold.count <= 15 and recomputed.count == cold.count, recomputed.statements
+    assert large.count == small.count < cold.count, large.statements
+    assert large_page != small_page

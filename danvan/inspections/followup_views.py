@@ -7,17 +7,16 @@ from collections.abc import Callable
 from flask import abort, render_template, request
 from flask_login import current_user
 
-from danvan.core import access
+from danvan.core import access, cache
 from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.formviews import confirmed, form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
-from danvan.core.pagination import paginate
 from danvan.core.vntext import today_local
 from danvan.printing import file_response
 
 from . import checklists as checklist_config
-from . import overview, recommendations
+from . import listing, overview, recommendations
 from .blueprint import bp
 from .forms import MAX_ID, FollowUpForm, ItemForm, ReviewForm, TemplateForm
 from .models import CATEGORIES, LINKS, RECOMMENDATION_STATES, ChecklistTemplate
@@ -34,10 +33,12 @@ def recommendations_list():
     status = request.args.get("status", "")
     status = status if status in STATUS_FILTERS else ""
     today = today_local()
-    page = paginate(recommendations.search(current_user, status=status, today=today))
+    page, table = listing.cached_table(
+        "recommendations", current_user, (status, today.isoformat()),
+        lambda: recommendations.search(current_user, status=status, today=today),
+        "inspections/_recommendation_table.html", today=today, is_overdue=recommendations.is_overdue)
     return render_page_or_partial("inspections/recommendations.html", "inspections/_recommendation_rows.html",
-                                  page=page, status=status, filters=STATUS_FILTERS, today=today,
-                                  is_overdue=recommendations.is_overdue)
+                                  page=page, table=table, status=status, filters=STATUS_FILTERS)
 
 
 def _render_rec(rec, status: int = 200, **forms):
@@ -95,8 +96,12 @@ def _year() -> int | None:
 @bp.route("/tong-quan")
 @requires("inspections.overview")
 def overview_page():
-    ov = overview.build(current_user, _year())
-    return render_template("inspections/overview.html", ov=ov, CATEGORIES=CATEGORIES, heat_class=overview.heat_class)
+    year, today = _year(), today_local()
+    ov = overview.build(current_user, year, today)
+    # The tables name no user and carry no token: rendered once per figures (the same key).
+    tables = cache.cached_html(overview.SCOPES, overview.cache_key(current_user, year, today), lambda: render_template(
+        "inspections/_overview_tables.html", ov=ov, CATEGORIES=CATEGORIES, heat_class=overview.heat_class))
+    return render_template("inspections/overview.html", ov=ov, tables=tables)
 
 
 @bp.route("/tong-quan.xlsx")

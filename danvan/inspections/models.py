@@ -113,6 +113,7 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("state IN ('planned','visited','concluded')", name="state"),
         sa.Index("ix_inspection_organiser_year", "organiser_id", "year"),
         sa.Index("ix_inspection_unit_scheduled", "unit_id", "scheduled_on"),
+        sa.Index("ix_inspection_scheduled", "scheduled_on", "id"),   # the list, newest first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

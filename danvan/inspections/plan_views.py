@@ -17,7 +17,7 @@ from danvan.core.units import tree_choices
 from danvan.core.vntext import today_local
 from danvan.extensions import db
 
-from . import checklists, planning
+from . import checklists, listing, planning
 from .blueprint import bp
 from .forms import InspectionForm, PlanForm
 from .models import INSPECTION_STATES, Inspection, InspectionPlan
@@ -32,14 +32,19 @@ def _int_arg(name: str) -> int | None:
 @requires("inspections.view")
 def index():
     year, state = _int_arg("year"), request.args.get("state", "")
-    stmt = planning.visible(current_user)
-    if year:
-        stmt = stmt.where(Inspection.year == year)
-    if state in INSPECTION_STATES:
-        stmt = stmt.where(Inspection.state == state)
-    stmt = (stmt.options(sa.orm.selectinload(Inspection.plan))
-            .order_by(Inspection.scheduled_on.desc(), Inspection.id.desc()))
-    return render_page_or_partial("inspections/index.html", "inspections/_rows.html", page=paginate(stmt),
+    state = state if state in INSPECTION_STATES else ""
+
+    def stmt() -> sa.Select:
+        stmt = planning.visible(current_user)
+        if year:
+            stmt = stmt.where(Inspection.year == year)
+        if state:
+            stmt = stmt.where(Inspection.state == state)
+        return (stmt.options(sa.orm.selectinload(Inspection.plan))
+                .order_by(Inspection.scheduled_on.desc(), Inspection.id.desc()))
+
+    page, table = listing.cached_table("visits", current_user, (year, state), stmt, "inspections/_table.html")
+    return render_page_or_partial("inspections/index.html", "inspections/_rows.html", page=page, table=table,
                                   year=year, state=state, states=INSPECTION_STATES)
 
 

@@ -9,6 +9,7 @@ An inspector who is on no team of a visit does not see it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -42,6 +43,12 @@ def visible(user) -> sa.Select:
         conds += [Inspection.organiser_id.in_(_scope_units(user)),
                   sa.and_(Inspection.unit_id.in_(_scope_units(user)), Inspection.plan_id.in_(issued))]
     return sa.select(Inspection).where(sa.or_(*conds))
+
+
+def visibility_key(user) -> str:
+    """What `visible(user)` depends on, for cache keys: the team memberships are the user's own, so
+    the key names the user (and the scope and reader roles, which change without a data write)."""
+    return f"{user.id}:{scope_root(user.unit).id}:{'r' if user.roles & READER_ROLES else 't'}"
 
 
 def plans_visible(user) -> sa.Select:
@@ -120,13 +127,20 @@ def add_inspection(plan: InspectionPlan, data: dict, *, actor) -> Inspection:
     guests = checked_text(data.get("guests"), "guests", "Khách mời", 2000, error=InspectionError)
     team = _team(plan, data.get("member_ids") or [])
     template = _template(plan, data.get("template_id"), actor)
+    return new_inspection(plan, unit, day, due=due, content=content, guests=guests, team=team, template=template,
+                          previous_id=_previous(unit.id, day))
+
+
+def new_inspection(plan: InspectionPlan, unit: Unit, day: date, *, due: date, content: str, template,
+                   guests: str = "", team: Sequence[User] = (), previous_id: int | None = None) -> Inspection:
+    """The visit, its team and its checklist copied from `template`, added to the session; the
+    inputs are already checked (`add_inspection`)."""
     insp = Inspection(plan=plan, organiser_id=plan.unit_id, unit=unit, year=plan.year, scheduled_on=day,
                       report_due=due, content=content, guests=guests, template_id=template.id,
-                      previous_id=_previous(unit.id, day))
+                      previous_id=previous_id)
     db.session.add(insp)
     insp.members = [InspectionMember(user_id=u.id, position=i) for i, u in enumerate(team)]
     checklists.copy_into(insp, template)
-    db.session.add(insp)
     db.session.flush()
     return insp
 

@@ -8,28 +8,21 @@ import sqlalchemy as sa
 
 from danvan.auth.models import User, UserRole
 from danvan.extensions import db
-from danvan.inspections import checklists
+from danvan.inspections import checklists, planning
 from danvan.inspections.models import (
     ChecklistTemplate,
     Inspection,
-    InspectionMember,
     InspectionPlan,
     Recommendation,
 )
 
 
 def make_inspection(organiser, unit, *, team=(), state="draft", day=date(2026, 6, 10)) -> Inspection:
-    template = checklists.default_template(organiser)
+    """A visit built by the service, its checks skipped: a plan already in `state`, any team."""
     plan = InspectionPlan(unit=organiser, year=day.year, title=f"Kế hoạch kiểm tra {organiser.name}", state=state)
     db.session.add(plan)
-    insp = Inspection(plan=plan, organiser_id=organiser.id, unit=unit, year=day.year, scheduled_on=day,
-                      report_due=day, content="Kiểm tra thực hiện Quy chế dân chủ ở cơ sở")
-    db.session.add(insp)
-    insp.members = [InspectionMember(user_id=u.id, position=i) for i, u in enumerate(team)]
-    checklists.copy_into(insp, template)
-    db.session.add(insp)
-    db.session.flush()
-    return insp
+    return planning.new_inspection(plan, unit, day, due=day, content="Kiểm tra thực hiện Quy chế dân chủ ở cơ sở",
+                                   team=team, template=checklists.default_template(organiser))
 
 
 def _inspectors(unit) -> list[User]:
