@@ -3,6 +3,7 @@ cache, a handful when warm) however many blocs, members, evaluations and distric
 cached tables follow every write through HTTP at once."""
 from __future__ import annotations
 
+import random
 import re
 from datetime import date
 from decimal import Decimal
@@ -149,3 +150,15 @@ def test_a_score_through_http_shows_at_once_on_the_cached_ratings(world, login_a
     assert after["tot"] == "1" and "Hoàn thành tốt nhiệm vụ" in html and "Chờ cấp trên chấm" not in html
     waiting = district.get("/khoi-dan-van/danh-gia?year=2024&rating=waiting").get_data(as_text=True)
     assert "Không có phiếu đánh giá nào khớp điều kiện." in waiting
+
+
+def test_the_demo_rosters_show_at_once_on_a_cached_list(world, login_as, db_session, create_unit):
+    """The demo inserts its rows in bulk (no ORM flush): it bumps the data version itself."""
+    leader = login_as("leader", world.bdv)
+    assert "Không có khối dân vận nào khớp điều kiện." in leader.get("/khoi-dan-van/").get_data(as_text=True)
+    assert "0 khối, 0 thành viên" in leader.get("/khoi-dan-van/").get_data(as_text=True)
+    from danvan.blocs import demo
+
+    demo.build(world.p, rng=random.Random(1), evaluations=False)
+    html = leader.get("/khoi-dan-van/").get_data(as_text=True)
+    assert "3 khối" in html and "Khối dân vận Phường Xuất Hóa" in html
