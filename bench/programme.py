@@ -114,9 +114,9 @@ def run(ctx) -> None:
              "lanhdao.toanquoc", goal=True)
     ctx.page("Đề án tính đến 30/06/2025 (lịch sử) — 3.321 xã", f"/de-an/{national}?as_of=2025-06-30",
              "lanhdao.toanquoc")
-    ctx.page("Khối dân vận: danh sách 108 khối", "/khoi-dan-van/", "lanhdao.bdv")
+    ctx.page("Khối dân vận: danh sách 108 khối", "/khoi-dan-van/", "lanhdao.bdv", goal=True)
     ctx.page("Khối dân vận: xếp loại thành viên 2024", "/khoi-dan-van/danh-gia?year=2024&subject=member",
-             "lanhdao.bdv")
+             "lanhdao.bdv", goal=True)
     # The sơ kết draft is a background job now: time the drafting itself (what the consumer runs).
     from danvan.auth.models import User
     from danvan.core.units import scope_root

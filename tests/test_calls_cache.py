@@ -72,3 +72,22 @@ def test_tracking_rows_are_paged(world, login_as, create_unit):
     assert "Xã Trang 30" in second and "Xã Trang 01" not in second
     missing = leader.get(f"/yeu-cau/{call.id}?trang_thai=missing&page=2").get_data(as_text=True)
     assert "Hiển thị 26–30 / 30" in missing
+
+
+def test_a_deadline_change_shows_at_once_in_the_history_of_the_cached_tracking(world, login_as, count_queries):
+    """The tracking page reads the deadline history only when the call has some (a count cached with the
+    rows): a change through HTTP shows on the next read, with its reason and author."""
+    leader = login_as("leader", world.d1b, full_name="Hoàng Thị Lan")
+    call = calls.create_call(world.d1b, {"title": "Báo cáo quý", "type_code": "BC", "deadline": TODAY},
+                             [world.c1, world.c2], actor=leader.user, notify=False)
+    assert 'id="deadline-history"' not in leader.get(f"/yeu-cau/{call.id}").get_data(as_text=True)
+    with count_queries() as q:
+        assert leader.get(f"/yeu-cau/{call.id}").status_code == 200
+    assert not any("call_change" in s or "call_submission" in s for s in q.statements), q.statements
+    later = (TODAY + timedelta(days=10)).strftime("%d/%m/%Y")
+    r = leader.post_form(f"/yeu-cau/{call.id}/doi-han", {"deadline": later, "reason": "Chờ số liệu quý"})
+    assert r.status_code == 303
+    page = leader.get(f"/yeu-cau/{call.id}").get_data(as_text=True)
+    history = page.split('id="deadline-history"', 1)[1]
+    assert "Chờ số liệu quý" in history and "Hoàng Thị Lan" in history and later in history
+    assert later in page.split('id="call-deadline"', 1)[1].split("</dd>", 1)[0]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from danvan.auth.models import User, UserRole
 from danvan.blocs.criteria import rate
 from danvan.blocs.models import Bloc, BlocMember, CriteriaSet, Criterion, Evaluation, EvaluationScore
+from danvan.core import cache
 from danvan.core.units import Unit
 from danvan.core.vntext import fmt_number, fold
 from danvan.core.workflow import WorkflowHistory
@@ -140,9 +141,10 @@ def build(root: Unit, *, rng: random.Random, total_members: int = TOTAL_MEMBERS,
                            .values(flag_reasons=reason))
     current = sum(1 for r in member_rows if r["to_date"] is None)
     summary = f"khối dân vận: {len(communes)} khối, {fmt_number(current)} thành viên hiện tại"
-    if not evaluations:
-        return summary
-    return summary + "; " + _evaluations(root, communes, bloc_ids, rng)
+    if evaluations:
+        summary += "; " + _evaluations(root, communes, bloc_ids, rng)
+    cache.bump(["blocs"])   # bulk rows bypass the ORM's flush events: the cached lists and panel follow
+    return summary
 
 
 def _evaluations(root: Unit, communes, bloc_ids: dict, rng: random.Random) -> str:

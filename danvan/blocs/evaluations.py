@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, lazyload
 
 from danvan.blocs.models import RATINGS, Bloc, BlocMember, Evaluation, EvaluationScore
 from danvan.core import access, workflow
@@ -164,8 +165,13 @@ def save_final(evaluation: Evaluation, raw: dict, comment: str, *, actor) -> str
 
 def evaluations_query(user, *, year: int | None = None, subject: str | None = None, rating: str | None = None,
                       q: str | None = None, bloc: Bloc | None = None) -> sa.Select:
+    # The lists show the bloc's and the member's names: taken from the joins the filters use, without
+    # the sheet's other eager joins (criteria set, units), which made the planner join 10 tables.
     stmt = access.scoped(sa.select(Evaluation).join(Bloc, Bloc.id == Evaluation.bloc_id)
-                         .outerjoin(BlocMember, BlocMember.id == Evaluation.member_id), Evaluation.unit_id, user)
+                         .outerjoin(BlocMember, BlocMember.id == Evaluation.member_id)
+                         .options(contains_eager(Evaluation.bloc).lazyload(Bloc.unit),
+                                  contains_eager(Evaluation.member).lazyload(BlocMember.bloc),
+                                  lazyload(Evaluation.criteria_set)), Evaluation.unit_id, user)
     if year:
         stmt = stmt.where(Evaluation.year == year)
     if subject == "bloc":

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from sqlalchemy.orm import aliased, lazyload
 
 from danvan.blocs.models import POSITIONS, RATINGS, Bloc, BlocMember, Evaluation
 from danvan.core import access, audit
@@ -56,10 +57,13 @@ def current_counts_subquery(on: date):
 
 
 def blocs_query(user, *, q: str | None = None, state: str | None = None, on: date | None = None) -> sa.Select:
-    """Blocs in scope with their current member count, one query per page."""
+    """Rows (bloc, current member count, name of the commune's parent unit) in scope: one query per
+    page, whatever the blocs and parents on it (the bloc's own unit is not loaded: the list shows none of it)."""
     counts = current_counts_subquery(on or today_local())
-    stmt = (sa.select(Bloc, sa.func.coalesce(counts.c.members, 0))
-            .outerjoin(counts, counts.c.bloc_id == Bloc.id).join(Unit, Unit.id == Bloc.unit_id))
+    parent = aliased(Unit)
+    stmt = (sa.select(Bloc, sa.func.coalesce(counts.c.members, 0), parent.name)
+            .outerjoin(counts, counts.c.bloc_id == Bloc.id).join(Unit, Unit.id == Bloc.unit_id)
+            .outerjoin(parent, parent.id == Unit.parent_id).options(lazyload(Bloc.unit)))
     stmt = access.scoped(stmt, Bloc.unit_id, user)
     if (found := matches(q, Bloc.name_key)) is not None:
         stmt = stmt.where(found)

@@ -1,8 +1,11 @@
 """Khối dân vận cơ sở: blocs and rosters, criteria sets, yearly evaluations and ratings."""
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from danvan.blocs import criteria, service
 from danvan.blocs import evaluations as sheets  # the view `evaluations` keeps its endpoint name
@@ -16,13 +19,13 @@ from danvan.blocs.forms import (
     NewEvaluationForm,
 )
 from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
-from danvan.core import access, nav, panels, workflow
+from danvan.core import access, cache, nav, panels, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.formviews import form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import paginate
+from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fmt_decimal, int_or_none, today_local
 from danvan.extensions import db
@@ -39,17 +42,40 @@ def _data(form) -> dict:
 # ---------------------------------------------------------------- blocs
 
 
+# The list pages show blocs, members, evaluations (this package: the "blocs" data version) and unit
+# names and paths: their tables are cached per scope, filters, page and both versions (a write shows
+# on the next read); the pager (it echoes the query string) is rendered around them.
+LIST_SCOPES = ("blocs", "units")
+cache.declare(*LIST_SCOPES)
+
+
+def _key(*parts) -> str:
+    """A cache key of a list's filters; the search text hashed (a query string can carry anything)."""
+    *head, q = parts
+    digest = hashlib.blake2b((q or "").encode(), digest_size=8).hexdigest()
+    return ":".join(str(p) for p in head) + ":" + digest
+
+
 @bp.route("/")
 @requires("blocs.view")
 def index():
     filters = FilterForm(request.args)
     filters.validate()
-    page = paginate(service.blocs_query(current_user, q=filters.q.data, state=filters.state.data or None),
-                    scalars=False)
+    state = filters.state.data if filters.state.data in ("flagged", "draft", "confirmed") else None
+    q, wanted, today = filters.q.data, page_arg(), today_local()
     root = scope_root(current_user.unit)
-    return render_page_or_partial("blocs/index.html", "blocs/_rows.html", page=page, filters=filters,
-                                  totals=service.province_totals(root), root=root, rules=service.rules(),
-                                  states=ROSTER_STATES)
+
+    def compute() -> tuple[int, int, int, str, dict]:
+        page = paginate(service.blocs_query(current_user, q=q, state=state, on=today), page=wanted, scalars=False)
+        return (page.page, page.per_page, page.total, render_template("blocs/_table.html", items=page.items),
+                service.province_totals(root, today))
+
+    number, per_page, total, table, totals = cache.cached(
+        LIST_SCOPES, _key("blocs-list", root.id, today.isoformat(), wanted, state, q), compute)
+    return render_page_or_partial("blocs/index.html", "blocs/_rows.html",
+                                  page=Page(items=[], page=number, per_page=per_page, total=total),
+                                  table=Markup(table), filters=filters, totals=totals, root=root,
+                                  rules=service.rules(), states=ROSTER_STATES)
 
 
 @bp.route("/moi", methods=["GET", "POST"])
@@ -280,14 +306,25 @@ def evaluations():
     filters.rating.choices = [("", "Mọi xếp loại"), *RATINGS.items(), ("none", "Chưa xếp loại"),
                               (sheets.WAITING, "Chờ tôi chấm điểm")]
     filters.validate()
-    year = filters.year.data or sheets.default_year(current_user)
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
-    page = paginate(sheets.evaluations_query(current_user, year=year, subject=subject,
-                                              rating=filters.rating.data or None, q=filters.q.data))
-    by_year = sheets.rating_counts_by_year(current_user, subject)
-    return render_page_or_partial("blocs/evaluations.html", "blocs/_evaluation_rows.html", page=page,
-                                  filters=filters, year=year, subject=subject, counts=by_year.get(year, {}),
-                                  by_year=by_year, ratings=RATINGS)
+    rating = filters.rating.data if filters.rating.data in (*RATINGS, "none", sheets.WAITING) else None
+    asked, q, wanted = filters.year.data, filters.q.data, page_arg()
+
+    def compute() -> tuple[int, int, int, int, str]:
+        year = asked or sheets.default_year(current_user)
+        page = paginate(sheets.evaluations_query(current_user, year=year, subject=subject, rating=rating, q=q),
+                        page=wanted)
+        by_year = sheets.rating_counts_by_year(current_user, subject)
+        table = render_template("blocs/_evaluation_table.html", page=page, year=year, subject=subject,
+                                counts=by_year.get(year, {}), by_year=by_year, ratings=RATINGS)
+        return year, page.page, page.per_page, page.total, table
+
+    # the user's unit decides the scope and "chờ tôi chấm điểm"; the year, when not asked, this year
+    key = _key("bloc-evaluations", current_user.unit_id, today_local().year, asked, subject, rating, wanted, q)
+    year, number, per_page, total, table = cache.cached(LIST_SCOPES, key, compute)
+    return render_page_or_partial("blocs/evaluations.html", "blocs/_evaluation_rows.html",
+                                  page=Page(items=[], page=number, per_page=per_page, total=total),
+                                  table=Markup(table), filters=filters, year=year)
 
 
 # ---------------------------------------------------------------- criteria sets

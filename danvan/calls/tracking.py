@@ -2,13 +2,15 @@
 submissions the features record; nothing is counted by hand. Constant number of queries."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from danvan.calls.kinds import object_link
-from danvan.calls.models import Call, CallSubmission, CallTarget
+from danvan.calls.models import Call, CallChange, CallSubmission, CallTarget
 from danvan.calls.service import deadline_end, served_unit
 from danvan.core import cache
 from danvan.core.htmx import link
@@ -78,6 +80,7 @@ class Tracking:
     call: Call
     rows: list[TrackingRow]
     counts: dict[str, int]
+    changes: int | None = None   # deadline changes of the call (cached_page counts them; None: not counted)
 
     @property
     def summary(self) -> str:
@@ -192,20 +195,26 @@ class TargetRef:
     extended_until: date | None
 
 
-def cached_page(call: Call, status: str, page: int, *, current_structure: bool = False) -> tuple[Tracking, Page]:
-    """The tracking page's data: the counts and one page of the rows in `status`, cached per call,
-    filter, page and data version. The rows hold the unit's id and name and the target's extension
-    (plain data, not ORM objects): all the page shows, and a hit unpickles 25 rows, not 2,000."""
-    def compute() -> tuple[dict[str, int], Page]:
+def cached_page(call: Call, status: str, page: int, *, current_structure: bool = False,
+                render: Callable[[Page], str] | None = None) -> tuple[Tracking, Page, Markup | None]:
+    """The tracking page's data: the counts, one page of the rows in `status` and how many deadline
+    changes the call has, cached per call, filter, page and data version. The rows hold the unit's id
+    and name and the target's extension (plain data, not ORM objects): all the page shows, and a hit
+    unpickles 25 rows, not 2,000. `render(page)`, our own autoescaped template of those rows (no token,
+    nothing of the user), is cached with them: a hit renders no row."""
+    def compute() -> tuple[dict[str, int], Page, int, str | None]:
         t = tracking(call, current_structure=current_structure)
         chosen = paginate_rows(t.filtered(status), page=page)
         chosen.items = [replace(r, unit=UnitRef(r.unit.id, r.unit.name), target=TargetRef(r.target.extended_until),
                                 merged_from=[UnitRef(u.id, u.name) for u in r.merged_from]) for r in chosen.items]
-        return t.counts, chosen
+        changes = db.session.scalar(sa.select(sa.func.count()).select_from(CallChange)
+                                    .where(CallChange.call_id == call.id)) or 0
+        return t.counts, chosen, changes, None if render is None else str(render(chosen))
 
-    key = f"calls:tracking:{call.id}:{int(current_structure)}:{status[:20]}:{page}"
-    counts, chosen = cache.cached(SCOPES, key, compute)
-    return Tracking(call=call, rows=[], counts=counts), chosen
+    key = f"calls:tracking:{call.id}:{int(current_structure)}:{status[:20]}:{page}:{int(render is not None)}"
+    counts, chosen, changes, html = cache.cached(SCOPES, key, compute)
+    return (Tracking(call=call, rows=[], counts=counts, changes=changes), chosen,
+            None if html is None else Markup(html))
 
 
 def summaries(calls: list[Call]) -> dict[int, dict[str, int]]:

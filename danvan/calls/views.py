@@ -134,17 +134,20 @@ def _context(call: calls.Call, issuer_side: bool, **extra) -> dict:
            "confirm_form": ConfirmForm(formdata=None), "extend_form": ExtendForm(formdata=None),
            "deadline_form": DeadlineForm(formdata=None),
            "can_change_deadline": access.can(current_user, "change_deadline", call),
-           "history": calls.deadline_history(call, None if issuer_side else current_user.unit),
            "today": today_local(), "archived": archived, "can_manage": manager,
            "can_archive": manager and calls.issuing_committee(current_user, call),
            "can_restore": issuer_side and archived and access.has_permission(current_user, "calls.restore"),
            **extra}
     if issuer_side:
-        t, rows = calls.cached_tracking_page(call, ctx["status"], page_arg(),
-                                             current_structure=structure.wants_current())
-        ctx.update(tracking=t, rows=rows, structure=structure.toggle())
+        t, rows, table = calls.cached_tracking_page(
+            call, ctx["status"], page_arg(), current_structure=structure.wants_current(),
+            render=lambda page: render_template("calls/_tracking_table.html", call=call, rows=page))
+        # most calls never change their deadline: the cached count spares the history query
+        ctx.update(tracking=t, rows=rows, table=table, structure=structure.toggle(),
+                   history=calls.deadline_history(call) if t.changes else [])
     else:
-        ctx["mine"] = calls.my_target_status(current_user, [call.id]).get(call.id)
+        ctx.update(mine=calls.my_target_status(current_user, [call.id]).get(call.id),
+                   history=calls.deadline_history(call, current_user.unit))
     return ctx
 
 
