@@ -5,7 +5,6 @@ import hashlib
 
 from flask import Blueprint, abort, flash, render_template, request
 from flask_login import current_user
-from markupsafe import Markup
 
 from danvan.blocs import criteria, service
 from danvan.blocs import evaluations as sheets  # the view `evaluations` keeps its endpoint name
@@ -25,7 +24,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.formviews import form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import Page, page_arg, paginate
+from danvan.core.pagination import Page, cached_page, paginate
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fmt_decimal, int_or_none, today_local
 from danvan.extensions import db
@@ -62,20 +61,16 @@ def index():
     filters = FilterForm(request.args)
     filters.validate()
     state = filters.state.data if filters.state.data in ("flagged", "draft", "confirmed") else None
-    q, wanted, today = filters.q.data, page_arg(), today_local()
+    q, today = filters.q.data, today_local()
     root = scope_root(current_user.unit)
 
-    def compute() -> tuple[int, int, int, str, dict]:
+    def fill(wanted: int) -> tuple[Page, str, dict]:
         page = paginate(service.blocs_query(current_user, q=q, state=state, on=today), page=wanted, scalars=False)
-        return (page.page, page.per_page, page.total, render_template("blocs/_table.html", items=page.items),
-                service.province_totals(root, today))
+        return page, render_template("blocs/_table.html", items=page.items), service.province_totals(root, today)
 
-    number, per_page, total, table, totals = cache.cached(
-        LIST_SCOPES, _key("blocs-list", root.id, today.isoformat(), wanted, state, q), compute)
-    return render_page_or_partial("blocs/index.html", "blocs/_rows.html",
-                                  page=Page(items=[], page=number, per_page=per_page, total=total),
-                                  table=Markup(table), filters=filters, totals=totals, root=root,
-                                  rules=service.rules(), states=ROSTER_STATES)
+    page, table, totals = cached_page(LIST_SCOPES, _key("blocs-list", root.id, today.isoformat(), state, q), fill)
+    return render_page_or_partial("blocs/index.html", "blocs/_rows.html", page=page, table=table, filters=filters,
+                                  totals=totals, root=root, rules=service.rules(), states=ROSTER_STATES)
 
 
 @bp.route("/moi", methods=["GET", "POST"])
@@ -308,23 +303,22 @@ def evaluations():
     filters.validate()
     subject = filters.subject.data if filters.subject.data in ("bloc", "member") else "bloc"
     rating = filters.rating.data if filters.rating.data in (*RATINGS, "none", sheets.WAITING) else None
-    asked, q, wanted = filters.year.data, filters.q.data, page_arg()
+    asked, q = filters.year.data, filters.q.data
 
-    def compute() -> tuple[int, int, int, int, str]:
+    def fill(wanted: int) -> tuple[Page, str, int]:
         year = asked or sheets.default_year(current_user)
         page = paginate(sheets.evaluations_query(current_user, year=year, subject=subject, rating=rating, q=q),
                         page=wanted)
         by_year = sheets.rating_counts_by_year(current_user, subject)
         table = render_template("blocs/_evaluation_table.html", page=page, year=year, subject=subject,
                                 counts=by_year.get(year, {}), by_year=by_year, ratings=RATINGS)
-        return year, page.page, page.per_page, page.total, table
+        return page, table, year
 
     # the user's unit decides the scope and "chờ tôi chấm điểm"; the year, when not asked, this year
-    key = _key("bloc-evaluations", current_user.unit_id, today_local().year, asked, subject, rating, wanted, q)
-    year, number, per_page, total, table = cache.cached(LIST_SCOPES, key, compute)
+    key = _key("bloc-evaluations", current_user.unit_id, today_local().year, asked, subject, rating, q)
+    page, table, year = cached_page(LIST_SCOPES, key, fill)
     return render_page_or_partial("blocs/evaluations.html", "blocs/_evaluation_rows.html",
-                                  page=Page(items=[], page=number, per_page=per_page, total=total),
-                                  table=Markup(table), filters=filters, year=year)
+                                  page=page, table=table, filters=filters, year=year)
 
 
 # ---------------------------------------------------------------- criteria sets

@@ -1,12 +1,16 @@
 """One paginator for every list: counts in SQL, fetches one page, builds page links."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import ceil
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, request
+from markupsafe import Markup
 
+from danvan.core import cache
 from danvan.core.vntext import int_or_none
 from danvan.extensions import db
 
@@ -52,6 +56,23 @@ def paginate(stmt: sa.Select, *, page: int | None = None, per_page: int | None =
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars()) if scalars else list(result)
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def cached_page(scopes: Iterable[str], key: str, fill: Callable[[int], tuple[Page, str, Any]]
+                ) -> tuple[Page, Markup, Any]:
+    """A list's page whose table is rendered once per data version of `scopes` (core/cache), then
+    served from the cache. `fill(page number)` returns the Page, its table's HTML (our autoescaped
+    templates; nothing user-specific that `key` omits, no CSRF token) and any plain extra data cached
+    with it. Returned: the Page's counts without items, the table, the extra. The pager is rendered
+    around the table by the caller: its links echo the request's arguments."""
+    wanted = page_arg()
+
+    def compute() -> tuple[int, int, int, str, Any]:
+        page, html, extra = fill(wanted)
+        return page.page, page.per_page, page.total, str(html), extra
+
+    number, per_page, total, html, extra = cache.cached(scopes, f"{key}:page={wanted}", compute)
+    return Page(items=[], page=number, per_page=per_page, total=total), Markup(html), extra
 
 
 def paginate_rows(rows: list, *, page: int | None = None, per_page: int | None = None) -> Page:

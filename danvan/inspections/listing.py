@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from flask import render_template
 from markupsafe import Markup
 
-from danvan.core import cache
-from danvan.core.pagination import Page, page_arg, paginate
+from danvan.core.pagination import Page, cached_page, paginate
 
 from . import planning
 from .overview import SCOPES
@@ -20,12 +19,9 @@ from .overview import SCOPES
 def cached_table(name: str, user, filters: tuple, stmt: Callable[[], sa.Select], template: str,
                  **context) -> tuple[Page, Markup]:
     """(the page, with its counts but no items; the table's HTML) of `stmt()` at the requested page."""
-    wanted = page_arg()
-
-    def compute() -> tuple[int, int, int, str]:
+    def fill(wanted: int) -> tuple[Page, str, None]:
         page = paginate(stmt(), page=wanted)
-        return page.page, page.per_page, page.total, render_template(template, items=page.items, **context)
+        return page, render_template(template, items=page.items, **context), None
 
-    key = f"inspections:{name}:{planning.visibility_key(user)}:{wanted}:{filters!r}"
-    number, per_page, total, html = cache.cached(SCOPES, key, compute)
-    return Page(items=[], page=number, per_page=per_page, total=total), Markup(html)
+    page, table, _ = cached_page(SCOPES, f"inspections:{name}:{planning.visibility_key(user)}:{filters!r}", fill)
+    return page, table

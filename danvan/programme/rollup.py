@@ -253,9 +253,13 @@ def task_totals(programme: Programme, root: Unit, as_of: date, *, source: str | 
     return {tid: (int(n), int(r), float(s)) for tid, n, r, s in db.session.execute(stmt)}
 
 
+def task_totals_key(programme: Programme, root: Unit, as_of: date) -> str:
+    """The cache key of task_totals (shared with the timeline's batch, programme/trends.py)."""
+    return f"rollup:tasks:{programme.id}:{root.id}:{as_of.isoformat()}"
+
+
 def cached_task_totals(programme: Programme, root: Unit, as_of: date) -> dict[int, tuple[int, int, float]]:
-    key = f"rollup:tasks:{programme.id}:{root.id}:{as_of.isoformat()}"
-    return cache.cached([SCOPE], key, lambda: task_totals(programme, root, as_of))
+    return cache.cached([SCOPE], task_totals_key(programme, root, as_of), lambda: task_totals(programme, root, as_of))
 
 
 # ---------------------------------------------------------------- assembled figures

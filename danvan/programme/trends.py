@@ -61,7 +61,7 @@ def totals_at(programme: Programme, root: Unit, ends: list[date]) -> list[Totals
     """rollup.task_totals as of each of `ends`, cached under the same keys; the past ends missing from
     the cache are computed together in one statement, so the timeline costs the same number of
     queries whatever the number of periods (it was one roll-up per period)."""
-    entries = [([SCOPE], f"rollup:tasks:{programme.id}:{root.id}:{end.isoformat()}") for end in ends]
+    entries = [([SCOPE], rollup.task_totals_key(programme, root, end)) for end in ends]
 
     def compute(missing: list[int]) -> list[Totals]:
         past = [ends[i] for i in missing if not rollup.uses_summary(ends[i])]

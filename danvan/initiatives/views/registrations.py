@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from flask import flash, render_template, request
 from flask_login import current_user
-from markupsafe import Markup
 
 from danvan.core import access, cache, files, workflow
 from danvan.core.access import requires
 from danvan.core.forms import add_error
 from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import Page, page_arg, paginate
+from danvan.core.pagination import Page, cached_page, paginate
 from danvan.core.vntext import int_or_none, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
@@ -34,16 +33,15 @@ def _rows_context() -> dict:
     The table of a page of results is cached per scope, filters and data version (it names no user and
     carries no token); the pager and the toolbar (CSRF tokens) are rendered around it."""
     filters = search.parse_filters(request.args)
-    wanted = page_arg()
 
-    def compute() -> tuple[int, int, int, str]:
+    def fill(wanted: int) -> tuple[Page, str, None]:
         page = paginate(search.list_stmt(current_user, filters), page=wanted)
-        return page.page, page.per_page, page.total, render_template("initiatives/_table.html", items=page.items)
+        return page, render_template("initiatives/_table.html", items=page.items), None
 
-    key = f"dvk-list:{current_user.scope.id}:{wanted}:{sorted(filters.as_args().items())}"
-    number, per_page, total, table = cache.cached(LIST_SCOPES, key, compute)
-    return dict(page=Page(items=[], page=number, per_page=per_page, total=total), table=Markup(table),
-                filters=filters, submit_all_form=SubmitAllForm(year=filters.year or today_local().year))
+    key = f"dvk-list:{current_user.scope.id}:{sorted(filters.as_args().items())}"
+    page, table, _ = cached_page(LIST_SCOPES, key, fill)
+    return dict(page=page, table=table, filters=filters,
+                submit_all_form=SubmitAllForm(year=filters.year or today_local().year))
 
 
 def _filter_choices() -> dict[str, list[tuple[int, str]]]:
