@@ -19,7 +19,7 @@ from danvan.blocs.forms import (
 )
 from danvan.blocs.models import POSITIONS, RATINGS, ROSTER_STATES
 from danvan.core import access, cache, nav, panels, workflow
-from danvan.core.access import requires
+from danvan.core.access import object_page, requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.formviews import form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
@@ -102,13 +102,6 @@ def bloc_new():
                      render=lambda status: (render_template("blocs/bloc_form.html", form=form, units=units), status))
 
 
-@bp.route("/<int:bloc_id>")
-@requires("blocs.view")
-def detail(bloc_id: int):
-    bloc = service.load_bloc_or_404(bloc_id, current_user)
-    return _render_detail(bloc)
-
-
 def _render_detail(bloc, status=200, eval_form=None):
     members = service.current_members(bloc)
     form = eval_form or NewEvaluationForm()
@@ -123,6 +116,9 @@ def _render_detail(bloc, status=200, eval_form=None):
                            unconfirmed=service.unconfirmed(bloc, problems),
                            eval_form=form, evaluations=evaluations, positions=POSITIONS,
                            confirm_form=ConfirmForm()), status
+
+
+object_page(bp, "/<int:bloc_id>", "detail", "blocs.view", service.load_bloc_or_404, _render_detail)
 
 
 @bp.route("/<int:bloc_id>/xac-nhan", methods=["POST"])
@@ -236,10 +232,8 @@ def _evaluation_page(evaluation, status=200, errors=None, raw=None):
                            **sheets.open_actions(evaluation, current_user)), status
 
 
-@bp.route("/danh-gia/<int:evaluation_id>")
-@requires("blocs.view")
-def evaluation(evaluation_id: int):
-    return _evaluation_page(sheets.load_evaluation_or_404(evaluation_id, current_user))
+object_page(bp, "/danh-gia/<int:evaluation_id>", "evaluation", "blocs.view", sheets.load_evaluation_or_404,
+            _evaluation_page)
 
 
 @bp.route("/danh-gia/<int:evaluation_id>/tu-cham", methods=["POST"])

@@ -3,7 +3,9 @@ its tracking page with extensions, reminders, the Excel export, closing and reop
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -195,46 +197,64 @@ def remind(call_id: int):
 @bp.route("/yeu-cau/<int:call_id>/gia-han", methods=["POST"])
 @requires("calls.manage")
 def extend(call_id: int):
-    call = _load_issued(call_id)
-    form = ExtendForm()
-    if call.archived_at is not None:
-        return _render(call, 409, error=CLOSED)
-    if not form.validate_on_submit():
-        msg = " ".join(e for errs in form.errors.values() for e in errs)
-        return _render(call, 422, error=msg or "Dữ liệu không hợp lệ.")
-    unit = db.session.get(Unit, form.unit_id.data)
-    try:
+    def save(call: calls.Call, form: ExtendForm) -> str:
+        unit = db.session.get(Unit, form.unit_id.data)
         if unit is None:
             raise calls.CallError("Đơn vị không nằm trong danh sách nhận yêu cầu.", "unit_id", 404)
         calls.extend_deadline(call, unit, form.extended_until.data, actor=current_user, reason=form.reason.data)
-    except calls.CallError as exc:
-        return _render(call, exc.status, error=exc.message)
-    flash(f"Đã đặt hạn riêng cho {unit.name}." if form.extended_until.data else
-          f"{unit.name} theo hạn chung.", "success")
-    return redirect_to("calls.detail", call_id=call.id)
+        return f"Đã đặt hạn riêng cho {unit.name}." if form.extended_until.data else f"{unit.name} theo hạn chung."
+
+    return _issuer_form(call_id, ExtendForm, lambda call: (409, CLOSED) if call.archived_at is not None else None,
+                        save)
 
 
 @bp.route("/yeu-cau/<int:call_id>/doi-han", methods=["POST"])
 @requires("calls.manage")
 def change_deadline(call_id: int):
     """The issuing committee corrects the general deadline, with a reason; targets are notified."""
-    call = _load_issued(call_id)
-    form = DeadlineForm()
-    if not access.can(current_user, "change_deadline", call):
-        return _render(call, 409 if call.archived_at is not None else 403, deadline_form=form,
-                       error=CLOSED if call.archived_at is not None
-                       else "Chỉ đơn vị đã gửi yêu cầu mới đổi được hạn nộp chung.")
-    if form.validate_on_submit():
+    def refusal(call: calls.Call) -> tuple[int, str] | None:
+        if access.can(current_user, "change_deadline", call):
+            return None
+        if call.archived_at is not None:
+            return 409, CLOSED
+        return 403, "Chỉ đơn vị đã gửi yêu cầu mới đổi được hạn nộp chung."
+
+    def save(call: calls.Call, form: DeadlineForm) -> str:
         before = call.deadline
-        try:
-            calls.change_deadline(call, form.deadline.data, form.reason.data, actor=current_user)
-        except calls.CallError as exc:
-            add_error(form, exc.field, exc.message)
-            return _render(call, exc.status, deadline_form=form)
-        flash(f"Đã đổi hạn nộp từ {fmt_date(before)} thành {fmt_date(call.deadline)} và thông báo tới "
-              f"{len(call.targets)} đơn vị nhận.", "success")
-        return redirect_to("calls.detail", call_id=call.id)
-    return _render(call, 422, deadline_form=form)
+        calls.change_deadline(call, form.deadline.data, form.reason.data, actor=current_user)
+        return (f"Đã đổi hạn nộp từ {fmt_date(before)} thành {fmt_date(call.deadline)} và thông báo tới "
+                f"{len(call.targets)} đơn vị nhận.")
+
+    return _issuer_form(call_id, DeadlineForm, refusal, save, form_key="deadline_form")
+
+
+def _issuer_form(call_id: int, form_class: type, refusal: Callable[[calls.Call], tuple[int, str] | None],
+                 save: Callable[[calls.Call, Any], str], *, form_key: str | None = None):
+    """A form the issuing side posts on the call's page: the call (else 404); `refusal(call)`, a
+    (status, message) when the call does not take this form now; then `save(call, form)` on valid
+    input, returning the flashed success, and back to the call. Anything else shows the page again
+    with its status (refused, 422 invalid, a CallError's own): the form as typed, its errors on its
+    fields, when the page has a place for it (`form_key`); else the errors in the message above."""
+    call = _load_issued(call_id)
+    form = form_class()
+    typed = {form_key: form} if form_key else {}
+    refused = refusal(call)
+    if refused is not None:
+        return _render(call, refused[0], error=refused[1], **typed)
+    if not form.validate_on_submit():
+        if form_key:
+            return _render(call, 422, **typed)
+        msg = " ".join(e for errs in form.errors.values() for e in errs)
+        return _render(call, 422, error=msg or "Dữ liệu không hợp lệ.")
+    try:
+        message = save(call, form)
+    except calls.CallError as exc:
+        if not form_key:
+            return _render(call, exc.status, error=exc.message)
+        add_error(form, exc.field, exc.message)
+        return _render(call, exc.status, **typed)
+    flash(message, "success")
+    return redirect_to("calls.detail", call_id=call.id)
 
 
 @bp.route("/yeu-cau/<int:call_id>/dong", methods=["POST"])

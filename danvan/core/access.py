@@ -139,6 +139,7 @@ def authorize(user, action: str, obj) -> None:
 
 
 F = TypeVar("F", bound=Callable)
+M = TypeVar("M")
 
 
 def requires(permission: str) -> Callable[[F], F]:
@@ -159,6 +160,20 @@ def requires(permission: str) -> Callable[[F], F]:
     return decorate
 
 
+def object_page(bp, rule: str, endpoint: str, permission: str, load: Callable[[int, object], M],
+                render: Callable[[M], object]) -> None:
+    """Register GET `rule` (its one URL argument the object's id) on the blueprint `bp` as the page of
+    one object: `@requires(permission)`, then `load(id, current_user)` (404 outside the user's scope,
+    as every loader), then `render(obj)`. The actions on that object stay views of their own."""
+
+    def page(**ids: int):
+        (object_id,) = ids.values()
+        return render(load(object_id, current_user))
+
+    page.__name__ = endpoint
+    bp.add_url_rule(rule, endpoint, requires(permission)(page))
+
+
 def scope_ids(user) -> sa.Select:
     """Subquery of the unit ids the user may see (open and closed units alike)."""
     root = scope_root(user.unit)
@@ -168,9 +183,6 @@ def scope_ids(user) -> sa.Select:
 def scoped(stmt: sa.Select, unit_column, user) -> sa.Select:
     """Restrict a list query to rows whose unit lies in the user's scope."""
     return stmt.where(unit_column.in_(scope_ids(user)))
-
-
-M = TypeVar("M")
 
 
 def one_or_404(visible: sa.Select, model: type[M], object_id: int | None) -> M:

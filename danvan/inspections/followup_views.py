@@ -8,7 +8,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from danvan.core import access, cache
-from danvan.core.access import requires
+from danvan.core.access import object_page, requires
 from danvan.core.files import attachments_of
 from danvan.core.formviews import confirmed, form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
@@ -63,10 +63,8 @@ def _rec_form(recommendation_id: int, rule: str, name: str, form, save: Callable
                   done=lambda _: redirect_to("inspections.recommendation", recommendation_id=rec.id))
 
 
-@bp.route("/kien-nghi/<int:recommendation_id>")
-@requires("inspections.view")
-def recommendation(recommendation_id: int):
-    return _render_rec(recommendations.load_or_404(recommendation_id, current_user))
+object_page(bp, "/kien-nghi/<int:recommendation_id>", "recommendation", "inspections.view", recommendations.load_or_404,
+            _render_rec)
 
 
 @bp.route("/kien-nghi/<int:recommendation_id>/bao-cao", methods=["POST"])

@@ -8,7 +8,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from danvan.core import access
-from danvan.core.access import requires
+from danvan.core.access import object_page, requires
 from danvan.core.forms import ConfirmForm
 from danvan.core.formviews import confirmed, form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
@@ -89,10 +89,7 @@ def _back_to(plan: InspectionPlan):
     return redirect_to("inspections.plan_detail", plan_id=plan.id)
 
 
-@bp.route("/ke-hoach/<int:plan_id>")
-@requires("inspections.plans")
-def plan_detail(plan_id: int):
-    return _render_plan(planning.load_plan_or_404(plan_id, current_user))
+object_page(bp, "/ke-hoach/<int:plan_id>", "plan_detail", "inspections.plans", planning.load_plan_or_404, _render_plan)
 
 
 @bp.route("/ke-hoach/<int:plan_id>/cuoc-kiem-tra", methods=["POST"])

@@ -8,7 +8,7 @@ from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 from danvan.core import access
-from danvan.core.access import requires
+from danvan.core.access import object_page, requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import ConfirmForm, add_error
 from danvan.core.formviews import submit
@@ -82,10 +82,7 @@ def _visit_form(inspection_id: int, rule: str, name: str, make_form: Callable, s
                   done=lambda _: redirect_to(url_for("inspections.detail", inspection_id=insp.id, _anchor=anchor)))
 
 
-@bp.route("/<int:inspection_id>")
-@requires("inspections.view")
-def detail(inspection_id: int):
-    return _render(planning.load_inspection_or_404(inspection_id, current_user))
+object_page(bp, "/<int:inspection_id>", "detail", "inspections.view", planning.load_inspection_or_404, _render)
 
 
 @bp.route("/<int:inspection_id>/bao-cao", methods=["POST"])

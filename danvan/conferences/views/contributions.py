@@ -17,20 +17,16 @@ from .. import contributions, service
 from ..forms import InviteContributionsForm, ReviewForm, SubmitContributionForm
 from ..models import ConferenceContribution
 from ..service import ConferenceError
-from .page import bp, load_managed_or_404, save_part
+from .page import bp, part_form_route
 
 
-@bp.route("/<int:conference_id>/tham-luan", methods=["POST"])
-@requires("conferences.edit")
-def invite_contributions(conference_id: int):
-    conf = load_managed_or_404(conference_id)
+def _invite(conf, f) -> str:
+    added = contributions.invite_contributions(conf, f.unit_ids.data or [], topic=f.topic.data,
+                                               deadline=f.deadline.data, actor=current_user)
+    return f"Đã đề nghị {len(added)} đơn vị gửi tham luận."
 
-    def save(f) -> str:
-        added = contributions.invite_contributions(conf, f.unit_ids.data or [], topic=f.topic.data,
-                                                   deadline=f.deadline.data, actor=current_user)
-        return f"Đã đề nghị {len(added)} đơn vị gửi tham luận."
 
-    return save_part(conf, "contributions", "contrib_form", InviteContributionsForm(), save)
+part_form_route("invite_contributions", "tham-luan", "contributions", "contrib_form", InviteContributionsForm, _invite)
 
 
 @bp.route("/tham-luan/<int:conference_contribution_id>", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, render_template
 from flask_login import current_user
 
 from danvan.core import access, nav, panels
+from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
 from danvan.core.htmx import is_htmx, redirect_to
@@ -70,19 +71,28 @@ def part(conf, name: str, status: int = 200, **forms):
     return redirect_to("conferences.detail", conference_id=conf.id, _anchor=name)
 
 
-def save_part(conf, name: str, form_key: str, form, save: Callable[[object], object]):
-    """One htmx part form: validate, `save(form)` (a text it returns is flashed on a full page), then the part
-    again with an empty form, or with the errors (422)."""
-    if form.validate_on_submit():
-        try:
-            message = save(form)
-        except ConferenceError as exc:
-            add_error(form, exc.field, exc.message)
-        else:
-            if isinstance(message, str) and not is_htmx():
-                flash(message, "success")
-            return part(conf, name, **{form_key: type(form)(formdata=None)})
-    return part(conf, name, 422, **{form_key: form})
+def part_form_route(endpoint: str, path: str, name: str, form_key: str, form_class: type,
+                    save: Callable[[object, object], object]) -> None:
+    """POST /<conference_id>/<path> (endpoint `endpoint`, conferences.edit): one htmx part form of the page of
+    a conference the user manages. Validate, `save(conf, form)` (a text it returns is flashed on a full page),
+    then the part `name` again with an empty form (context key `form_key`), or with the errors (422)."""
+
+    def add(conference_id: int):
+        conf = load_managed_or_404(conference_id)
+        form = form_class()
+        if form.validate_on_submit():
+            try:
+                message = save(conf, form)
+            except ConferenceError as exc:
+                add_error(form, exc.field, exc.message)
+            else:
+                if isinstance(message, str) and not is_htmx():
+                    flash(message, "success")
+                return part(conf, name, **{form_key: form_class(formdata=None)})
+        return part(conf, name, 422, **{form_key: form})
+
+    add.__name__ = endpoint
+    bp.add_url_rule(f"/<int:conference_id>/{path}", endpoint, requires("conferences.edit")(add), methods=["POST"])
 
 
 def prefix(state: str) -> str:

@@ -27,7 +27,7 @@ from ..forms import (
 )
 from ..models import ConferenceChair, ConferenceInvitee, ConferenceItem, ConferencePoint
 from ..service import ConferenceError
-from .page import bp, detail_context, load_managed_or_404, part, prefix, save_part, stated
+from .page import bp, detail_context, part, part_form_route, prefix, stated
 
 
 def _remove_route(name: str, model: type, arg: str, path: str) -> None:
@@ -51,34 +51,20 @@ for _args in (("chair", ConferenceChair, "conference_chair_id", "chu-tri"),
     _remove_route(*_args)
 
 
-@bp.route("/<int:conference_id>/chu-tri", methods=["POST"])
-@requires("conferences.edit")
-def add_chair(conference_id: int):
-    conf = load_managed_or_404(conference_id)
-    return save_part(conf, "chairs", "chair_form", ChairForm(), lambda f: service.add_chair(
-        conf, f.name.data, f.title.data, actor=current_user))
+part_form_route("add_chair", "chu-tri", "chairs", "chair_form", ChairForm,
+                lambda conf, f: service.add_chair(conf, f.name.data, f.title.data, actor=current_user))
 
 
-@bp.route("/<int:conference_id>/diem-cau", methods=["POST"])
-@requires("conferences.edit")
-def add_points(conference_id: int):
-    conf = load_managed_or_404(conference_id)
-
-    def save(f) -> str:
-        added = participants.add_points(conf, f.unit_ids.data or [], venue=f.venue.data,
-                                        contact_name=f.contact_name.data, contact_phone=f.contact_phone.data,
-                                        actor=current_user)
-        return f"Đã thêm {len(added)} điểm cầu."
-
-    return save_part(conf, "points", "points_form", PointsForm(), save)
+def _add_points(conf, f) -> str:
+    added = participants.add_points(conf, f.unit_ids.data or [], venue=f.venue.data, contact_name=f.contact_name.data,
+                                    contact_phone=f.contact_phone.data, actor=current_user)
+    return f"Đã thêm {len(added)} điểm cầu."
 
 
-@bp.route("/<int:conference_id>/khach-moi", methods=["POST"])
-@requires("conferences.edit")
-def add_invitees(conference_id: int):
-    conf = load_managed_or_404(conference_id)
-    return save_part(conf, "invitees", "invitees_form", InviteesForm(), lambda f: participants.add_invitees(
-        conf, f.unit_ids.data or [], addressee=f.addressee.data, actor=current_user))
+part_form_route("add_points", "diem-cau", "points", "points_form", PointsForm, _add_points)
+part_form_route("add_invitees", "khach-moi", "invitees", "invitees_form", InviteesForm,
+                lambda conf, f: participants.add_invitees(conf, f.unit_ids.data or [], addressee=f.addressee.data,
+                                                          actor=current_user))
 
 
 @bp.route("/khach-moi/<int:conference_invitee_id>/xac-nhan", methods=["GET", "POST"])
@@ -114,13 +100,9 @@ def invitee_pdf(conference_invitee_id: int):
     return stated(pdf_response(data, f"{prefix(state)}giay-moi-{inv.unit.name}.pdf"), state)
 
 
-@bp.route("/<int:conference_id>/chuong-trinh", methods=["POST"])
-@requires("conferences.edit")
-def add_item(conference_id: int):
-    conf = load_managed_or_404(conference_id)
-    return save_part(conf, "items", "item_form", ItemForm(), lambda f: agenda.add_item(
-        conf, start_time=f.start_time.data, content=f.content.data, presenter=f.presenter.data,
-        document=f.document.data))
+part_form_route("add_item", "chuong-trinh", "items", "item_form", ItemForm,
+                lambda conf, f: agenda.add_item(conf, start_time=f.start_time.data, content=f.content.data,
+                                                presenter=f.presenter.data, document=f.document.data))
 
 
 @bp.route("/chuong-trinh/<int:conference_item_id>/xoa", methods=["POST"])
