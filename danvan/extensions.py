@@ -5,7 +5,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: SQLite batch migrations drop unnamed ones, and PostgreSQL names differ.
 NAMING = {
@@ -18,7 +18,14 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    """Every model has a surrogate integer key `id`, unless it keys its rows otherwise: it then sets
+    `id = None` and declares its own primary key."""
+
     metadata = MetaData(naming_convention=NAMING)
+
+    # sort_order: the first column of every table, before the mixins' own key columns (-1),
+    # as the migrations created the tables
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -52,7 +52,6 @@ class Bloc(NameSorted, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc"
     __table_args__ = (sa.CheckConstraint("roster_state IN ('draft','confirmed')", name="roster_state"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), unique=True)
     name: Mapped[str] = mapped_column(sa.String(250))
     name_key: Mapped[str] = mapped_column(sa.String(250), default="", index=True)
@@ -82,7 +81,6 @@ class BlocMember(NameSorted, Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_bloc_member_current", "bloc_id", "to_date"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     bloc_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc.id"), index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
@@ -114,7 +112,6 @@ class CriteriaSet(InUnit, Audited, Versioned, Timestamped, db.Model):
                            "AND excellent_min <= 100", name="thresholds"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(250))
     subject: Mapped[str] = mapped_column(sa.String(10))
     year_from: Mapped[int] = mapped_column(sa.Integer)
@@ -136,7 +133,6 @@ class Criterion(Audited, db.Model):
     __tablename__ = "bloc_criterion"
     __table_args__ = (sa.CheckConstraint("max_points > 0 AND max_points <= 100", name="max_points"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     set_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc_criteria_set.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=1)
     title: Mapped[str] = mapped_column(sa.String(500))
@@ -157,7 +153,6 @@ class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("final_total IS NULL OR (final_total >= 0 AND final_total <= 100)", name="final_total"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     bloc_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bloc_member.id"), index=True)
     subject_key: Mapped[str] = mapped_column(sa.String(30))
@@ -197,7 +192,6 @@ class EvaluationScore(Audited, db.Model):
         sa.CheckConstraint("final_score IS NULL OR final_score >= 0", name="final_score"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc_evaluation.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc_criterion.id"), index=True)
     self_score: Mapped[Decimal | None] = mapped_column(POINTS)

@@ -27,7 +27,6 @@ class Call(Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "plan_call"
     __table_args__ = (sa.Index("ix_plan_call_kind_year", "kind", "year"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     search_key: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
@@ -66,7 +65,6 @@ class CallTarget(Audited, db.Model):
     __tablename__ = "plan_call_target"
     __table_args__ = (sa.UniqueConstraint("call_id", "unit_id", name="uq_plan_call_target_call_unit"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     extended_until: Mapped[date | None] = mapped_column(sa.Date)
@@ -87,7 +85,6 @@ class CallChange(db.Model):
 
     __tablename__ = "plan_call_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     before: Mapped[date | None] = mapped_column(sa.Date)
@@ -120,7 +117,6 @@ class CallSubmission(_ForTarget, db.Model):
         sa.Index("ix_plan_submission_call_unit", "call_id", "unit_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     object_type: Mapped[str] = mapped_column(sa.String(60))
     object_id: Mapped[int] = mapped_column(sa.Integer)
     state: Mapped[str] = mapped_column(sa.String(20), default="draft")
@@ -143,7 +139,6 @@ class CallReminder(_ForTarget, db.Model):
         sa.UniqueConstraint("call_id", "unit_id", "kind", name="uq_plan_reminder_call_unit_kind"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -48,7 +48,6 @@ class Conference(Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="period"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     title: Mapped[str] = mapped_column(sa.String(300))
@@ -91,8 +90,7 @@ class ConferencePart:
 
     __conference_list__: str
 
-    # sort_order: the key columns stay first, as the migrations created the tables
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    # sort_order: the key column stays first (after `id`), as the migrations created the tables
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True,
                                                sort_order=-1)
 

@@ -34,7 +34,6 @@ class Audited:
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)

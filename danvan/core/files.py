@@ -56,6 +56,7 @@ class FileChunk(db.Model):
 
     __tablename__ = "file_chunk"
 
+    id = None  # keyed by (name, seq)
     name: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
@@ -236,7 +237,6 @@ class Attachment(Audited, db.Model):
     __tablename__ = "attachment"
     __table_args__ = (sa.Index("ix_attachment_owner", "owner_type", "owner_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_type: Mapped[str] = mapped_column(sa.String(60))
     owner_id: Mapped[int] = mapped_column(sa.Integer)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)

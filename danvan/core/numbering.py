@@ -26,7 +26,6 @@ class DocumentCounter(db.Model):
     __table_args__ = (sa.UniqueConstraint("issuer_unit_id", "type_code", "year",
                                           name="uq_document_counter_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     issuer_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     type_code: Mapped[str] = mapped_column(sa.String(10))
     year: Mapped[int] = mapped_column(sa.Integer)

@@ -23,7 +23,6 @@ class DocumentSigner(Audited, Versioned, db.Model):
     __tablename__ = "document_signer"
     __table_args__ = (sa.UniqueConstraint("owner_type", "owner_id", "doc_key", name="uq_document_signer_doc"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_type: Mapped[str] = mapped_column(sa.String(60))
     owner_id: Mapped[int] = mapped_column(sa.Integer)
     doc_key: Mapped[str] = mapped_column(sa.String(40))

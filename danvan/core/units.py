@@ -47,7 +47,6 @@ class Unit(NameSorted, Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     kind: Mapped[str] = mapped_column(sa.String(30))

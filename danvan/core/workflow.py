@@ -121,7 +121,6 @@ class WorkflowHistory(db.Model):
     __tablename__ = "workflow_history"
     __table_args__ = (sa.Index("ix_workflow_history_object", "object_type", "object_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     object_type: Mapped[str] = mapped_column(sa.String(60))
     object_id: Mapped[int] = mapped_column(sa.Integer)
     transition: Mapped[str] = mapped_column(sa.String(40))

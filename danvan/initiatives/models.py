@@ -29,8 +29,7 @@ class _ProvinceConfigured:
     """A row a province configures (an option, a review criterion): listed by position, kept, never
     deleted, switched off (`active`) instead."""
 
-    # sort_order: the key columns stay first, as the migrations created the tables
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    # sort_order: the key column stays first (after `id`), as the migrations created the tables
     province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True, sort_order=-1)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
@@ -78,7 +77,6 @@ class InitiativeRecognition(Audited, Timestamped, db.Model):
 
     __tablename__ = "initiative_recognition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)  # issuing committee
     year: Mapped[int] = mapped_column(sa.Integer)
     number: Mapped[int] = mapped_column(sa.Integer)
@@ -109,7 +107,6 @@ class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
                  postgresql_include=["id", "field_id", "is_new", "state", "submitted_at", "search_key"]),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     year: Mapped[int] = mapped_column(sa.Integer)
     name: Mapped[str] = mapped_column(sa.String(300))
@@ -161,7 +158,6 @@ class InitiativeScore(db.Model):
         sa.CheckConstraint("score >= 0", name="score"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"))
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative_criterion.id"))
     score: Mapped[int] = mapped_column(sa.Integer)
@@ -178,7 +174,6 @@ class InitiativeReport(Audited, Timestamped, db.Model):
     __tablename__ = "initiative_report"
     __table_args__ = (sa.UniqueConstraint("unit_id", "year", name="uq_initiative_report_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     year: Mapped[int] = mapped_column(sa.Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)

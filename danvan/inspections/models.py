@@ -48,7 +48,6 @@ class ChecklistTemplate(Audited, Versioned, Timestamped, db.Model):
 
     __tablename__ = "inspection_checklist"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -68,7 +67,6 @@ class ChecklistItem(Audited, db.Model):
                            "'dan_van_kheo')", name="category"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection_checklist.id", ondelete="CASCADE"),
                                              index=True)
     category: Mapped[str] = mapped_column(sa.String(30))
@@ -88,7 +86,6 @@ class InspectionPlan(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "inspection_plan"
     __table_args__ = (sa.CheckConstraint("state IN ('draft','issued')", name="state"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer, index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     purpose: Mapped[str] = mapped_column(sa.Text, default="")
@@ -116,7 +113,6 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_inspection_scheduled", "scheduled_on", "id"),   # the list, newest first
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection_plan.id"), index=True)
     organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)   # = plan.unit_id
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))                   # the inspected unit
@@ -168,7 +164,6 @@ class InspectionMember(Audited, db.Model):
     __tablename__ = "inspection_member"
     __table_args__ = (sa.UniqueConstraint("inspection_id", "user_id", name="uq_inspection_member"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)   # 0: trưởng đoàn
@@ -190,7 +185,6 @@ class ChecklistResult(Audited, Versioned, db.Model):
         sa.Index("ix_inspection_result_inspection", "inspection_id", "position"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)   # the inspected unit
     category: Mapped[str] = mapped_column(sa.String(30))
@@ -218,7 +212,6 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_inspection_recommendation_unit_state", "unit_id", "state", "deadline"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id"), index=True)
     organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))   # the unit responsible
@@ -247,7 +240,6 @@ class InspectionReminder(db.Model):
     __tablename__ = "inspection_reminder"
     __table_args__ = (sa.UniqueConstraint("recommendation_id", "deadline", name="uq_inspection_reminder"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("inspection_recommendation.id", ondelete="CASCADE"))
     deadline: Mapped[date] = mapped_column(sa.Date)

@@ -32,7 +32,6 @@ class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     kind: Mapped[str] = mapped_column(sa.String(30), default="info")

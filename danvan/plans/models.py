@@ -35,7 +35,6 @@ class PlanDocument(Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_plan_document_approver_state", "approver_unit_id", "state"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     # The committee whose leaders approve: the call issuer's committee, else the unit above.
     approver_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
@@ -96,7 +95,6 @@ class PlanDelegation(Audited, Timestamped, db.Model):
     __tablename__ = "plan_delegation"
     __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     delegator_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)

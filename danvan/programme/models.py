@@ -52,7 +52,6 @@ class Programme(InUnit, Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("lagging_below >= 0 AND lagging_below <= 100", name="lagging"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(400))
     title_key: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
     decision_number: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -73,7 +72,6 @@ class TaskGroup(Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "programme_task_group"
     __table_args__ = (sa.CheckConstraint("weight >= 0", name="weight"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=1)
     title: Mapped[str] = mapped_column(sa.String(400))
@@ -98,7 +96,6 @@ class Task(Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("level IN ('province','district','commune')", name="level"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task_group.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -136,7 +133,6 @@ class ProgressReport(InUnit, Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_progress_report_rollup", "task_id", "unit_id", "state", "period_end"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task.id"), index=True)
     period_kind: Mapped[str] = mapped_column(sa.String(10))
     year: Mapped[int] = mapped_column(sa.Integer)
@@ -174,6 +170,7 @@ class ProgressLatest(db.Model):
     Roll-ups for today read this table instead of ranking every report of the programme."""
     __tablename__ = "progress_latest"
 
+    id = None  # keyed by (task, unit)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task.id"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True, index=True)
     report_id: Mapped[int] = mapped_column(sa.Integer)  # no FK: the row is rewritten after the report changes

@@ -17,7 +17,6 @@ class AccountMove(db.Model):
 
     __tablename__ = "account_move"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     from_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     to_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
