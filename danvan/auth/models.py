@@ -43,8 +43,7 @@ class User(UserMixin, NameSorted, Audited, Versioned, Timestamped, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    def __repr__(self) -> str:
-        return f"<User {self.username}>"
+    __repr_attrs__ = ("username",)
 
     # Flask-Login
     @property
@@ -108,5 +107,4 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
 
-    def __repr__(self) -> str:
-        return f"<UserRole {self.user_id} {self.role}>"
+    __repr_attrs__ = ("user_id", "role")

@@ -63,8 +63,7 @@ class Bloc(NameSorted, Audited, Versioned, Timestamped, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<Bloc {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
     @property
     def reasons(self) -> list[str]:
@@ -95,8 +94,7 @@ class BlocMember(NameSorted, Audited, Versioned, Timestamped, db.Model):
     bloc: Mapped[Bloc] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<BlocMember {self.id} {self.full_name!r}>"
+    __repr_attrs__ = ("id", "full_name")
 
     position_label = Label("position", POSITIONS)
 
@@ -123,8 +121,7 @@ class CriteriaSet(InUnit, Audited, Versioned, Timestamped, db.Model):
     criteria: Mapped[list[Criterion]] = relationship(back_populates="criteria_set", order_by="Criterion.position",
                                                      cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<CriteriaSet {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
     subject_label = Label("subject", SUBJECTS)
 
@@ -140,8 +137,7 @@ class Criterion(Audited, db.Model):
 
     criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")
 
-    def __repr__(self) -> str:
-        return f"<Criterion {self.id} {self.max_points}>"
+    __repr_attrs__ = ("id", "max_points")
 
 
 class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
@@ -172,8 +168,7 @@ class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
     criteria_set: Mapped[CriteriaSet] = relationship(lazy="joined")
     scores: Mapped[list[EvaluationScore]] = relationship(back_populates="evaluation", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<Evaluation {self.id} {self.subject_key} {self.year}>"
+    __repr_attrs__ = ("id", "subject_key", "year")
 
     @property
     def title(self) -> str:
@@ -200,5 +195,4 @@ class EvaluationScore(Audited, db.Model):
     evaluation: Mapped[Evaluation] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<EvaluationScore {self.evaluation_id}/{self.criterion_id}>"
+    __repr_attrs__ = ("evaluation_id", "criterion_id")

@@ -41,8 +41,7 @@ class Call(Audited, Versioned, Timestamped, db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
     targets: Mapped[list[CallTarget]] = relationship(back_populates="call", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<Call {self.id} {self.kind} {self.year} {self.title!r}>"
+    __repr_attrs__ = ("id", "kind", "year", "title")
 
     @property
     def type_label(self) -> str:
@@ -72,8 +71,7 @@ class CallTarget(Audited, db.Model):
     call: Mapped[Call] = relationship(back_populates="targets")
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<CallTarget call {self.call_id} unit {self.unit_id}>"
+    __repr_attrs__ = ("call_id", "unit_id")
 
     def deadline(self) -> date:
         return self.extended_until or self.call.deadline
@@ -96,8 +94,7 @@ class CallChange(db.Model):
     unit: Mapped[Unit | None] = relationship()
     actor = relationship("User")
 
-    def __repr__(self) -> str:
-        return f"<CallChange call {self.call_id} unit {self.unit_id} {self.before}->{self.after}>"
+    __repr_attrs__ = ("call_id", "unit_id", "before", "after")
 
 
 class _ForTarget:
@@ -127,8 +124,7 @@ class CallSubmission(_ForTarget, db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<CallSubmission call {self.call_id} unit {self.unit_id} {self.object_type}#{self.object_id}>"
+    __repr_attrs__ = ("call_id", "unit_id", "object_type", "object_id")
 
 
 class CallReminder(_ForTarget, db.Model):
@@ -143,5 +139,4 @@ class CallReminder(_ForTarget, db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
-    def __repr__(self) -> str:
-        return f"<CallReminder call {self.call_id} unit {self.unit_id} {self.kind}>"
+    __repr_attrs__ = ("call_id", "unit_id", "kind")

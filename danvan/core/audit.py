@@ -43,8 +43,7 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     changes: Mapped[str] = mapped_column(sa.Text, default="{}")  # JSON {field: [before, after]}
 
-    def __repr__(self) -> str:
-        return f"<AuditEvent {self.action} {self.object_type}#{self.object_id}>"
+    __repr_attrs__ = ("action", "object_type", "object_id")
 
     @property
     def change_items(self) -> list[tuple[str, Any, Any]]:

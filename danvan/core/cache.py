@@ -37,8 +37,7 @@ class DataVersion(db.Model):
     name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(32))
 
-    def __repr__(self) -> str:
-        return f"<DataVersion {self.name} {self.token}>"
+    __repr_attrs__ = ("name", "token")
 
 
 def init_app(app: Flask) -> None:

@@ -61,8 +61,7 @@ class FileChunk(db.Model):
     seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
-    def __repr__(self) -> str:
-        return f"<FileChunk {self.name!r} #{self.seq}>"
+    __repr_attrs__ = ("name", "seq")
 
 
 class FolderStore:
@@ -251,8 +250,7 @@ class Attachment(Audited, db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Attachment {self.id} {self.filename!r}>"
+    __repr_attrs__ = ("id", "filename")
 
     @property
     def mimetype(self) -> str:

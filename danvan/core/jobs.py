@@ -89,8 +89,7 @@ class Job(db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Job {self.id} {self.kind} {self.state} {self.progress}%>"
+    __repr_attrs__ = ("id", "kind", "state", "progress")
 
     @property
     def active(self) -> bool:

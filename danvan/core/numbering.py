@@ -31,8 +31,7 @@ class DocumentCounter(db.Model):
     year: Mapped[int] = mapped_column(sa.Integer)
     last_number: Mapped[int] = mapped_column(sa.Integer, default=0)
 
-    def __repr__(self) -> str:
-        return f"<DocumentCounter {self.issuer_unit_id} {self.type_code} {self.year}={self.last_number}>"
+    __repr_attrs__ = ("issuer_unit_id", "type_code", "year", "last_number")
 
 
 def next_number(issuer_unit_id: int, type_code: str, year: int) -> int:

@@ -91,8 +91,7 @@ class IssuedRecord(Audited, db.Model):
     signed: Mapped[Attachment | None] = relationship(foreign_keys=[signed_id])
     replaced_by: Mapped[IssuedRecord | None] = relationship(remote_side="IssuedRecord.id")
 
-    def __repr__(self) -> str:
-        return f"<IssuedRecord {self.number_text} {self.owner_type}#{self.owner_id} {self.doc_key}>"
+    __repr_attrs__ = ("number_text", "owner_type", "owner_id", "doc_key")
 
     @property
     def state(self) -> str:

@@ -66,8 +66,7 @@ class Unit(NameSorted, Audited, Versioned, Timestamped, db.Model):
     )
     successor: Mapped[Unit | None] = relationship(remote_side="Unit.id", foreign_keys=[successor_id])
 
-    def __repr__(self) -> str:
-        return f"<Unit {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
     kind_label = Label("kind", KINDS)
 

@@ -134,8 +134,7 @@ class WorkflowHistory(db.Model):
     actor = sa.orm.relationship("User", foreign_keys=[actor_id], lazy="joined")
     on_behalf_of = sa.orm.relationship("User", foreign_keys=[on_behalf_of_id], lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<WorkflowHistory {self.object_type}#{self.object_id} {self.transition}>"
+    __repr_attrs__ = ("object_type", "object_id", "transition")
 
 
 def apply(workflow: Workflow, obj, name: str, *, actor, comment: str = "",

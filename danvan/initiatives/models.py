@@ -41,8 +41,7 @@ class _ProvinceOption(_ProvinceConfigured):
     name: Mapped[str] = mapped_column(sa.String(120))
     name_key: Mapped[str] = mapped_column(sa.String(120))
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
 
 class InitiativeField(_ProvinceOption, Audited, db.Model):
@@ -68,8 +67,7 @@ class InitiativeCriterion(_ProvinceConfigured, Audited, db.Model):
     name: Mapped[str] = mapped_column(sa.String(300))
     max_score: Mapped[int] = mapped_column(sa.Integer)
 
-    def __repr__(self) -> str:
-        return f"<InitiativeCriterion {self.id} {self.name!r} /{self.max_score}>"
+    __repr_attrs__ = ("id", "name", "max_score")
 
 
 class InitiativeRecognition(Audited, Timestamped, db.Model):
@@ -87,8 +85,7 @@ class InitiativeRecognition(Audited, Timestamped, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<InitiativeRecognition {self.number_text}>"
+    __repr_attrs__ = ("number_text",)
 
 
 class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
@@ -141,8 +138,7 @@ class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
     previous: Mapped[Initiative | None] = relationship(remote_side="Initiative.id")
     recognition: Mapped[InitiativeRecognition | None] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Initiative {self.id} {self.year} {self.name!r}>"
+    __repr_attrs__ = ("id", "year", "name")
 
     state_label = Label("state", STATES)
 
@@ -164,8 +160,7 @@ class InitiativeScore(db.Model):
     scored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
-    def __repr__(self) -> str:
-        return f"<InitiativeScore {self.initiative_id}/{self.criterion_id}={self.score}>"
+    __repr_attrs__ = ("initiative_id", "criterion_id", "score")
 
 
 class InitiativeReport(Audited, Timestamped, db.Model):
@@ -186,5 +181,4 @@ class InitiativeReport(Audited, Timestamped, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<InitiativeReport {self.unit_id} {self.year}>"
+    __repr_attrs__ = ("unit_id", "year")

@@ -56,8 +56,7 @@ class ChecklistTemplate(Audited, Versioned, Timestamped, db.Model):
     items: Mapped[list[ChecklistItem]] = relationship(
         back_populates="template", order_by="ChecklistItem.position", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<ChecklistTemplate {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
 
 class ChecklistItem(Audited, db.Model):
@@ -76,8 +75,7 @@ class ChecklistItem(Audited, db.Model):
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="items")
 
-    def __repr__(self) -> str:
-        return f"<ChecklistItem {self.id} {self.category}>"
+    __repr_attrs__ = ("id", "category")
 
 
 class InspectionPlan(InUnit, Audited, Versioned, Timestamped, db.Model):
@@ -96,8 +94,7 @@ class InspectionPlan(InUnit, Audited, Versioned, Timestamped, db.Model):
 
     inspections: Mapped[list[Inspection]] = relationship(back_populates="plan", order_by="Inspection.scheduled_on")
 
-    def __repr__(self) -> str:
-        return f"<InspectionPlan {self.id} {self.year}>"
+    __repr_attrs__ = ("id", "year")
 
     state_label = Label("state", PLAN_STATES)
 
@@ -150,8 +147,7 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="inspection", order_by="Recommendation.position")
 
-    def __repr__(self) -> str:
-        return f"<Inspection {self.id} unit {self.unit_id} {self.scheduled_on}>"
+    __repr_attrs__ = ("id", "unit_id", "scheduled_on")
 
     state_label = Label("state", INSPECTION_STATES)
 
@@ -171,8 +167,7 @@ class InspectionMember(Audited, db.Model):
     inspection: Mapped[Inspection] = relationship(back_populates="members")
     user = relationship("User", lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<InspectionMember {self.inspection_id} user {self.user_id}>"
+    __repr_attrs__ = ("inspection_id", "user_id")
 
 
 class ChecklistResult(Audited, Versioned, db.Model):
@@ -196,8 +191,7 @@ class ChecklistResult(Audited, Versioned, db.Model):
 
     inspection: Mapped[Inspection] = relationship(back_populates="results_rows")
 
-    def __repr__(self) -> str:
-        return f"<ChecklistResult {self.id} {self.verdict or '-'}>"
+    __repr_attrs__ = ("id", "verdict")
 
     verdict_label = Label("verdict", VERDICTS, missing="Chưa đánh giá")
     category_label = Label("category", CATEGORIES)
@@ -224,8 +218,7 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
     inspection: Mapped[Inspection] = relationship(back_populates="recommendations")
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<Recommendation {self.id} {self.state}>"
+    __repr_attrs__ = ("id", "state")
 
     state_label = Label("state", RECOMMENDATION_STATES)
 
@@ -245,5 +238,4 @@ class InspectionReminder(db.Model):
     deadline: Mapped[date] = mapped_column(sa.Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    def __repr__(self) -> str:
-        return f"<InspectionReminder {self.recommendation_id} {self.deadline}>"
+    __repr_attrs__ = ("recommendation_id", "deadline")

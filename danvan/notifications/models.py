@@ -43,8 +43,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    def __repr__(self) -> str:
-        return f"<Notification {self.id} → user {self.user_id} {self.kind}>"
+    __repr_attrs__ = ("id", "user_id", "kind")
 
     @property
     def kind_label(self) -> str:

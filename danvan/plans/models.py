@@ -65,8 +65,7 @@ class PlanDocument(Audited, Versioned, Timestamped, db.Model):
     call: Mapped[Call | None] = relationship()
     created_by = relationship("User", foreign_keys=[created_by_id])
 
-    def __repr__(self) -> str:
-        return f"<PlanDocument {self.id} {self.type_code} {self.state}>"
+    __repr_attrs__ = ("id", "type_code", "state")
 
     type_label = Label("type_code", TYPE_CODES)
     state_label = Label("state", STATES)
@@ -116,5 +115,4 @@ class PlanDelegation(Audited, Timestamped, db.Model):
             return "expired"
         return "pending" if self.starts_on > today else "active"
 
-    def __repr__(self) -> str:
-        return f"<PlanDelegation {self.delegator_id}→{self.delegate_id} {self.starts_on}..{self.ends_on}>"
+    __repr_attrs__ = ("delegator_id", "delegate_id", "starts_on", "ends_on")

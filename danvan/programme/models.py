@@ -64,8 +64,7 @@ class Programme(InUnit, Audited, Versioned, Timestamped, db.Model):
 
     groups: Mapped[list[TaskGroup]] = relationship(back_populates="programme", order_by="TaskGroup.position")
 
-    def __repr__(self) -> str:
-        return f"<Programme {self.id} {self.title[:40]!r}>"
+    __repr_attrs__ = ("id", "title")
 
 
 class TaskGroup(Audited, Versioned, Timestamped, db.Model):
@@ -80,8 +79,7 @@ class TaskGroup(Audited, Versioned, Timestamped, db.Model):
     programme: Mapped[Programme] = relationship(back_populates="groups", lazy="joined")
     tasks: Mapped[list[Task]] = relationship(back_populates="group", order_by="Task.position")
 
-    def __repr__(self) -> str:
-        return f"<TaskGroup {self.id} {self.position}>"
+    __repr_attrs__ = ("id", "position")
 
     @property
     def unit(self) -> Unit:
@@ -111,8 +109,7 @@ class Task(Audited, Versioned, Timestamped, db.Model):
     programme: Mapped[Programme] = relationship(lazy="joined")
     group: Mapped[TaskGroup] = relationship(back_populates="tasks")
 
-    def __repr__(self) -> str:
-        return f"<Task {self.id} {self.title[:40]!r}>"
+    __repr_attrs__ = ("id", "title")
 
     @property
     def unit(self) -> Unit:
@@ -149,8 +146,7 @@ class ProgressReport(InUnit, Audited, Versioned, Timestamped, db.Model):
 
     task: Mapped[Task] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<ProgressReport {self.id} task={self.task_id} unit={self.unit_id}>"
+    __repr_attrs__ = ("id", "task_id", "unit_id")
 
     @property
     def title(self) -> str:
@@ -177,5 +173,4 @@ class ProgressLatest(db.Model):
     period_end: Mapped[date] = mapped_column(sa.Date)
     percent: Mapped[Decimal] = mapped_column(PERCENT)
 
-    def __repr__(self) -> str:
-        return f"<ProgressLatest task={self.task_id} unit={self.unit_id} {self.percent}>"
+    __repr_attrs__ = ("task_id", "unit_id", "percent")
