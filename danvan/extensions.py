@@ -5,7 +5,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: SQLite batch migrations drop unnamed ones, and PostgreSQL names differ.
 NAMING = {
@@ -18,7 +18,28 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
+    """Every model has a surrogate integer key `id`, unless it keys its rows otherwise: it then sets
+    `id = None` and declares its own primary key. Its repr names the attributes in `__repr_attrs__`:
+    `<Unit id=3 name='Xã An Bình'>`."""
+
     metadata = MetaData(naming_convention=NAMING)
+
+    # sort_order: the first column of every table, before the mixins' own key columns (-1),
+    # as the migrations created the tables
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
+    __repr_attrs__: tuple[str, ...] = ("id",)
+
+    def __repr__(self) -> str:
+        shown = " ".join(f"{name}={_shown(getattr(self, name))}" for name in self.__repr_attrs__)
+        return f"<{type(self).__name__} {shown}>"
+
+
+def _shown(value) -> str:
+    """A value in a model's repr: text quoted and cut to 40 characters, anything else as printed."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:40] + "…")
+    return str(value)
 
 
 db = SQLAlchemy(model_class=Base)

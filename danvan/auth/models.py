@@ -22,7 +22,6 @@ class User(UserMixin, NameSorted, Audited, Versioned, Timestamped, db.Model):
     __audit_ignored__ = frozenset({"failed_logins", "last_login_at", "session_epoch",
                                    "updated_at", "version"})
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(60), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
     title: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -44,8 +43,7 @@ class User(UserMixin, NameSorted, Audited, Versioned, Timestamped, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    def __repr__(self) -> str:
-        return f"<User {self.username}>"
+    __repr_attrs__ = ("username",)
 
     # Flask-Login
     @property
@@ -103,10 +101,10 @@ class UserRole(db.Model):
         sa.CheckConstraint("role IN ('admin','leader','officer','inspector','viewer')", name="role"),
     )
 
+    id = None  # keyed by (user, role)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
                                          primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
 
-    def __repr__(self) -> str:
-        return f"<UserRole {self.user_id} {self.role}>"
+    __repr_attrs__ = ("user_id", "role")

@@ -52,7 +52,6 @@ class Bloc(NameSorted, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "bloc"
     __table_args__ = (sa.CheckConstraint("roster_state IN ('draft','confirmed')", name="roster_state"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), unique=True)
     name: Mapped[str] = mapped_column(sa.String(250))
     name_key: Mapped[str] = mapped_column(sa.String(250), default="", index=True)
@@ -64,8 +63,7 @@ class Bloc(NameSorted, Audited, Versioned, Timestamped, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<Bloc {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
     @property
     def reasons(self) -> list[str]:
@@ -82,7 +80,6 @@ class BlocMember(NameSorted, Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_bloc_member_current", "bloc_id", "to_date"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     bloc_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc.id"), index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
@@ -97,8 +94,7 @@ class BlocMember(NameSorted, Audited, Versioned, Timestamped, db.Model):
     bloc: Mapped[Bloc] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<BlocMember {self.id} {self.full_name!r}>"
+    __repr_attrs__ = ("id", "full_name")
 
     position_label = Label("position", POSITIONS)
 
@@ -114,7 +110,6 @@ class CriteriaSet(InUnit, Audited, Versioned, Timestamped, db.Model):
                            "AND excellent_min <= 100", name="thresholds"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(250))
     subject: Mapped[str] = mapped_column(sa.String(10))
     year_from: Mapped[int] = mapped_column(sa.Integer)
@@ -126,8 +121,7 @@ class CriteriaSet(InUnit, Audited, Versioned, Timestamped, db.Model):
     criteria: Mapped[list[Criterion]] = relationship(back_populates="criteria_set", order_by="Criterion.position",
                                                      cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<CriteriaSet {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
     subject_label = Label("subject", SUBJECTS)
 
@@ -136,7 +130,6 @@ class Criterion(Audited, db.Model):
     __tablename__ = "bloc_criterion"
     __table_args__ = (sa.CheckConstraint("max_points > 0 AND max_points <= 100", name="max_points"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     set_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc_criteria_set.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=1)
     title: Mapped[str] = mapped_column(sa.String(500))
@@ -144,8 +137,7 @@ class Criterion(Audited, db.Model):
 
     criteria_set: Mapped[CriteriaSet] = relationship(back_populates="criteria")
 
-    def __repr__(self) -> str:
-        return f"<Criterion {self.id} {self.max_points}>"
+    __repr_attrs__ = ("id", "max_points")
 
 
 class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
@@ -157,7 +149,6 @@ class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("final_total IS NULL OR (final_total >= 0 AND final_total <= 100)", name="final_total"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     bloc_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bloc_member.id"), index=True)
     subject_key: Mapped[str] = mapped_column(sa.String(30))
@@ -177,8 +168,7 @@ class Evaluation(InUnit, Audited, Versioned, Timestamped, db.Model):
     criteria_set: Mapped[CriteriaSet] = relationship(lazy="joined")
     scores: Mapped[list[EvaluationScore]] = relationship(back_populates="evaluation", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<Evaluation {self.id} {self.subject_key} {self.year}>"
+    __repr_attrs__ = ("id", "subject_key", "year")
 
     @property
     def title(self) -> str:
@@ -197,7 +187,6 @@ class EvaluationScore(Audited, db.Model):
         sa.CheckConstraint("final_score IS NULL OR final_score >= 0", name="final_score"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc_evaluation.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("bloc_criterion.id"), index=True)
     self_score: Mapped[Decimal | None] = mapped_column(POINTS)
@@ -206,5 +195,4 @@ class EvaluationScore(Audited, db.Model):
     evaluation: Mapped[Evaluation] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<EvaluationScore {self.evaluation_id}/{self.criterion_id}>"
+    __repr_attrs__ = ("evaluation_id", "criterion_id")

@@ -27,7 +27,6 @@ class Call(Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "plan_call"
     __table_args__ = (sa.Index("ix_plan_call_kind_year", "kind", "year"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     search_key: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
@@ -42,8 +41,7 @@ class Call(Audited, Versioned, Timestamped, db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
     targets: Mapped[list[CallTarget]] = relationship(back_populates="call", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<Call {self.id} {self.kind} {self.year} {self.title!r}>"
+    __repr_attrs__ = ("id", "kind", "year", "title")
 
     @property
     def type_label(self) -> str:
@@ -66,7 +64,6 @@ class CallTarget(Audited, db.Model):
     __tablename__ = "plan_call_target"
     __table_args__ = (sa.UniqueConstraint("call_id", "unit_id", name="uq_plan_call_target_call_unit"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     extended_until: Mapped[date | None] = mapped_column(sa.Date)
@@ -74,8 +71,7 @@ class CallTarget(Audited, db.Model):
     call: Mapped[Call] = relationship(back_populates="targets")
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<CallTarget call {self.call_id} unit {self.unit_id}>"
+    __repr_attrs__ = ("call_id", "unit_id")
 
     def deadline(self) -> date:
         return self.extended_until or self.call.deadline
@@ -87,7 +83,6 @@ class CallChange(db.Model):
 
     __tablename__ = "plan_call_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_call.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     before: Mapped[date | None] = mapped_column(sa.Date)
@@ -99,8 +94,7 @@ class CallChange(db.Model):
     unit: Mapped[Unit | None] = relationship()
     actor = relationship("User")
 
-    def __repr__(self) -> str:
-        return f"<CallChange call {self.call_id} unit {self.unit_id} {self.before}->{self.after}>"
+    __repr_attrs__ = ("call_id", "unit_id", "before", "after")
 
 
 class _ForTarget:
@@ -120,7 +114,6 @@ class CallSubmission(_ForTarget, db.Model):
         sa.Index("ix_plan_submission_call_unit", "call_id", "unit_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     object_type: Mapped[str] = mapped_column(sa.String(60))
     object_id: Mapped[int] = mapped_column(sa.Integer)
     state: Mapped[str] = mapped_column(sa.String(20), default="draft")
@@ -131,8 +124,7 @@ class CallSubmission(_ForTarget, db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<CallSubmission call {self.call_id} unit {self.unit_id} {self.object_type}#{self.object_id}>"
+    __repr_attrs__ = ("call_id", "unit_id", "object_type", "object_id")
 
 
 class CallReminder(_ForTarget, db.Model):
@@ -143,10 +135,8 @@ class CallReminder(_ForTarget, db.Model):
         sa.UniqueConstraint("call_id", "unit_id", "kind", name="uq_plan_reminder_call_unit_kind"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
-    def __repr__(self) -> str:
-        return f"<CallReminder call {self.call_id} unit {self.unit_id} {self.kind}>"
+    __repr_attrs__ = ("call_id", "unit_id", "kind")

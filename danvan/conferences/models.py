@@ -48,7 +48,6 @@ class Conference(Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="period"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     title: Mapped[str] = mapped_column(sa.String(300))
@@ -76,8 +75,7 @@ class Conference(Audited, Versioned, Timestamped, db.Model):
     contributions: Mapped[list[ConferenceContribution]] = _parts("ConferenceContribution.id")
     documents: Mapped[list[ConferenceDocument]] = _parts("ConferenceDocument.id")
 
-    def __repr__(self) -> str:
-        return f"<Conference {self.id} {self.title!r}>"
+    __repr_attrs__ = ("id", "title")
 
     kind_label = Label("kind", KINDS)
 
@@ -91,8 +89,7 @@ class ConferencePart:
 
     __conference_list__: str
 
-    # sort_order: the key columns stay first, as the migrations created the tables
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    # sort_order: the key column stays first (after `id`), as the migrations created the tables
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True,
                                                sort_order=-1)
 
@@ -109,8 +106,7 @@ class ConferenceChair(ConferencePart, Audited, Versioned, db.Model):
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 
-    def __repr__(self) -> str:
-        return f"<ConferenceChair {self.name!r}>"
+    __repr_attrs__ = ("name",)
 
     @property
     def unit(self) -> Unit:
@@ -128,8 +124,7 @@ class ConferencePoint(ConferencePart, InUnit, Audited, Versioned, db.Model):
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
 
-    def __repr__(self) -> str:
-        return f"<ConferencePoint {self.conference_id} unit={self.unit_id}>"
+    __repr_attrs__ = ("conference_id", "unit_id")
 
     @property
     def name(self) -> str:
@@ -153,8 +148,7 @@ class ConferenceInvitee(ConferencePart, InUnit, Audited, db.Model):
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    def __repr__(self) -> str:
-        return f"<ConferenceInvitee {self.conference_id} unit={self.unit_id}>"
+    __repr_attrs__ = ("conference_id", "unit_id")
 
     status_label = Label("status", INVITEE_STATES)
 
@@ -181,8 +175,7 @@ class ConferenceContribution(ConferencePart, InUnit, Audited, Versioned, Timesta
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     return_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
-    def __repr__(self) -> str:
-        return f"<ConferenceContribution {self.conference_id} unit={self.unit_id} {self.state}>"
+    __repr_attrs__ = ("conference_id", "unit_id", "state")
 
     state_label = Label("state", CONTRIBUTION_STATES)
 
@@ -212,8 +205,7 @@ class ConferenceItem(ConferencePart, Audited, Versioned, db.Model):
 
     contribution: Mapped[ConferenceContribution | None] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<ConferenceItem {self.conference_id}#{self.position}>"
+    __repr_attrs__ = ("conference_id", "position")
 
     @property
     def unit(self) -> Unit:
@@ -234,5 +226,4 @@ class ConferenceDocument(ConferencePart, Audited, db.Model):
     issued_on: Mapped[date] = mapped_column(sa.Date)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
-    def __repr__(self) -> str:
-        return f"<ConferenceDocument {self.number_text}>"
+    __repr_attrs__ = ("number_text",)

@@ -34,7 +34,6 @@ class Audited:
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
@@ -44,8 +43,7 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     changes: Mapped[str] = mapped_column(sa.Text, default="{}")  # JSON {field: [before, after]}
 
-    def __repr__(self) -> str:
-        return f"<AuditEvent {self.action} {self.object_type}#{self.object_id}>"
+    __repr_attrs__ = ("action", "object_type", "object_id")
 
     @property
     def change_items(self) -> list[tuple[str, Any, Any]]:

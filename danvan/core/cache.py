@@ -33,11 +33,11 @@ TIMEOUT = 3600  # a key never goes stale (the version changes); expiry only free
 class DataVersion(db.Model):
     __tablename__ = "data_version"
 
+    id = None  # keyed by name
     name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(32))
 
-    def __repr__(self) -> str:
-        return f"<DataVersion {self.name} {self.token}>"
+    __repr_attrs__ = ("name", "token")
 
 
 def init_app(app: Flask) -> None:

@@ -56,12 +56,12 @@ class FileChunk(db.Model):
 
     __tablename__ = "file_chunk"
 
+    id = None  # keyed by (name, seq)
     name: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
-    def __repr__(self) -> str:
-        return f"<FileChunk {self.name!r} #{self.seq}>"
+    __repr_attrs__ = ("name", "seq")
 
 
 class FolderStore:
@@ -236,7 +236,6 @@ class Attachment(Audited, db.Model):
     __tablename__ = "attachment"
     __table_args__ = (sa.Index("ix_attachment_owner", "owner_type", "owner_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_type: Mapped[str] = mapped_column(sa.String(60))
     owner_id: Mapped[int] = mapped_column(sa.Integer)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
@@ -251,8 +250,7 @@ class Attachment(Audited, db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Attachment {self.id} {self.filename!r}>"
+    __repr_attrs__ = ("id", "filename")
 
     @property
     def mimetype(self) -> str:

@@ -61,7 +61,6 @@ class Job(db.Model):
         sa.Index("ix_job_owner_created", "owner_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(60))
     title: Mapped[str] = mapped_column(sa.String(255))
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -90,8 +89,7 @@ class Job(db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Job {self.id} {self.kind} {self.state} {self.progress}%>"
+    __repr_attrs__ = ("id", "kind", "state", "progress")
 
     @property
     def active(self) -> bool:

@@ -26,14 +26,12 @@ class DocumentCounter(db.Model):
     __table_args__ = (sa.UniqueConstraint("issuer_unit_id", "type_code", "year",
                                           name="uq_document_counter_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     issuer_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     type_code: Mapped[str] = mapped_column(sa.String(10))
     year: Mapped[int] = mapped_column(sa.Integer)
     last_number: Mapped[int] = mapped_column(sa.Integer, default=0)
 
-    def __repr__(self) -> str:
-        return f"<DocumentCounter {self.issuer_unit_id} {self.type_code} {self.year}={self.last_number}>"
+    __repr_attrs__ = ("issuer_unit_id", "type_code", "year", "last_number")
 
 
 def next_number(issuer_unit_id: int, type_code: str, year: int) -> int:

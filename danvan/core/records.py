@@ -68,7 +68,6 @@ class IssuedRecord(Audited, db.Model):
     __table_args__ = (sa.Index("ix_issued_record_owner", "owner_type", "owner_id", "doc_key"),)
     __audit_ignored__ = frozenset({"data_json"})    # its sha256 is logged
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_type: Mapped[str] = mapped_column(sa.String(60))
     owner_id: Mapped[int] = mapped_column(sa.Integer)
     doc_key: Mapped[str] = mapped_column(sa.String(40))
@@ -90,10 +89,9 @@ class IssuedRecord(Audited, db.Model):
     pdf: Mapped[Attachment | None] = relationship(foreign_keys=[pdf_id])
     docx: Mapped[Attachment | None] = relationship(foreign_keys=[docx_id])
     signed: Mapped[Attachment | None] = relationship(foreign_keys=[signed_id])
-    replaced_by: Mapped[IssuedRecord | None] = relationship(remote_side=[id])
+    replaced_by: Mapped[IssuedRecord | None] = relationship(remote_side="IssuedRecord.id")
 
-    def __repr__(self) -> str:
-        return f"<IssuedRecord {self.number_text} {self.owner_type}#{self.owner_id} {self.doc_key}>"
+    __repr_attrs__ = ("number_text", "owner_type", "owner_id", "doc_key")
 
     @property
     def state(self) -> str:

@@ -23,7 +23,6 @@ class DocumentSigner(Audited, Versioned, db.Model):
     __tablename__ = "document_signer"
     __table_args__ = (sa.UniqueConstraint("owner_type", "owner_id", "doc_key", name="uq_document_signer_doc"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_type: Mapped[str] = mapped_column(sa.String(60))
     owner_id: Mapped[int] = mapped_column(sa.Integer)
     doc_key: Mapped[str] = mapped_column(sa.String(40))
@@ -33,8 +32,7 @@ class DocumentSigner(Audited, Versioned, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     recipients: Mapped[str] = mapped_column(sa.Text, default="")
 
-    def __repr__(self) -> str:
-        return f"<DocumentSigner {self.owner_type}#{self.owner_id} {self.doc_key} {self.name!r}>"
+    __repr_attrs__ = ("owner_type", "owner_id", "doc_key", "name")
 
     def as_spec(self) -> dict:
         return {"signer_authority": self.authority, "signer_title": self.title, "signer_name": self.name,

@@ -47,7 +47,6 @@ class Unit(NameSorted, Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     name_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
@@ -67,8 +66,7 @@ class Unit(NameSorted, Audited, Versioned, Timestamped, db.Model):
     )
     successor: Mapped[Unit | None] = relationship(remote_side="Unit.id", foreign_keys=[successor_id])
 
-    def __repr__(self) -> str:
-        return f"<Unit {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
     kind_label = Label("kind", KINDS)
 

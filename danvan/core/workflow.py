@@ -121,7 +121,6 @@ class WorkflowHistory(db.Model):
     __tablename__ = "workflow_history"
     __table_args__ = (sa.Index("ix_workflow_history_object", "object_type", "object_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     object_type: Mapped[str] = mapped_column(sa.String(60))
     object_id: Mapped[int] = mapped_column(sa.Integer)
     transition: Mapped[str] = mapped_column(sa.String(40))
@@ -135,8 +134,7 @@ class WorkflowHistory(db.Model):
     actor = sa.orm.relationship("User", foreign_keys=[actor_id], lazy="joined")
     on_behalf_of = sa.orm.relationship("User", foreign_keys=[on_behalf_of_id], lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<WorkflowHistory {self.object_type}#{self.object_id} {self.transition}>"
+    __repr_attrs__ = ("object_type", "object_id", "transition")
 
 
 def apply(workflow: Workflow, obj, name: str, *, actor, comment: str = "",

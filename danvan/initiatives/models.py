@@ -29,8 +29,7 @@ class _ProvinceConfigured:
     """A row a province configures (an option, a review criterion): listed by position, kept, never
     deleted, switched off (`active`) instead."""
 
-    # sort_order: the key columns stay first, as the migrations created the tables
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    # sort_order: the key column stays first (after `id`), as the migrations created the tables
     province_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True, sort_order=-1)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     active: Mapped[bool] = mapped_column(sa.Boolean(name="active"), default=True)
@@ -42,8 +41,7 @@ class _ProvinceOption(_ProvinceConfigured):
     name: Mapped[str] = mapped_column(sa.String(120))
     name_key: Mapped[str] = mapped_column(sa.String(120))
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
 
 class InitiativeField(_ProvinceOption, Audited, db.Model):
@@ -69,8 +67,7 @@ class InitiativeCriterion(_ProvinceConfigured, Audited, db.Model):
     name: Mapped[str] = mapped_column(sa.String(300))
     max_score: Mapped[int] = mapped_column(sa.Integer)
 
-    def __repr__(self) -> str:
-        return f"<InitiativeCriterion {self.id} {self.name!r} /{self.max_score}>"
+    __repr_attrs__ = ("id", "name", "max_score")
 
 
 class InitiativeRecognition(Audited, Timestamped, db.Model):
@@ -78,7 +75,6 @@ class InitiativeRecognition(Audited, Timestamped, db.Model):
 
     __tablename__ = "initiative_recognition"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)  # issuing committee
     year: Mapped[int] = mapped_column(sa.Integer)
     number: Mapped[int] = mapped_column(sa.Integer)
@@ -89,8 +85,7 @@ class InitiativeRecognition(Audited, Timestamped, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<InitiativeRecognition {self.number_text}>"
+    __repr_attrs__ = ("number_text",)
 
 
 class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
@@ -109,7 +104,6 @@ class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
                  postgresql_include=["id", "field_id", "is_new", "state", "submitted_at", "search_key"]),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     year: Mapped[int] = mapped_column(sa.Integer)
     name: Mapped[str] = mapped_column(sa.String(300))
@@ -144,8 +138,7 @@ class Initiative(NameSorted, Audited, Versioned, Timestamped, db.Model):
     previous: Mapped[Initiative | None] = relationship(remote_side="Initiative.id")
     recognition: Mapped[InitiativeRecognition | None] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<Initiative {self.id} {self.year} {self.name!r}>"
+    __repr_attrs__ = ("id", "year", "name")
 
     state_label = Label("state", STATES)
 
@@ -161,15 +154,13 @@ class InitiativeScore(db.Model):
         sa.CheckConstraint("score >= 0", name="score"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id", ondelete="CASCADE"))
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative_criterion.id"))
     score: Mapped[int] = mapped_column(sa.Integer)
     scored_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
-    def __repr__(self) -> str:
-        return f"<InitiativeScore {self.initiative_id}/{self.criterion_id}={self.score}>"
+    __repr_attrs__ = ("initiative_id", "criterion_id", "score")
 
 
 class InitiativeReport(Audited, Timestamped, db.Model):
@@ -178,7 +169,6 @@ class InitiativeReport(Audited, Timestamped, db.Model):
     __tablename__ = "initiative_report"
     __table_args__ = (sa.UniqueConstraint("unit_id", "year", name="uq_initiative_report_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     year: Mapped[int] = mapped_column(sa.Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
@@ -191,5 +181,4 @@ class InitiativeReport(Audited, Timestamped, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<InitiativeReport {self.unit_id} {self.year}>"
+    __repr_attrs__ = ("unit_id", "year")

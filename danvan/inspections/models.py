@@ -48,7 +48,6 @@ class ChecklistTemplate(Audited, Versioned, Timestamped, db.Model):
 
     __tablename__ = "inspection_checklist"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -57,8 +56,7 @@ class ChecklistTemplate(Audited, Versioned, Timestamped, db.Model):
     items: Mapped[list[ChecklistItem]] = relationship(
         back_populates="template", order_by="ChecklistItem.position", cascade="all, delete-orphan")
 
-    def __repr__(self) -> str:
-        return f"<ChecklistTemplate {self.id} {self.name!r}>"
+    __repr_attrs__ = ("id", "name")
 
 
 class ChecklistItem(Audited, db.Model):
@@ -68,7 +66,6 @@ class ChecklistItem(Audited, db.Model):
                            "'dan_van_kheo')", name="category"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection_checklist.id", ondelete="CASCADE"),
                                              index=True)
     category: Mapped[str] = mapped_column(sa.String(30))
@@ -78,8 +75,7 @@ class ChecklistItem(Audited, db.Model):
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="items")
 
-    def __repr__(self) -> str:
-        return f"<ChecklistItem {self.id} {self.category}>"
+    __repr_attrs__ = ("id", "category")
 
 
 class InspectionPlan(InUnit, Audited, Versioned, Timestamped, db.Model):
@@ -88,7 +84,6 @@ class InspectionPlan(InUnit, Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "inspection_plan"
     __table_args__ = (sa.CheckConstraint("state IN ('draft','issued')", name="state"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer, index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     purpose: Mapped[str] = mapped_column(sa.Text, default="")
@@ -99,8 +94,7 @@ class InspectionPlan(InUnit, Audited, Versioned, Timestamped, db.Model):
 
     inspections: Mapped[list[Inspection]] = relationship(back_populates="plan", order_by="Inspection.scheduled_on")
 
-    def __repr__(self) -> str:
-        return f"<InspectionPlan {self.id} {self.year}>"
+    __repr_attrs__ = ("id", "year")
 
     state_label = Label("state", PLAN_STATES)
 
@@ -116,7 +110,6 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_inspection_scheduled", "scheduled_on", "id"),   # the list, newest first
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection_plan.id"), index=True)
     organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)   # = plan.unit_id
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))                   # the inspected unit
@@ -154,8 +147,7 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="inspection", order_by="Recommendation.position")
 
-    def __repr__(self) -> str:
-        return f"<Inspection {self.id} unit {self.unit_id} {self.scheduled_on}>"
+    __repr_attrs__ = ("id", "unit_id", "scheduled_on")
 
     state_label = Label("state", INSPECTION_STATES)
 
@@ -168,7 +160,6 @@ class InspectionMember(Audited, db.Model):
     __tablename__ = "inspection_member"
     __table_args__ = (sa.UniqueConstraint("inspection_id", "user_id", name="uq_inspection_member"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)   # 0: trưởng đoàn
@@ -176,8 +167,7 @@ class InspectionMember(Audited, db.Model):
     inspection: Mapped[Inspection] = relationship(back_populates="members")
     user = relationship("User", lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<InspectionMember {self.inspection_id} user {self.user_id}>"
+    __repr_attrs__ = ("inspection_id", "user_id")
 
 
 class ChecklistResult(Audited, Versioned, db.Model):
@@ -190,7 +180,6 @@ class ChecklistResult(Audited, Versioned, db.Model):
         sa.Index("ix_inspection_result_inspection", "inspection_id", "position"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)   # the inspected unit
     category: Mapped[str] = mapped_column(sa.String(30))
@@ -202,8 +191,7 @@ class ChecklistResult(Audited, Versioned, db.Model):
 
     inspection: Mapped[Inspection] = relationship(back_populates="results_rows")
 
-    def __repr__(self) -> str:
-        return f"<ChecklistResult {self.id} {self.verdict or '-'}>"
+    __repr_attrs__ = ("id", "verdict")
 
     verdict_label = Label("verdict", VERDICTS, missing="Chưa đánh giá")
     category_label = Label("category", CATEGORIES)
@@ -218,7 +206,6 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_inspection_recommendation_unit_state", "unit_id", "state", "deadline"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id"), index=True)
     organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))   # the unit responsible
@@ -231,8 +218,7 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
     inspection: Mapped[Inspection] = relationship(back_populates="recommendations")
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id], lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<Recommendation {self.id} {self.state}>"
+    __repr_attrs__ = ("id", "state")
 
     state_label = Label("state", RECOMMENDATION_STATES)
 
@@ -247,11 +233,9 @@ class InspectionReminder(db.Model):
     __tablename__ = "inspection_reminder"
     __table_args__ = (sa.UniqueConstraint("recommendation_id", "deadline", name="uq_inspection_reminder"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("inspection_recommendation.id", ondelete="CASCADE"))
     deadline: Mapped[date] = mapped_column(sa.Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    def __repr__(self) -> str:
-        return f"<InspectionReminder {self.recommendation_id} {self.deadline}>"
+    __repr_attrs__ = ("recommendation_id", "deadline")

@@ -32,7 +32,6 @@ class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     kind: Mapped[str] = mapped_column(sa.String(30), default="info")
@@ -44,8 +43,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    def __repr__(self) -> str:
-        return f"<Notification {self.id} → user {self.user_id} {self.kind}>"
+    __repr_attrs__ = ("id", "user_id", "kind")
 
     @property
     def kind_label(self) -> str:

@@ -35,7 +35,6 @@ class PlanDocument(Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_plan_document_approver_state", "approver_unit_id", "state"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     # The committee whose leaders approve: the call issuer's committee, else the unit above.
     approver_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
@@ -66,8 +65,7 @@ class PlanDocument(Audited, Versioned, Timestamped, db.Model):
     call: Mapped[Call | None] = relationship()
     created_by = relationship("User", foreign_keys=[created_by_id])
 
-    def __repr__(self) -> str:
-        return f"<PlanDocument {self.id} {self.type_code} {self.state}>"
+    __repr_attrs__ = ("id", "type_code", "state")
 
     type_label = Label("type_code", TYPE_CODES)
     state_label = Label("state", STATES)
@@ -96,7 +94,6 @@ class PlanDelegation(Audited, Timestamped, db.Model):
     __tablename__ = "plan_delegation"
     __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     delegator_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
@@ -118,5 +115,4 @@ class PlanDelegation(Audited, Timestamped, db.Model):
             return "expired"
         return "pending" if self.starts_on > today else "active"
 
-    def __repr__(self) -> str:
-        return f"<PlanDelegation {self.delegator_id}→{self.delegate_id} {self.starts_on}..{self.ends_on}>"
+    __repr_attrs__ = ("delegator_id", "delegate_id", "starts_on", "ends_on")

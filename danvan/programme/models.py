@@ -52,7 +52,6 @@ class Programme(InUnit, Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("lagging_below >= 0 AND lagging_below <= 100", name="lagging"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(400))
     title_key: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
     decision_number: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -65,15 +64,13 @@ class Programme(InUnit, Audited, Versioned, Timestamped, db.Model):
 
     groups: Mapped[list[TaskGroup]] = relationship(back_populates="programme", order_by="TaskGroup.position")
 
-    def __repr__(self) -> str:
-        return f"<Programme {self.id} {self.title[:40]!r}>"
+    __repr_attrs__ = ("id", "title")
 
 
 class TaskGroup(Audited, Versioned, Timestamped, db.Model):
     __tablename__ = "programme_task_group"
     __table_args__ = (sa.CheckConstraint("weight >= 0", name="weight"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=1)
     title: Mapped[str] = mapped_column(sa.String(400))
@@ -82,8 +79,7 @@ class TaskGroup(Audited, Versioned, Timestamped, db.Model):
     programme: Mapped[Programme] = relationship(back_populates="groups", lazy="joined")
     tasks: Mapped[list[Task]] = relationship(back_populates="group", order_by="Task.position")
 
-    def __repr__(self) -> str:
-        return f"<TaskGroup {self.id} {self.position}>"
+    __repr_attrs__ = ("id", "position")
 
     @property
     def unit(self) -> Unit:
@@ -98,7 +94,6 @@ class Task(Audited, Versioned, Timestamped, db.Model):
         sa.CheckConstraint("level IN ('province','district','commune')", name="level"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task_group.id"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -114,8 +109,7 @@ class Task(Audited, Versioned, Timestamped, db.Model):
     programme: Mapped[Programme] = relationship(lazy="joined")
     group: Mapped[TaskGroup] = relationship(back_populates="tasks")
 
-    def __repr__(self) -> str:
-        return f"<Task {self.id} {self.title[:40]!r}>"
+    __repr_attrs__ = ("id", "title")
 
     @property
     def unit(self) -> Unit:
@@ -136,7 +130,6 @@ class ProgressReport(InUnit, Audited, Versioned, Timestamped, db.Model):
         sa.Index("ix_progress_report_rollup", "task_id", "unit_id", "state", "period_end"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task.id"), index=True)
     period_kind: Mapped[str] = mapped_column(sa.String(10))
     year: Mapped[int] = mapped_column(sa.Integer)
@@ -153,8 +146,7 @@ class ProgressReport(InUnit, Audited, Versioned, Timestamped, db.Model):
 
     task: Mapped[Task] = relationship(lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<ProgressReport {self.id} task={self.task_id} unit={self.unit_id}>"
+    __repr_attrs__ = ("id", "task_id", "unit_id")
 
     @property
     def title(self) -> str:
@@ -174,11 +166,11 @@ class ProgressLatest(db.Model):
     Roll-ups for today read this table instead of ranking every report of the programme."""
     __tablename__ = "progress_latest"
 
+    id = None  # keyed by (task, unit)
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_task.id"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True, index=True)
     report_id: Mapped[int] = mapped_column(sa.Integer)  # no FK: the row is rewritten after the report changes
     period_end: Mapped[date] = mapped_column(sa.Date)
     percent: Mapped[Decimal] = mapped_column(PERCENT)
 
-    def __repr__(self) -> str:
-        return f"<ProgressLatest task={self.task_id} unit={self.unit_id} {self.percent}>"
+    __repr_attrs__ = ("task_id", "unit_id", "percent")

@@ -17,7 +17,6 @@ class AccountMove(db.Model):
 
     __tablename__ = "account_move"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     from_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     to_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
@@ -30,5 +29,4 @@ class AccountMove(db.Model):
     to_unit: Mapped[Unit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
 
-    def __repr__(self) -> str:
-        return f"<AccountMove {self.user_id} {self.from_unit_id}→{self.to_unit_id}>"
+    __repr_attrs__ = ("user_id", "from_unit_id", "to_unit_id")
