@@ -10,7 +10,7 @@ from flask_login import current_user
 from danvan.core import access, cache, files, nav, panels, structure, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
-from danvan.core.formviews import form_page, start_job
+from danvan.core.formviews import form_page, prefill, start_job
 from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
@@ -67,9 +67,7 @@ def index():
 @bp.route("/moi", methods=["GET", "POST"])
 @requires("programme.manage")
 def new():
-    form = ProgrammeForm()
-    if request.method == "GET":
-        form.start_year.data, form.end_year.data = today_local().year, today_local().year + 2
+    form = prefill(ProgrammeForm(), start_year=today_local().year, end_year=today_local().year + 2)
     return form_page(form, lambda: service.create_programme(scope_root(current_user.unit), _data(form),
                                                             actor=current_user),
                      render=lambda status: _programme_page(form, None, status),
@@ -209,12 +207,8 @@ def reports(programme_id: int):
 def report_new(task_id: int):
     task = service.load_task_or_404(task_id, current_user)
     unit = service.reporting_unit(current_user)
-    form = ReportForm()
+    form = prefill(ReportForm(), year=min(today_local().year, task.programme.end_year), period_kind="6thang", number=1)
     responsible = service.is_responsible(task, unit)
-    if request.method == "GET":
-        form.year.data = min(today_local().year, task.programme.end_year)
-        form.period_kind.data = "6thang"
-        form.number.data = 1
     return form_page(form, lambda: service.save_report(task, None, _data(form), form.evidence.data or [],
                                                        actor=current_user),
                      message="Đã lưu báo cáo (bản nháp). Kiểm tra lại rồi bấm «Gửi báo cáo».", done=_to_report,
