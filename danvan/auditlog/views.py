@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, request
+from flask import request
 from flask_login import current_user
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
@@ -20,8 +20,8 @@ from danvan.core.units import Unit
 from danvan.core.vntext import TZ, matches
 from danvan.extensions import db
 
-bp = Blueprint("auditlog", __name__, url_prefix="/quan-tri/nhat-ky")
-nav.register("Nhật ký thao tác", "auditlog.index", "audit.view", 95, group="admin")
+bp = nav.blueprint("auditlog", __name__, "Nhật ký thao tác", "audit.view", 95, group="admin",
+                   url_prefix="/quan-tri/nhat-ky")
 
 
 class AuditFilterForm(Form):

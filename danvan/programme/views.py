@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan.core import access, cache, files, nav, panels, structure, workflow
@@ -32,9 +32,8 @@ from danvan.programme.forms import (
 )
 from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES
 
-bp = Blueprint("programme", __name__, url_prefix="/de-an")
+bp = nav.blueprint("programme", __name__, "Đề án", "programme.view", 30, url_prefix="/de-an")
 HEAT_PER_PAGE = 50
-nav.register("Đề án", "programme.index", "programme.view", 30)
 register_open_work_mover("Báo cáo tiến độ Đề án chưa duyệt", service.move_open_work)
 
 
