@@ -4,32 +4,32 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, request
+from flask import request
 from flask_login import current_user
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from danvan.auth.models import User
 from danvan.core import access, nav
 from danvan.core.access import requires
 from danvan.core.audit import AuditEvent
-from danvan.core.forms import Form, max_len
+from danvan.core.forms import Form, text_line
 from danvan.core.htmx import render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, matches
 from danvan.extensions import db
 
-bp = Blueprint("auditlog", __name__, url_prefix="/quan-tri/nhat-ky")
-nav.register("Nhật ký thao tác", "auditlog.index", "audit.view", 95, group="admin")
+bp = nav.blueprint("auditlog", __name__, "Nhật ký thao tác", "audit.view", 95, group="admin",
+                   url_prefix="/quan-tri/nhat-ky")
 
 
 class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
-    user = StringField("Người thực hiện", validators=[max_len(100)])
-    unit = StringField("Đơn vị", validators=[max_len(100)])
+    user = text_line("Người thực hiện", 100)
+    unit = text_line("Đơn vị", 100)
     object_type = SelectField("Loại đối tượng", validate_choice=False)
     date_from = DateField("Từ ngày", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])
     date_to = DateField("Đến ngày", validators=[Optional()], format=["%Y-%m-%d", "%d/%m/%Y"])

@@ -5,7 +5,7 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, Regexp
 
 from danvan.core.access import ROLES
-from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.forms import Form, VersionedForm, max_len, text_line
 
 
 class LoginForm(Form):
@@ -24,7 +24,7 @@ class ChangePasswordForm(Form):
 
 class UserForm(VersionedForm):
     full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ và tên."), max_len(120)])
-    title = StringField("Chức vụ", validators=[max_len(120)])
+    title = text_line("Chức vụ", 120)
     unit_id = SelectField("Đơn vị", coerce=int, validate_choice=False,
                           validators=[DataRequired("Chọn đơn vị.")])
     roles = SelectMultipleField("Vai trò", choices=list(ROLES.items()), validate_choice=False)
@@ -48,7 +48,7 @@ class UserFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Tìm kiếm", validators=[max_len(100)])
+    q = text_line("Tìm kiếm", 100)
     role = SelectField("Vai trò", choices=[("", "Tất cả vai trò"), *ROLES.items()], validate_choice=False)
     status = SelectField("Trạng thái", choices=[("", "Tất cả"), ("active", "Đang hoạt động"),
                                                ("disabled", "Đã vô hiệu hóa")], validate_choice=False)

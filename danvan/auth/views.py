@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from danvan.auth import deploy, service
@@ -20,8 +20,7 @@ from danvan.core.transaction import keep_changes
 from danvan.core.units import subtree, tree_choices
 from danvan.extensions import db
 
-bp = Blueprint("auth", __name__)
-nav.register("Người dùng", "auth.users", "users.manage", 90, group="admin")
+bp = nav.blueprint("auth", __name__, "Người dùng", "users.manage", 90, endpoint="users", group="admin")
 
 
 @bp.app_context_processor

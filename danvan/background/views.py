@@ -1,7 +1,7 @@
 """My jobs: the list, one job's progress panel (polled by htmx) and its result download."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect
+from flask import abort, redirect
 from flask_login import current_user
 
 from danvan.core import access, jobs, nav
@@ -10,8 +10,7 @@ from danvan.core.htmx import render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.extensions import db
 
-bp = Blueprint("jobs", __name__, url_prefix="/cong-viec")
-nav.register("Công việc của tôi", "jobs.index", "jobs.view", order=95, group="admin")
+bp = nav.blueprint("jobs", __name__, "Công việc của tôi", "jobs.view", 95, group="admin", url_prefix="/cong-viec")
 
 
 def _load(job_id: int) -> jobs.Job:

@@ -5,24 +5,24 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from danvan.blocs.models import POSITIONS
-from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDateField, VNDecimalField, max_len
+from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDateField, VNDecimalField, max_len, text_line
 
 
 class MemberForm(VersionedForm):
     full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ và tên."), max_len(120)])
     position = SelectField("Chức vụ", choices=list(POSITIONS.items()), validators=[DataRequired("Chọn chức vụ.")])
-    title = StringField("Chức danh cụ thể", validators=[max_len(200)])
+    title = text_line("Chức danh cụ thể", 200)
     is_head = BooleanField("Trưởng khối")
     from_date = DateField("Tham gia từ ngày", validators=[InputRequired("Nhập ngày bắt đầu tham gia.")],
                           format=DATE_INPUT_FORMATS)
     to_date = DateField("Thôi tham gia từ ngày", validators=[Optional()], format=DATE_INPUT_FORMATS)
-    phone = StringField("Điện thoại", validators=[max_len(30)])
+    phone = text_line("Điện thoại", 30)
 
 
 class NewBlocForm(Form):
     unit_id = SelectField("Xã, phường, thị trấn", coerce=int, validate_choice=False,
                           validators=[DataRequired("Chọn xã, phường, thị trấn.")])
-    name = StringField("Tên khối", validators=[max_len(250)])
+    name = text_line("Tên khối", 250)
     established_on = VNDateField("Ngày thành lập", validators=[Optional()])
     copy_members = BooleanField("Chép thành viên hiện tại của khối các đơn vị cũ (đơn vị hình thành từ sáp nhập)")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan.blocs import criteria, service
@@ -29,8 +29,7 @@ from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fmt_decimal, int_or_none, today_local
 from danvan.extensions import db
 
-bp = Blueprint("blocs", __name__, url_prefix="/khoi-dan-van")
-nav.register("Khối dân vận", "blocs.index", "blocs.view", 35)
+bp = nav.blueprint("blocs", __name__, "Khối dân vận", "blocs.view", 35, url_prefix="/khoi-dan-van")
 
 
 def _data(form) -> dict:

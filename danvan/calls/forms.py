@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from danvan.core.forms import Form, VNDateField, max_len
+from danvan.core.forms import Form, VNDateField, max_len, text_area
 from danvan.core.numbering import TYPE_CHOICES
 from danvan.core.units import Level
 
@@ -27,7 +27,7 @@ class CallForm(Form):
     year = IntegerField("Năm", validators=[Optional(), NumberRange(2000, 2100, "Năm phải trong khoảng 2000–2100.")],
                         description="Năm mà yêu cầu hỏi tới (bỏ trống: năm của hạn nộp).")
     deadline = VNDateField("Hạn nộp", validators=[DataRequired("Nhập hạn nộp (dd/mm/yyyy).")])
-    description = TextAreaField("Nội dung, hướng dẫn", validators=[max_len(10000)])
+    description = text_area("Nội dung, hướng dẫn", 10000)
     target_mode = SelectField("Đơn vị nhận", choices=[], default="reporting")
     targets = SelectMultipleField("Chọn đơn vị", choices=[], coerce=int, validate_choice=False)
 
@@ -35,7 +35,7 @@ class CallForm(Form):
 class ExtendForm(Form):
     unit_id = IntegerField("Đơn vị", validators=[DataRequired("Chọn đơn vị.")])
     extended_until = VNDateField("Hạn riêng của đơn vị (để trống: theo hạn chung)", validators=[Optional()])
-    reason = TextAreaField("Lý do (không bắt buộc)", validators=[max_len(1000)])
+    reason = text_area("Lý do (không bắt buộc)", 1000)
 
 
 class DeadlineForm(Form):

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.forms import Form, SignerFields, VersionedForm, max_len, text_area, text_line
 
 from .models import KINDS
 
@@ -23,7 +23,7 @@ DATE_MSG = "Ngày không hợp lệ (dd/mm/yyyy)."
 TIME_MSG = "Giờ không hợp lệ (hh:mm)."
 
 
-class ConferenceForm(VersionedForm):
+class ConferenceForm(SignerFields, VersionedForm):
     kind = SelectField("Loại hội nghị", choices=list(KINDS.items()), validate_choice=False)
     title = StringField("Tên hội nghị", validators=[DataRequired("Nhập tên hội nghị."), max_len(300)])
     unit_id = SelectField("Đơn vị tổ chức", coerce=int, validate_choice=False)
@@ -31,19 +31,17 @@ class ConferenceForm(VersionedForm):
     start = TimeField("Giờ bắt đầu", validators=[DataRequired(TIME_MSG)])
     end_day = DateField("Ngày kết thúc (nếu khác ngày bắt đầu)", validators=[Optional()], format=DATE_FORMATS)
     end = TimeField("Giờ kết thúc", validators=[DataRequired(TIME_MSG)])
-    venue = StringField("Địa điểm chính (điểm cầu chính)", validators=[max_len(300)])
+    venue = text_line("Địa điểm chính (điểm cầu chính)", 300)
     online = BooleanField("Hội nghị trực tuyến (nhiều điểm cầu)")
-    purpose = TextAreaField("Nội dung, mục đích", validators=[max_len(4000)])
-    notes = TextAreaField("Đề nghị đối với đơn vị được mời (in trong giấy mời)", validators=[max_len(4000)])
-    signer_authority = StringField("Thẩm quyền ký (T/M, K/T, T/L…)", validators=[max_len(120)])
-    signer_title = StringField("Chức vụ người ký", validators=[max_len(120)])
-    signer_name = StringField("Họ tên người ký", validators=[max_len(120)])
-    recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(2000)])
+    purpose = text_area("Nội dung, mục đích", 4000)
+    notes = text_area("Đề nghị đối với đơn vị được mời (in trong giấy mời)", 4000)
+    signer_authority = text_line("Thẩm quyền ký (T/M, K/T, T/L…)", 120)
+    recipients = text_area("Nơi nhận (mỗi dòng một nơi)", 2000)
 
 
 class ChairForm(Form):
     name = StringField("Họ tên", validators=[DataRequired("Nhập họ tên người chủ trì."), max_len(120)])
-    title = StringField("Chức vụ", validators=[max_len(300)])
+    title = text_line("Chức vụ", 300)
 
 
 class UnitsForm(Form):
@@ -51,9 +49,9 @@ class UnitsForm(Form):
 
 
 class PointFields(Form):
-    venue = StringField("Địa điểm (để trống: Hội trường của đơn vị)", validators=[max_len(300)])
-    contact_name = StringField("Người liên hệ", validators=[max_len(120)])
-    contact_phone = StringField("Điện thoại", validators=[max_len(40)])
+    venue = text_line("Địa điểm (để trống: Hội trường của đơn vị)", 300)
+    contact_name = text_line("Người liên hệ", 120)
+    contact_phone = text_line("Điện thoại", 40)
 
 
 class PointsForm(UnitsForm, PointFields):
@@ -61,21 +59,21 @@ class PointsForm(UnitsForm, PointFields):
 
 
 class InviteesForm(UnitsForm):
-    addressee = StringField("Người được mời (ghép với tên đơn vị)", validators=[max_len(200)])
+    addressee = text_line("Người được mời (ghép với tên đơn vị)", 200)
 
 
 class ConfirmInviteeForm(Form):
     status = SelectField("Xác nhận", choices=[("confirmed", "Tham dự"), ("declined", "Vắng"),
                                              ("pending", "Chưa xác nhận")], validate_choice=False)
     delegates = IntegerField("Số đại biểu", validators=[Optional(), NumberRange(0, 500, "Từ 0 đến 500.")])
-    note = StringField("Ghi chú", validators=[max_len(500)])
+    note = text_line("Ghi chú", 500)
 
 
 class ItemForm(Form):
     start_time = TimeField("Thời gian", validators=[Optional()])
     content = StringField("Nội dung", validators=[DataRequired("Nhập nội dung."), max_len(500)])
-    presenter = StringField("Người thực hiện", validators=[max_len(300)])
-    document = StringField("Tài liệu kèm theo", validators=[max_len(300)])
+    presenter = text_line("Người thực hiện", 300)
+    document = text_line("Tài liệu kèm theo", 300)
 
 
 class InviteContributionsForm(UnitsForm):
@@ -85,13 +83,13 @@ class InviteContributionsForm(UnitsForm):
 
 class SubmitContributionForm(Form):
     title = StringField("Tên tham luận", validators=[DataRequired("Nhập tên tham luận."), max_len(500)])
-    presenter = StringField("Người trình bày", validators=[max_len(300)])
+    presenter = text_line("Người trình bày", 300)
     file = FileField("Tệp tham luận (PDF, DOCX; tối đa 20 MB)")
 
 
 class ReviewForm(Form):
     decision = SelectField("Quyết định", choices=[("accept", "Nhận"), ("return", "Trả lại")], validate_choice=False)
-    reason = TextAreaField("Lý do trả lại", validators=[max_len(4000)])
+    reason = text_area("Lý do trả lại", 4000)
 
 
 class ConclusionForm(Form):
@@ -102,11 +100,10 @@ class ConclusionForm(Form):
 class SignerForm(Form):
     """One document's own signer block and Nơi nhận (core/signers)."""
 
-    authority = StringField("Thẩm quyền ký (T/M, K/T, T/L…; để trống khi người đứng đầu ký)",
-                            validators=[max_len(120)])
-    title = StringField("Chức vụ người ký", validators=[max_len(120)])
+    authority = text_line("Thẩm quyền ký (T/M, K/T, T/L…; để trống khi người đứng đầu ký)", 120)
+    title = text_line("Chức vụ người ký", 120)
     name = StringField("Họ tên người ký", validators=[DataRequired("Nhập họ tên người ký."), max_len(120)])
-    recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(4000)])
+    recipients = text_area("Nơi nhận (mỗi dòng một nơi)", 4000)
 
 
 # Rows edited in place carry the version they were opened with (optimistic locking).

@@ -15,6 +15,8 @@ from wtforms import (
     IntegerField,
     SelectField,
     SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
@@ -199,6 +201,24 @@ class VNDecimalField(DecimalField):
 
 def max_len(n: int) -> Length:
     return Length(max=n, message=f"Tối đa {n:,} ký tự.".replace(",", "."))
+
+
+def text_line(label: str, limit: int, **kwargs) -> UnboundField:
+    """An optional one-line text field of at most `limit` characters (max_len's message)."""
+    return StringField(label, validators=[max_len(limit)], **kwargs)
+
+
+def text_area(label: str, limit: int, **kwargs) -> UnboundField:
+    """An optional multi-line text field of at most `limit` characters (max_len's message)."""
+    return TextAreaField(label, validators=[max_len(limit)], **kwargs)
+
+
+class SignerFields(Form):
+    """Who signs a document, as its form asks (the T/M, K/T authority, where there is one, is the
+    document's own field): chức vụ and họ tên, 120 characters as the signer columns hold."""
+
+    signer_title = text_line("Chức vụ người ký", 120)
+    signer_name = text_line("Họ tên người ký", 120)
 
 
 def add_error(form, field_name: str | None, message: str) -> None:

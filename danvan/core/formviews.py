@@ -22,7 +22,18 @@ from danvan.core.htmx import redirect_to
 from danvan.core.models import StaleEdit
 
 T = TypeVar("T")
+F = TypeVar("F")
 Render = Callable[[int], ResponseReturnValue]
+
+
+def prefill(form: F, **initial: Any) -> F:
+    """`form`, its fields set to `initial` when the page is first shown (GET: a new object's defaults,
+    what the link asked for); a POST keeps what was sent. A callable value is called only then (like
+    WTForms' `default=`), so a default that costs a query costs nothing on a POST."""
+    if request.method == "GET":
+        for name, value in initial.items():
+            form[name].data = value() if callable(value) else value
+    return form
 
 
 def submit(form, save: Callable[[], T], *, render: Render, done: Callable[[T], ResponseReturnValue],

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import Blueprint
+
 from danvan.core import access
 
 
@@ -22,6 +24,14 @@ def register(label: str, endpoint: str, permission: str, order: int, group: str 
     access.roles_for(permission)
     if not any(i.endpoint == endpoint for i in _items):
         _items.append(NavItem(label, endpoint, permission, order, group))
+
+
+def blueprint(name: str, import_name: str, label: str, permission: str, order: int, *, endpoint: str = "index",
+              group: str = "main", **options) -> Blueprint:
+    """A feature's blueprint and its navigation entry, which opens the blueprint's `endpoint` (its index
+    page unless told). `options` go to Blueprint (url_prefix, cli_group…)."""
+    register(label, f"{name}.{endpoint}", permission, order, group)
+    return Blueprint(name, import_name, **options)
 
 
 def current(items: list[NavItem], endpoint: str | None) -> NavItem | None:

@@ -1,15 +1,14 @@
 """The home page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from danvan.core import nav
 from danvan.core.access import requires
 from danvan.core.panels import rendered_for
 
-bp = Blueprint("dashboard", __name__)
-nav.register("Trang chủ", "dashboard.index", "dashboard.view", 0)
+bp = nav.blueprint("dashboard", __name__, "Trang chủ", "dashboard.view", 0)
 
 
 @bp.route("/")

@@ -9,11 +9,10 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from danvan.core.forms import Form, VersionedForm, VNDateField, VNDecimalField, max_len
+from danvan.core.forms import Form, VersionedForm, VNDateField, VNDecimalField, max_len, text_area, text_line
 
 DATE_MSG = "Ngày phải theo dạng dd/mm/yyyy, ví dụ 05/03/2024."
 NUMBER_MSG = "Phải là số, ví dụ 12,5."
@@ -48,18 +47,18 @@ class InitiativeForm(VersionedForm):
                         default="new", validators=[InputRequired("Chọn đăng ký mới hoặc duy trì.")])
     previous_id = SelectField("Mô hình năm trước (nếu duy trì)", coerce=int_or_zero, validate_choice=False,
                               validators=[Optional()])
-    situation = TextAreaField("Thực trạng, lý do xây dựng mô hình", validators=[max_len(20000)])
-    goals = TextAreaField("Mục tiêu, tiêu chí", validators=[max_len(20000)])
-    content = TextAreaField("Nội dung, cách thức thực hiện", validators=[max_len(20000)])
-    area = TextAreaField("Địa bàn, đối tượng", validators=[max_len(20000)])
-    forces = TextAreaField("Lực lượng thực hiện", validators=[max_len(20000)])
-    resources = TextAreaField("Nguồn lực", validators=[max_len(20000)])
+    situation = text_area("Thực trạng, lý do xây dựng mô hình", 20000)
+    goals = text_area("Mục tiêu, tiêu chí", 20000)
+    content = text_area("Nội dung, cách thức thực hiện", 20000)
+    area = text_area("Địa bàn, đối tượng", 20000)
+    forces = text_area("Lực lượng thực hiện", 20000)
+    resources = text_area("Nguồn lực", 20000)
     budget = VNDecimalField("Kinh phí dự kiến (triệu đồng)", places=2, message=NUMBER_MSG, validators=[
         Optional(), NumberRange(0, 999_999_999, "Kinh phí phải từ 0 đến 999.999.999 triệu đồng.")])
     start_on = VNDateField("Ngày bắt đầu", validators=[Optional()])
     end_on = VNDateField("Ngày kết thúc", validators=[Optional()])
-    expected_results = TextAreaField("Kết quả dự kiến", validators=[max_len(20000)])
-    sustain = TextAreaField("Cách thức duy trì, nhân rộng", validators=[max_len(20000)])
+    expected_results = text_area("Kết quả dự kiến", 20000)
+    sustain = text_area("Cách thức duy trì, nhân rộng", 20000)
 
     def data_dict(self) -> dict:
         data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
@@ -69,7 +68,7 @@ class InitiativeForm(VersionedForm):
 
 class TransitionForm(Form):
     transition = StringField(validators=[DataRequired("Thiếu thao tác.")])
-    comment = TextAreaField("Lý do / ý kiến", validators=[max_len(4000)])
+    comment = text_area("Lý do / ý kiến", 4000)
 
 
 class ExemplaryForm(Form):
@@ -79,13 +78,13 @@ class ExemplaryForm(Form):
 class RecognitionForm(Form):
     year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
     decided_on = VNDateField("Ngày quyết định", validators=[DataRequired(DATE_MSG)])
-    title = StringField("Trích yếu", validators=[max_len(300)])
+    title = text_line("Trích yếu", 300)
     initiative_ids = SelectMultipleField("Các mô hình được công nhận", coerce=int_or_zero, validate_choice=False)
 
 
 class ReportForm(Form):
     year = IntegerField("Năm", validators=[InputRequired("Nhập năm."), NumberRange(2000, 2100, "Năm không hợp lệ.")])
-    note = TextAreaField("Ghi chú gửi kèm", validators=[max_len(4000)])
+    note = text_area("Ghi chú gửi kèm", 4000)
 
 
 class SubmitAllForm(Form):

@@ -1,14 +1,11 @@
 """The inspections blueprint, its navigation entries, dashboard panel and call kind."""
 from __future__ import annotations
 
-from flask import Blueprint
-
 from danvan.core import nav, panels
 
 from . import dashboard, report_call
 
-bp = Blueprint("inspections", __name__, url_prefix="/kiem-tra")
-nav.register("Kiểm tra", "inspections.index", "inspections.view", 55)
+bp = nav.blueprint("inspections", __name__, "Kiểm tra", "inspections.view", 55, url_prefix="/kiem-tra")
 nav.register("Bộ tiêu chí kiểm tra", "inspections.checklists", "inspections.configure", 80, group="admin")
 panels.register("inspections", "inspections/_panel.html", dashboard.panel_context, 40,
                 counts=dashboard.panel_counts)

@@ -3,6 +3,9 @@
 "Dân vận khéo"; a committee may configure its own. A visit copies the items it uses."""
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from danvan.core import audit
@@ -13,23 +16,19 @@ from danvan.extensions import db
 from .errors import InspectionError
 from .models import CATEGORIES, LINKS, VERDICTS, ChecklistItem, ChecklistResult, ChecklistTemplate, Inspection
 
-DEFAULT_NAME = "Bộ tiêu chí mặc định (Luật Thực hiện dân chủ ở cơ sở 10/2022/QH15 và “Dân vận khéo”)"
-# (category, text, link to the unit's own data or "")
-DEFAULT_ITEMS: list[tuple[str, str, str]] = [
-    ("cong_khai", "Công khai chính sách, pháp luật, chương trình, kế hoạch phát triển kinh tế – xã hội của xã", ""),
-    ("cong_khai", "Công khai dự toán, quyết toán ngân sách và các khoản đóng góp của Nhân dân", ""),
-    ("cong_khai", "Công khai quy hoạch, kế hoạch sử dụng đất, thu hồi đất, bồi thường, hỗ trợ, tái định cư", ""),
-    ("cong_khai", "Hình thức công khai đa dạng: niêm yết tại trụ sở, loa truyền thanh, hội nghị thôn, tổ dân phố", ""),
-    ("ban_quyet_dinh", "Nhân dân bàn và quyết định chủ trương, mức đóng góp xây dựng công trình công cộng", ""),
-    ("ban_quyet_dinh", "Hương ước, quy ước của thôn, tổ dân phố được Nhân dân bàn, biểu quyết", ""),
-    ("tham_gia_y_kien", "Lấy ý kiến Nhân dân về dự thảo kế hoạch phát triển kinh tế – xã hội, quy hoạch", ""),
-    ("tham_gia_y_kien", "Đối thoại, tiếp công dân, giải quyết kiến nghị của Nhân dân kịp thời", ""),
-    ("kiem_tra_giam_sat", "Ban Thanh tra nhân dân được kiện toàn và có chương trình hoạt động, có báo cáo kết quả", ""),
-    ("kiem_tra_giam_sat", "Ban Giám sát đầu tư của cộng đồng giám sát các công trình trên địa bàn", ""),
-    ("dan_van_kheo", "Đăng ký mô hình “Dân vận khéo” của các tổ chức trong năm", "initiatives"),
-    ("dan_van_kheo", "Báo cáo có số liệu minh chứng cụ thể; hồ sơ, minh chứng được lưu giữ", "programme"),
-    ("dan_van_kheo", "Khối dân vận cơ sở hoạt động, được đánh giá, xếp loại", "blocs"),
-]
+
+def _load_default(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """The default set's name and its (category, text, link to the unit's own data or "") items, in
+    the file's order; an unknown category or link is refused when the module loads."""
+    data = tomllib.loads(path.read_text("utf-8"))
+    items = [(i["category"], i["text"], i.get("link", "")) for i in data["items"]]
+    unknown = [(c, link) for c, _, link in items if c not in CATEGORIES or (link and link not in LINKS)]
+    if unknown:
+        raise ValueError(f"{path.name}: unknown category or link {unknown}")
+    return data["name"], items
+
+
+DEFAULT_NAME, DEFAULT_ITEMS = _load_default(Path(__file__).with_name("default_checklist.toml"))
 MAX_ITEMS = 200
 
 

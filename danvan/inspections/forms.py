@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import FileField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from danvan.core.forms import Form, VersionedForm, VNDateField, max_len
+from danvan.core.forms import Form, SignerFields, VersionedForm, VNDateField, max_len, text_area
 
 from .models import CATEGORIES, LINKS, VERDICTS
 
@@ -36,7 +36,7 @@ class PlanForm(_Guarded, Form):
     title = StringField("Tên kế hoạch", validators=[DataRequired("Nhập tên kế hoạch kiểm tra."), max_len(300)])
     year = IntegerField("Năm", validators=[DataRequired("Nhập năm (4 chữ số)."),
                                            NumberRange(2000, 2100, "Năm phải trong khoảng 2000–2100.")])
-    purpose = TextAreaField("Mục đích, yêu cầu", validators=[max_len(20000)])
+    purpose = text_area("Mục đích, yêu cầu", 20000)
 
 
 class InspectionForm(_Guarded, Form):
@@ -48,7 +48,7 @@ class InspectionForm(_Guarded, Form):
                                                              max_len(10000)])
     member_ids = SelectMultipleField("Thành viên đoàn (người đầu tiên là trưởng đoàn)", coerce=int, choices=[],
                                      validate_choice=False)
-    guests = TextAreaField("Khách mời (mỗi dòng một người)", validators=[max_len(2000)])
+    guests = text_area("Khách mời (mỗi dòng một người)", 2000)
     template_id = SelectField("Bộ tiêu chí", coerce=int, choices=[], validate_choice=False, validators=[Optional()])
 
     def data_dict(self) -> dict:
@@ -60,20 +60,18 @@ class InspectionForm(_Guarded, Form):
 class ResultForm(_Guarded, VersionedForm):
     verdict = SelectField("Kết quả", choices=[("", "— Chọn —"), *VERDICTS.items()],
                           validators=[DataRequired("Chọn kết quả: đạt, đạt một phần, chưa đạt hoặc không áp dụng.")])
-    note = TextAreaField("Ghi chú", validators=[max_len(4000)])
+    note = text_area("Ghi chú", 4000)
     file = FileField("Tệp minh chứng (PDF, DOCX, XLSX, JPG, PNG)")
 
 
 class RecordForm(_Guarded, VersionedForm):
-    findings = TextAreaField("Nội dung làm việc (nghe báo cáo, kiểm tra hồ sơ)", validators=[max_len(20000)])
-    results = TextAreaField("Kết quả đạt được", validators=[max_len(20000)])
-    shortcomings = TextAreaField("Tồn tại, hạn chế", validators=[max_len(20000)])
+    findings = text_area("Nội dung làm việc (nghe báo cáo, kiểm tra hồ sơ)", 20000)
+    results = text_area("Kết quả đạt được", 20000)
+    shortcomings = text_area("Tồn tại, hạn chế", 20000)
 
 
-class ConclusionForm(_Guarded, VersionedForm):
-    conclusion = TextAreaField("Ý kiến kết luận của đoàn", validators=[max_len(20000)])
-    signer_title = StringField("Chức vụ người ký", validators=[max_len(120)])
-    signer_name = StringField("Họ tên người ký", validators=[max_len(120)])
+class ConclusionForm(_Guarded, SignerFields, VersionedForm):
+    conclusion = text_area("Ý kiến kết luận của đoàn", 20000)
 
 
 class RecommendationForm(_Guarded, Form):
@@ -96,7 +94,7 @@ class FollowUpForm(_Guarded, Form):
 class ReviewForm(_Guarded, Form):
     decision = SelectField("Đánh giá", choices=[("accept", "Công nhận hoàn thành"),
                                                 ("reopen", "Yêu cầu thực hiện lại")])
-    comment = TextAreaField("Lý do (bắt buộc khi yêu cầu thực hiện lại)", validators=[max_len(4000)])
+    comment = text_area("Lý do (bắt buộc khi yêu cầu thực hiện lại)", 4000)
 
 
 class TemplateForm(_Guarded, Form):

@@ -5,7 +5,7 @@ import wtforms
 from wtforms import FieldList, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange
 
-from danvan.core.forms import Form, VersionedForm, VNDateField, max_len
+from danvan.core.forms import Form, SignerFields, VersionedForm, VNDateField, max_len, text_area, text_line
 from danvan.core.numbering import TYPE_CHOICES
 from danvan.core.vntext import int_or_none, nfc
 from danvan.plans.models import SIGNER_MODES
@@ -19,12 +19,12 @@ def _strip(value):
 
 
 class SectionForm(wtforms.Form):
-    heading = StringField("Tiêu đề mục", filters=[_strip], validators=[max_len(300)])
-    body = TextAreaField("Nội dung", filters=[_strip], validators=[max_len(50000)],
-                         description="Văn bản thường; dòng bắt đầu bằng “- ” là một gạch đầu dòng.")
+    heading = text_line("Tiêu đề mục", 300, filters=[_strip])
+    body = text_area("Nội dung", 50000, filters=[_strip],
+                     description="Văn bản thường; dòng bắt đầu bằng “- ” là một gạch đầu dòng.")
 
 
-class DocumentForm(VersionedForm):
+class DocumentForm(SignerFields, VersionedForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             if unbound_field.field_class in (FieldList, FormField):   # they take no filters; inner fields strip
@@ -38,13 +38,11 @@ class DocumentForm(VersionedForm):
                                                      max_len(500)])
     year = IntegerField("Năm", validators=[DataRequired("Nhập năm (4 chữ số)."),
                                            NumberRange(2000, 2100, "Năm phải trong khoảng 2000–2100.")])
-    period = StringField("Kỳ (nếu có)", validators=[max_len(120)])
+    period = text_line("Kỳ (nếu có)", 120)
     sections = FieldList(FormField(SectionForm), min_entries=3, max_entries=12)
     signer_mode = SelectField("Hình thức ký", choices=list(SIGNER_MODES.items()), default="T/M")
-    signer_authority = StringField("Thay mặt / ký thay (ví dụ: BAN THƯỜNG VỤ, TRƯỞNG BAN)", validators=[max_len(120)])
-    signer_title = StringField("Chức vụ người ký", validators=[max_len(120)])
-    signer_name = StringField("Họ tên người ký", validators=[max_len(120)])
-    recipients = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[max_len(4000)])
+    signer_authority = text_line("Thay mặt / ký thay (ví dụ: BAN THƯỜNG VỤ, TRƯỞNG BAN)", 120)
+    recipients = text_area("Nơi nhận (mỗi dòng một nơi)", 4000)
 
     def chosen_call(self, calls_by_id: dict):
         """The call picked among those offered; one not offered (not addressed to the unit, closed,
@@ -72,7 +70,7 @@ class DocumentForm(VersionedForm):
 
 class TransitionForm(Form):
     action = StringField(validators=[DataRequired("Thao tác không hợp lệ."), max_len(40)])
-    comment = TextAreaField("Lý do / ý kiến", validators=[max_len(4000)])
+    comment = text_area("Lý do / ý kiến", 4000)
 
 
 class UploadForm(Form):
@@ -90,7 +88,7 @@ class DocumentFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Tìm kiếm", validators=[max_len(100)])
+    q = text_line("Tìm kiếm", 100)
     state = SelectField("Trạng thái", choices=[], validate_choice=False)
     type_code = SelectField("Loại", choices=[("", "Tất cả loại"), *TYPE_CHOICES], validate_choice=False)
     loc = SelectField("Việc của tôi", choices=[("", "Tất cả văn bản trong phạm vi"),

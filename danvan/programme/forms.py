@@ -5,14 +5,14 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDecimalField, max_len
+from danvan.core.forms import DATE_INPUT_FORMATS, Form, VersionedForm, VNDecimalField, max_len, text_area, text_line
 from danvan.core.units import levels_under, scope_root
 from danvan.programme.models import LEVELS, PERIOD_KINDS, STATUSES, Programme, Task
 
 
 class ProgrammeForm(VersionedForm):
     title = StringField("Tên Đề án / Chương trình", validators=[DataRequired("Nhập tên Đề án."), max_len(400)])
-    decision_number = StringField("Số hiệu văn bản", validators=[max_len(60)])
+    decision_number = text_line("Số hiệu văn bản", 60)
     issued_on = DateField("Ngày ban hành", validators=[Optional()], format=DATE_INPUT_FORMATS)
     start_year = IntegerField("Từ năm", validators=[InputRequired("Nhập năm bắt đầu."),
                                                      NumberRange(2000, 2100, "Năm phải từ 2000 đến 2100.")])
@@ -21,7 +21,7 @@ class ProgrammeForm(VersionedForm):
     lagging_below = VNDecimalField("Ngưỡng chậm tiến độ (%)", default=50, places=2,
                                  validators=[InputRequired("Nhập ngưỡng chậm tiến độ."),
                                              NumberRange(0, 100, "Ngưỡng phải từ 0 đến 100.")])
-    summary = TextAreaField("Mục tiêu, nội dung chính", validators=[max_len(10000)])
+    summary = text_area("Mục tiêu, nội dung chính", 10000)
 
 
 class GroupForm(VersionedForm):
@@ -38,8 +38,8 @@ class TaskForm(VersionedForm):
     position = IntegerField("Thứ tự", default=1, validators=[InputRequired("Nhập thứ tự."),
                                                               NumberRange(1, 999, "Thứ tự từ 1 đến 999.")])
     title = TextAreaField("Nội dung nhiệm vụ", validators=[DataRequired("Nhập nội dung nhiệm vụ."), max_len(500)])
-    indicator = StringField("Chỉ tiêu / sản phẩm", validators=[max_len(300)])
-    unit_of_measure = StringField("Đơn vị tính", validators=[max_len(60)])
+    indicator = text_line("Chỉ tiêu / sản phẩm", 300)
+    unit_of_measure = text_line("Đơn vị tính", 60)
     target = VNDecimalField("Chỉ tiêu (số)", places=2, validators=[Optional(),
                                                                NumberRange(0.01, 10**9, "Chỉ tiêu phải lớn hơn 0.")])
     weight = VNDecimalField("Trọng số", default=1, places=2,
@@ -88,7 +88,7 @@ class EditReportForm(ReportForm):
 
 class TransitionForm(Form):
     transition = StringField("Thao tác", validators=[DataRequired("Thao tác không hợp lệ.")])
-    comment = TextAreaField("Ý kiến", validators=[max_len(4000)])
+    comment = text_area("Ý kiến", 4000)
 
 
 class FilterForm(Form):

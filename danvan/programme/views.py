@@ -1,15 +1,16 @@
 """Đề án tracker: programmes, task groups, tasks, progress reports, heatmap, timeline, sơ kết draft."""
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from danvan.core import access, cache, files, nav, panels, structure, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
-from danvan.core.formviews import form_page, start_job
+from danvan.core.formviews import form_page, prefill, start_job
 from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.pagination import Page, page_arg, paginate
 from danvan.core.units import register_open_work_mover, scope_root
@@ -31,9 +32,8 @@ from danvan.programme.forms import (
 )
 from danvan.programme.models import PERIOD_KINDS, REPORT_STATES, STATUSES
 
-bp = Blueprint("programme", __name__, url_prefix="/de-an")
+bp = nav.blueprint("programme", __name__, "Đề án", "programme.view", 30, url_prefix="/de-an")
 HEAT_PER_PAGE = 50
-nav.register("Đề án", "programme.index", "programme.view", 30)
 register_open_work_mover("Báo cáo tiến độ Đề án chưa duyệt", service.move_open_work)
 
 
@@ -66,9 +66,7 @@ def index():
 @bp.route("/moi", methods=["GET", "POST"])
 @requires("programme.manage")
 def new():
-    form = ProgrammeForm()
-    if request.method == "GET":
-        form.start_year.data, form.end_year.data = today_local().year, today_local().year + 2
+    form = prefill(ProgrammeForm(), start_year=today_local().year, end_year=today_local().year + 2)
     return form_page(form, lambda: service.create_programme(scope_root(current_user.unit), _data(form),
                                                             actor=current_user),
                      render=lambda status: _programme_page(form, None, status),
@@ -115,20 +113,31 @@ def edit(programme_id: int):
                      message="Đã lưu Đề án.", done=_to_programme)
 
 
-def _programme_part(load_part, part_id: int | None, programme_id: int | None):
-    """Adding a part (task group, task) to a programme, or editing one by its id: the programme and the
-    part (None when new). 403 on GET too unless the user manages the programme: no form that cannot be saved."""
-    part = load_part(part_id, current_user) if part_id is not None else None
-    programme = part.programme if part is not None else service.load_programme_or_404(programme_id, current_user)
-    service.require_manage(current_user, programme)
-    return programme, part
+def _part_form(slug: str, kind: str, id_arg: str, load_part):
+    """Register a view adding a part (task group, task) to a programme, endpoint `<kind>_new` at
+    /<programme_id>/<slug>/moi, that also edits one by its id, endpoint `<kind>_edit` at
+    /<slug>/<id_arg>/sua. The view is called with the programme and the part (None when new); 403 on
+    GET too unless the user manages the programme: no form that cannot be saved."""
+    def register(view):
+        @requires("programme.manage")
+        @wraps(view)
+        def part_view(programme_id: int | None = None, **ids):
+            part_id = ids.get(id_arg)
+            part = load_part(part_id, current_user) if part_id is not None else None
+            programme = part.programme if part is not None else service.load_programme_or_404(programme_id,
+                                                                                               current_user)
+            service.require_manage(current_user, programme)
+            return view(programme, part)
+
+        bp.add_url_rule(f"/<int:programme_id>/{slug}/moi", f"{kind}_new", part_view, methods=["GET", "POST"])
+        bp.add_url_rule(f"/{slug}/<int:{id_arg}>/sua", f"{kind}_edit", part_view, methods=["GET", "POST"])
+        return part_view
+
+    return register
 
 
-@bp.route("/<int:programme_id>/nhom/moi", methods=["GET", "POST"], endpoint="group_new")
-@bp.route("/nhom/<int:task_group_id>/sua", methods=["GET", "POST"], endpoint="group_edit")
-@requires("programme.manage")
-def group_form(programme_id: int | None = None, task_group_id: int | None = None):
-    programme, group = _programme_part(service.load_group_or_404, task_group_id, programme_id)
+@_part_form("nhom", "group", "task_group_id", service.load_group_or_404)
+def group_form(programme, group):
     form = GroupForm(obj=group)
     if request.method == "GET" and group is None:
         form.position.data = len(programme.groups) + 1
@@ -138,11 +147,8 @@ def group_form(programme_id: int | None = None, task_group_id: int | None = None
                                                             programme=programme, group=group), status))
 
 
-@bp.route("/<int:programme_id>/nhiem-vu/moi", methods=["GET", "POST"], endpoint="task_new")
-@bp.route("/nhiem-vu/<int:task_id>/sua", methods=["GET", "POST"], endpoint="task_edit")
-@requires("programme.manage")
-def task_form(programme_id: int | None = None, task_id: int | None = None):
-    programme, task = _programme_part(service.load_task_or_404, task_id, programme_id)
+@_part_form("nhiem-vu", "task", "task_id", service.load_task_or_404)
+def task_form(programme, task):
     form = TaskForm(obj=task)
     form.group_id.choices = [(g.id, f"{g.position}. {g.title}") for g in programme.groups]
     form.level.choices = level_choices(programme, task)
@@ -200,12 +206,8 @@ def reports(programme_id: int):
 def report_new(task_id: int):
     task = service.load_task_or_404(task_id, current_user)
     unit = service.reporting_unit(current_user)
-    form = ReportForm()
+    form = prefill(ReportForm(), year=min(today_local().year, task.programme.end_year), period_kind="6thang", number=1)
     responsible = service.is_responsible(task, unit)
-    if request.method == "GET":
-        form.year.data = min(today_local().year, task.programme.end_year)
-        form.period_kind.data = "6thang"
-        form.number.data = 1
     return form_page(form, lambda: service.save_report(task, None, _data(form), form.evidence.data or [],
                                                        actor=current_user),
                      message="Đã lưu báo cáo (bản nháp). Kiểm tra lại rồi bấm «Gửi báo cáo».", done=_to_report,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Optional
 
-from danvan.core.forms import Form, VersionedForm, max_len
+from danvan.core.forms import Form, VersionedForm, max_len, text_line
 from danvan.core.units import KINDS
 
 DATE_MSG = "Ngày không hợp lệ (dd/mm/yyyy)."
@@ -12,7 +12,7 @@ DATE_MSG = "Ngày không hợp lệ (dd/mm/yyyy)."
 
 class UnitForm(VersionedForm):
     name = StringField("Tên đơn vị", validators=[DataRequired("Nhập tên đơn vị."), max_len(200)])
-    code = StringField("Ký hiệu (dùng trong số văn bản)", validators=[max_len(20)])
+    code = text_line("Ký hiệu (dùng trong số văn bản)", 20)
     parent_id = SelectField("Trực thuộc", coerce=int, validate_choice=False)
 
 
@@ -28,7 +28,7 @@ class CloseUnitForm(Form):
 class MergeForm(Form):
     unit_ids = SelectMultipleField("Các đơn vị sáp nhập", coerce=int, validate_choice=False)
     name = StringField("Tên đơn vị mới", validators=[DataRequired("Nhập tên đơn vị mới."), max_len(200)])
-    code = StringField("Ký hiệu", validators=[max_len(20)])
+    code = text_line("Ký hiệu", 20)
     parent_id = SelectField("Trực thuộc", coerce=int, validate_choice=False)
     on = DateField("Ngày sáp nhập", validators=[DataRequired(DATE_MSG)], format=["%Y-%m-%d", "%d/%m/%Y"])
     move_open_work = BooleanField("Chuyển việc đang dở (bản nháp, hồ sơ chờ duyệt) sang đơn vị mới",

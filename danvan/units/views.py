@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, render_template, request
+from flask import flash, render_template, request
 from flask_login import current_user
 
 from danvan.core import access, nav
@@ -16,8 +16,7 @@ from danvan.extensions import db
 from danvan.units import service
 from danvan.units.forms import CloseUnitForm, MergeForm, NewUnitForm, UnitForm
 
-bp = Blueprint("units", __name__, url_prefix="/don-vi")
-nav.register("Đơn vị", "units.index", "units.view", 80, group="admin")
+bp = nav.blueprint("units", __name__, "Đơn vị", "units.view", 80, group="admin", url_prefix="/don-vi")
 
 
 def _parent_choices(exclude: Unit | None = None) -> list[tuple[int, str]]:

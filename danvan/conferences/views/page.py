@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, render_template
+from flask import flash, render_template
 from flask_login import current_user
 
 from danvan.core import access, nav, panels
@@ -26,8 +26,7 @@ from ..models import DOCUMENTS, LISTS
 from ..panel import panel_context
 from ..service import ConferenceError
 
-bp = Blueprint("conferences", __name__, url_prefix="/hoi-nghi")
-nav.register("Hội nghị", "conferences.index", "conferences.view", 50)
+bp = nav.blueprint("conferences", __name__, "Hội nghị", "conferences.view", 50, url_prefix="/hoi-nghi")
 panels.register("conferences", "conferences/_panel.html", panel_context, 35)
 
 

@@ -1,15 +1,14 @@
 """The Dân vận khéo blueprint and what its page modules share."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import request
 from flask_login import current_user
 
 from danvan.core import nav, panels
 from danvan.core.units import Unit, register_open_work_mover, register_province_setup
 from danvan.initiatives import config, registration, statistics
 
-bp = Blueprint("initiatives", __name__, url_prefix="/dan-van-kheo")
-nav.register("Dân vận khéo", "initiatives.index", "initiatives.view", 25)
+bp = nav.blueprint("initiatives", __name__, "Dân vận khéo", "initiatives.view", 25, url_prefix="/dan-van-kheo")
 panels.register("initiatives", "initiatives/_panel.html", statistics.panel_context, 30,
                 counts=statistics.panel_counts)
 register_open_work_mover("Đăng ký Dân vận khéo", registration.move_open_work)

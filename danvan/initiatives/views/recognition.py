@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from danvan.core import access
 from danvan.core.access import requires
-from danvan.core.formviews import confirmed, form_page
+from danvan.core.formviews import confirmed, form_page, prefill
 from danvan.core.htmx import redirect_to
 from danvan.core.models import by_name
 from danvan.core.vntext import int_or_none, today_local
@@ -64,9 +64,7 @@ def exemplary(initiative_id: int):
 @requires("initiatives.review")
 def recognise():
     year = int_or_none(request.values.get("year")) or today_local().year
-    form = RecognitionForm()
-    if request.method == "GET":
-        form.year.data, form.decided_on.data = year, today_local()
+    form = prefill(RecognitionForm(), year=year, decided_on=today_local())
 
     def save() -> InitiativeRecognition:
         decision = review.recognise(current_user, form.initiative_ids.data or [], year=form.year.data,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from danvan.core import access, cache, files, workflow
 from danvan.core.access import requires
 from danvan.core.forms import add_error
+from danvan.core.formviews import prefill
 from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
 from danvan.core.pagination import Page, cached_page, paginate
@@ -117,11 +118,9 @@ def _save_form(form: InitiativeForm, obj: Initiative | None):
 @requires("initiatives.edit")
 def new():
     province = load_province()
-    form = InitiativeForm()
-    if request.method == "GET":
-        form.year.data = int_or_none(request.args.get("year")) or today_local().year
-        form.unit_id.data = current_user.unit_id if current_user.unit.kind in config.REGISTERING_KINDS \
-            else current_user.scope.id
+    form = prefill(InitiativeForm(), year=int_or_none(request.args.get("year")) or today_local().year,
+                   unit_id=lambda: current_user.unit_id if current_user.unit.kind in config.REGISTERING_KINDS
+                   else current_user.scope.id)
     _form_choices(form, province)
     status = 200
     if request.method == "POST":

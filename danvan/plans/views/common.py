@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint
 
 from danvan import calls
 from danvan.core import access, nav, panels
@@ -10,8 +9,7 @@ from danvan.core.units import register_open_work_mover
 from danvan.core.vntext import today_local
 from danvan.plans import documents as service
 
-bp = Blueprint("plans", __name__, cli_group=None)
-nav.register("Văn bản", "plans.index", "plans.view", 20)
+bp = nav.blueprint("plans", __name__, "Văn bản", "plans.view", 20, cli_group=None)
 nav.register("Ủy quyền duyệt", "plans.delegations", "plans.approve", 70, group="admin")
 register_open_work_mover("Văn bản chưa duyệt, yêu cầu nộp đang mở", service.move_open_work)
 

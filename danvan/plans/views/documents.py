@@ -10,7 +10,7 @@ from danvan import calls
 from danvan.core import access, files, workflow
 from danvan.core.access import requires
 from danvan.core.forms import ConfirmForm
-from danvan.core.formviews import form_page
+from danvan.core.formviews import form_page, prefill
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.pagination import paginate
 from danvan.core.policies import plans as plan_policy
@@ -85,13 +85,10 @@ def _render_form(form, doc, status: int):
 @requires("plans.edit")
 def document_new():
     calls_by_id = _open_calls()
-    form = DocumentForm()
+    form = prefill(DocumentForm(), year=today_local().year, recipients="Như trên,\nLưu Văn phòng", signer_name="")
     if request.method == "GET":
-        form.year.data = today_local().year
         for entry, heading in zip(form.sections, DEFAULT_SECTIONS):
             entry.form.heading.data = heading
-        form.recipients.data = "Như trên,\nLưu Văn phòng"
-        form.signer_name.data = ""
         wanted = request.args.get("call_id", "")
         wanted = int_or_none(wanted)
         if wanted in calls_by_id:
