@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, render_template, request, send_file
+from flask import abort, flash, render_template, request, send_file
 from flask_login import current_user
 
 from danvan import calls
@@ -25,8 +25,7 @@ from danvan.core.vntext import TZ, fmt_date, matches, today_local
 from danvan.extensions import db
 from danvan.printing import office
 
-bp = Blueprint("calls", __name__, cli_group=None)
-nav.register("Yêu cầu nộp", "calls.index", "calls.view", 21)
+bp = nav.blueprint("calls", __name__, "Yêu cầu nộp", "calls.view", 21, cli_group=None)
 
 STATUS_FILTERS = [("", "Tất cả"), ("missing", "Chưa nộp"), ("submitted", "Đã nộp"), ("late", "Nộp muộn"),
                   ("returned", "Bị trả lại"), ("approved", "Đã duyệt")]

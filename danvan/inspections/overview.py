@@ -6,6 +6,7 @@ dozen rows whatever the number of visits. The figures are cached per reader and 
 inspections and the unit tree, so every write in scope shows at once."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,10 +19,18 @@ from danvan.core.vntext import today_local
 from danvan.extensions import db
 
 from . import planning
-from .models import CATEGORIES, OPEN_RECOMMENDATION_STATES, ChecklistResult, Inspection, Recommendation
+from .models import (
+    CATEGORIES,
+    INSPECTION_STATES,
+    OPEN_RECOMMENDATION_STATES,
+    ChecklistResult,
+    Inspection,
+    Recommendation,
+)
 
 TOP_ITEMS = 10
 JUDGED = ("dat", "dat_mot_phan", "chua_dat")   # "không áp dụng" is not judged
+VISIT_STATES = tuple(INSPECTION_STATES)   # planned, visited, concluded: the overview's columns
 SCOPES = ("inspections", "units")   # models of danvan/inspections bump "inspections" on flush
 cache.declare(*SCOPES)
 
@@ -35,22 +44,22 @@ class UnitName:
 
 @dataclass
 class UnitRow:
+    """One unit's figures as counters keyed by what they count, so rows add up with `update`:
+    `counts` the visits by state ("planned", "visited", "concluded") and the open and overdue
+    recommendations ("open_recs", "overdue_recs"); `failed` and `judged` the checklist verdicts by
+    category ("chưa đạt", and all but "không áp dụng")."""
     unit: UnitName
-    planned: int = 0
-    visited: int = 0
-    concluded: int = 0
-    open_recs: int = 0
-    overdue_recs: int = 0
-    failed: dict[str, int] = field(default_factory=dict)   # category -> chưa đạt
-    judged: dict[str, int] = field(default_factory=dict)   # category -> judged (not "không áp dụng")
+    counts: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    judged: Counter[str] = field(default_factory=Counter)
 
     @property
     def total(self) -> int:
-        return self.planned + self.visited + self.concluded
+        return sum(self.counts[state] for state in VISIT_STATES)
 
     def heat(self, category: str) -> float | None:
-        judged = self.judged.get(category, 0)
-        return None if not judged else 100.0 * self.failed.get(category, 0) / judged
+        judged = self.judged[category]
+        return None if not judged else 100.0 * self.failed[category] / judged
 
 
 @dataclass
@@ -65,11 +74,9 @@ class Overview:
     def totals(self) -> UnitRow:
         t = UnitRow(unit=UnitName(self.root.id, self.root.name))
         for r in self.rows:
-            for key in ("planned", "visited", "concluded", "open_recs", "overdue_recs"):
-                setattr(t, key, getattr(t, key) + getattr(r, key))
-            for c in CATEGORIES:
-                t.failed[c] = t.failed.get(c, 0) + r.failed.get(c, 0)
-                t.judged[c] = t.judged.get(c, 0) + r.judged.get(c, 0)
+            t.counts.update(r.counts)
+            t.failed.update(r.failed)
+            t.judged.update(r.judged)
         return t
 
 
@@ -110,8 +117,7 @@ def _compute(user, root: Unit, year: int | None, today: date) -> tuple[list[Unit
         .join(under, under.c.unit_id == Inspection.unit_id).join(seen, seen.c.id == Inspection.id)
         .group_by(under.c.child_id, Inspection.state)).all()
     for cid, state, n in state_counts:
-        r = row(cid)
-        setattr(r, state, getattr(r, state) + n)
+        row(cid).counts[state] += n
     verdicts = db.session.execute(
         sa.select(under.c.child_id, ChecklistResult.category, ChecklistResult.verdict, sa.func.count())
         .join(under, under.c.unit_id == ChecklistResult.unit_id).join(seen, seen.c.id == ChecklistResult.inspection_id)
@@ -119,9 +125,9 @@ def _compute(user, root: Unit, year: int | None, today: date) -> tuple[list[Unit
         .group_by(under.c.child_id, ChecklistResult.category, ChecklistResult.verdict)).all()
     for cid, category, verdict, n in verdicts:
         r = row(cid)
-        r.judged[category] = r.judged.get(category, 0) + n
+        r.judged[category] += n
         if verdict == "chua_dat":
-            r.failed[category] = r.failed.get(category, 0) + n
+            r.failed[category] += n
     overdue = sa.case((Recommendation.deadline < today, 1), else_=0)
     recs = db.session.execute(
         sa.select(under.c.child_id, sa.func.count(), sa.func.sum(overdue))
@@ -130,8 +136,8 @@ def _compute(user, root: Unit, year: int | None, today: date) -> tuple[list[Unit
         .group_by(under.c.child_id)).all()
     for cid, n, late in recs:
         r = row(cid)
-        r.open_recs += n
-        r.overdue_recs += int(late or 0)
+        r.counts["open_recs"] += n
+        r.counts["overdue_recs"] += int(late or 0)
     names = db.session.execute(sa.select(Unit.id, Unit.name, Unit.sort_key).where(Unit.parent_id == root.id)).all()
     order = {}
     for uid, name, sort_key in names:
@@ -178,7 +184,7 @@ def xlsx(ov: Overview) -> bytes:
 
     def line(r: UnitRow) -> list:
         heats = [r.heat(c) for c in CATEGORIES]
-        return [r.unit.name, r.planned, r.visited, r.concluded, r.open_recs, r.overdue_recs,
+        return [r.unit.name, *(r.counts[key] for key in (*VISIT_STATES, "open_recs", "overdue_recs")),
                 *[round(h, 1) if h is not None else None for h in heats]]
 
     body = [line(r) for r in ov.rows]
