@@ -54,3 +54,37 @@ def test_cached_value_follows_the_version(world, db_session):
     task.title = "Nhiệm vụ đổi tên"
     db_session.flush()
     assert cache.cached(["programme"], "test:follows", compute) == 2     # a write: computed again
+
+
+def test_code_release_changes_with_the_code(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "pkg" / "rows.py").write_text("class Row:\n    planned: int = 0\n")
+    (tmp_path / "templates" / "page.html").write_text("<td>{{ r.planned }}</td>")
+    sources = ((tmp_path / "pkg", ("*.py",)), (tmp_path / "templates", ("*.html",)))
+    first = cache.sources_digest(sources)
+    assert cache.sources_digest(sources) == first                 # the same code: the same keys
+    (tmp_path / "pkg" / "rows.py").write_text("class Row:\n    counts: dict\n")
+    second = cache.sources_digest(sources)
+    assert second != first                                      # a dataclass of another shape
+    (tmp_path / "templates" / "page.html").write_text("<td>{{ r.counts['planned'] }}</td>")
+    assert cache.sources_digest(sources) not in (first, second)   # a template's other HTML
+    (tmp_path / "pkg" / "notes.txt").write_text("not code")
+    assert len({first, second, cache.sources_digest(sources)}) == 3
+
+
+def test_a_value_cached_by_another_release_is_not_read(app):
+    """Two releases side by side during a rolling deploy share the Redis of production (the PostgreSQL
+    run): the older one's pickled values must not reach the newer one."""
+    from danvan import create_app
+    from tests.conftest import app_config
+
+    older = create_app(app_config(app.config["SQLALCHEMY_DATABASE_URI"], CACHE_RELEASE="older-release"))
+    key = "test:release:value"
+    with older.app_context():
+        cache.cache.set(key, {"planned": 3})
+        assert cache.cache.get(key) == {"planned": 3}
+    with app.app_context():
+        assert cache.cache.get(key) is None
+        if app.config["REDIS_URL"]:
+            assert cache.cache.cache.key_prefix == f"danvan:{cache.code_release()}:"

@@ -10,11 +10,17 @@ first and put it into the cache key (`cached`). Why this is never stale:
 - the token lives in the database, so every process (gunicorn workers with an in-process
   SimpleCache, app servers sharing Redis) sees the same one.
 The cache backend: Redis when REDIS_URL is set, else an in-process SimpleCache (embedded default).
+Redis keys also name the code release (`code_release`): a value pickled by the previous release (a
+dataclass of another shape, a template's older HTML) is never read by the next one during or after a
+rolling deploy, though the data versions are the same.
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable
+from functools import cache as once
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,10 +46,31 @@ class DataVersion(db.Model):
     __repr_attrs__ = ("name", "token")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ((ROOT / "danvan", ("*.py", "*.toml")), (ROOT / "templates", ("*.html",)))
+
+
+@once
+def code_release() -> str:
+    """The running release: the digest of the application's code, data files and templates (what
+    shapes a cached value), the same on every app server running it. Read once per process."""
+    return sources_digest(SOURCES)
+
+
+def sources_digest(sources: tuple[tuple[Path, tuple[str, ...]], ...]) -> str:
+    """A digest of the files matching the patterns in each folder: names and contents."""
+    digest = hashlib.sha256()
+    for folder, patterns in sources:
+        for path in sorted(p for pattern in patterns for p in folder.rglob(pattern)):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
-        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "danvan:"}
+        release = app.config.get("CACHE_RELEASE") or code_release()
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": f"danvan:{release}:"}
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     config["CACHE_DEFAULT_TIMEOUT"] = TIMEOUT
