@@ -74,8 +74,12 @@ def test_statistics_count_merged_registrations_for_the_successor(merged):
     reader = merged["reader"]
     plain = text(reader.get("/dan-van-kheo/tong-hop?year=2024"))
     assert not re.search(rf"{SUCCESSOR} [1-9]", plain)
-    body = text(reader.get("/dan-van-kheo/tong-hop?year=2024&co_cau=hien_tai"))
+    current = reader.get("/dan-van-kheo/tong-hop?year=2024&co_cau=hien_tai")
+    body = text(current)
     assert re.search(rf"{SUCCESSOR} 4 4 0 1 ", body), body[body.find(SUCCESSOR) - 50:body.find(SUCCESSOR) + 80]
+    # choosing another year keeps the switch: the year form carries it
+    assert 'name="co_cau" value="hien_tai" form="stats-filters"' in current.get_data(as_text=True)
+    assert 'id="stats-filters"' in current.get_data(as_text=True)
 
 
 def test_call_tracking_shows_the_successor_with_its_predecessors(merged):
