@@ -184,6 +184,15 @@ class ConferenceContribution(ConferencePart, InUnit, Audited, Versioned, Timesta
         return self.title or self.topic
 
     @property
+    def returned(self) -> bool:
+        """Sent back by the organiser with a reason: the unit writes it again."""
+        return self.state == "returned"
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.state == "submitted"
+
+    @property
     def overdue(self) -> bool:
         """Still owed after its deadline day (Asia/Ho_Chi_Minh)."""
         return self.state in ("invited", "returned") and self.deadline < today_local()

@@ -96,6 +96,15 @@ class Job(db.Model):
         return self.state in ("queued", "running")
 
     @property
+    def done(self) -> bool:
+        """Finished: its result can be downloaded."""
+        return self.state == "done"
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
+
+    @property
     def state_label(self) -> str:
         return STATES[self.state]
 

@@ -152,6 +152,11 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
     state_label = Label("state", INSPECTION_STATES)
 
     @property
+    def concluded(self) -> bool:
+        """The conclusion (TB) is issued: numbered, frozen, downloadable."""
+        return self.state == "concluded"
+
+    @property
     def member_ids(self) -> set[int]:
         return {m.user_id for m in self.members}
 
