@@ -781,3 +781,18 @@ def test_demo_models_have_a_timeline(app, db_session):
     submits = db.session.scalar(sa.select(sa.func.count()).select_from(WorkflowHistory).where(
         WorkflowHistory.object_type == "Initiative", WorkflowHistory.transition == "submit"))
     assert submits == accepted
+
+
+def test_send_all_drafts_is_offered_on_a_list_of_drafts_to_those_who_may_send(world, login_as):
+    officer = login_as("officer", world.d1b)
+    viewer = login_as("viewer", world.d1b)
+    button = "Gửi tất cả bản nháp năm 2024"
+    drafts = f"{BASE}/?year=2024&state=draft"
+    assert button not in officer.get(drafts).get_data(as_text=True)          # no draft yet
+    make_initiative(world.c1, year=2024, name="Tủ sách cộng đồng")
+    assert button in officer.get(drafts).get_data(as_text=True)
+    assert button in officer.hx_get(drafts).get_data(as_text=True)           # the active search's rows too
+    assert button not in officer.get(f"{BASE}/?year=2024").get_data(as_text=True)   # not on other lists
+    seen = viewer.get(drafts).get_data(as_text=True)
+    assert "Tủ sách cộng đồng" in seen and button not in seen                # may see, may not send
+    assert viewer.post_form(f"{BASE}/gui-tat-ca", {"year": "2024"}).status_code == 403

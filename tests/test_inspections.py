@@ -188,6 +188,9 @@ def test_overdue_is_judged_on_the_whole_day_in_vietnam(app, world, team):
     assert "Hạn hôm qua" in overdue and "Hạn hôm nay" not in overdue
     unit_dash = t.commune.get("/").get_data(as_text=True)
     assert re.search(r'id="count-overdue-mine">1 quá hạn', unit_dash)
+    listed = {re.sub(r"<[^>]+>", "", li).split(" — ")[0]: "quá hạn" in li
+              for li in re.findall(r"<li><a href=\"/kiem-tra/kien-nghi/\d+\">.*?</li>", unit_dash)}
+    assert listed == {"Hạn hôm nay": False, "Hạn hôm qua": True}   # the panel's list flags the late one only
     team_dash = t.inspector.get("/").get_data(as_text=True)
     assert re.search(r'id="count-overdue">1<', team_dash)
     # Reminders: a daily periodic job (07:00 in Hà Nội = 00:00 UTC), once per recommendation and
@@ -204,11 +207,25 @@ def test_overdue_is_judged_on_the_whole_day_in_vietnam(app, world, team):
         Notification.kind == "recommendation_overdue", Notification.user_id == t.commune.user.id)) == 1
 
 
+def _issue_button(client, plan_id: int) -> str:
+    page = client.get(f"/kiem-tra/ke-hoach/{plan_id}").get_data(as_text=True)
+    return re.search(r"<button[^>]*>Ban hành kế hoạch</button>", page).group(0)
+
+
 def test_issue_needs_an_approved_plan_document(world, team):
     t = team
     plan_id = make_plan(t, world)
     r = t.officer.post_form(f"/kiem-tra/ke-hoach/{plan_id}/ban-hanh")
     assert r.status_code == 409 and "phải được duyệt và cấp số" in r.get_data(as_text=True)
+    # The page says the same, on its disabled button, until the document is approved.
+    button = _issue_button(t.officer, plan_id)
+    assert " disabled " in button and 'title="Văn bản kế hoạch phải được duyệt và cấp số trước khi ban hành."' in button
+    r = t.officer.post_form(f"/kiem-tra/ke-hoach/{plan_id}/van-ban")
+    doc = db.session.get(documents.PlanDocument, _location_id(r, r"/van-ban/(\d+)"))
+    documents.transition(doc, "submit", actor=t.officer.user)
+    assert " disabled " in _issue_button(t.officer, plan_id)          # submitted is not approved
+    documents.transition(doc, "approve", actor=t.leader.user)
+    assert " disabled " not in _issue_button(t.officer, plan_id) and "title=" not in _issue_button(t.officer, plan_id)
 
 
 def test_conclusion_needs_record_and_every_item_judged(world, team):

@@ -114,6 +114,7 @@ def test_job_runs_in_consumer_and_result_downloads(live):
     with live_app.app_context():
         listing = owner.get("/cong-viec/").get_data(as_text=True)
     assert "Xuất thử nghiệm" in listing and "Hoàn thành" in listing
+    assert f'href="/cong-viec/{job_id}/tai-ve">xuat-5.txt</a>' in listing   # done: the result is offered
 
 
 def test_a_job_is_its_owners_only(live):
@@ -156,6 +157,7 @@ def test_failed_job_shows_a_vietnamese_message(live, caplog, expected, message):
         html = wait_for(lambda: "Không thành công" in (t := owner.get(f"/cong-viec/{job_id}").get_data(as_text=True))
                         and t, what="the failure")
     assert message in html and "boom" not in html and "ZeroDivisionError" not in html
+    assert "<progress" not in html and "tai-ve" not in html
     assert _job(live_app, job_id).state == "failed"
     if not expected:
         assert any("ZeroDivisionError" in r.getMessage() for r in caplog.records)

@@ -244,6 +244,9 @@ def test_archive_and_admin_restore(db_session, world, people, login_as):
     db_session.refresh(doc)
     assert doc.state == "archived"
     assert "Kế hoạch sẽ lưu trữ" not in officer.get("/van-ban/").get_data(as_text=True)
+    # Archived, it keeps its number: the print shows it issued, not as an unnumbered draft.
+    printed = admin.get(f"/van-ban/{doc.id}/in").get_data(as_text=True)
+    assert "1-KH/ĐU" in printed and "chưa có số" not in printed and "(Đã ký)" in printed
     assert _act(admin, doc, "restore").status_code == 303
     db_session.refresh(doc)
     assert doc.state == "approved" and doc.number_text == "1-KH/ĐU"
@@ -280,9 +283,13 @@ def test_print_view_and_pdf_hold_number_and_summary(db_session, world, people):
                                                      signer_authority="Ban Thường vụ"), actor=officer.user)
     draft_print = officer.get(f"/van-ban/{doc.id}/in").get_data(as_text=True)
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in draft_print and "chưa có số" in draft_print
+    assert "(Đã ký)" not in draft_print
     documents.transition(doc, "submit", actor=officer.user)
+    submitted = officer.get(f"/van-ban/{doc.id}/in").get_data(as_text=True)
+    assert "Bản đã gửi — chưa có số, chưa ban hành." in submitted and "(Đã ký)" not in submitted
     documents.transition(doc, "approve", actor=leader.user)
     page = officer.get(f"/van-ban/{doc.id}/in").get_data(as_text=True)
+    assert "chưa có số" not in page and "(Đã ký)" in page
     assert "Số 1-KH/ĐU" in page and "Nơi nhận:" in page and "HUYỆN ỦY BA BỂ" in page
     assert "Kế hoạch tuyên truyền Dân vận khéo" in page and "T/M" in page
     r = officer.get(f"/van-ban/{doc.id}/pdf")

@@ -204,3 +204,20 @@ def test_reopening_a_scored_sheet_is_the_level_aboves_and_withdraws_the_rating(w
     assert district.post_form(url, {"transition": "reopen", "comment": "Chấm lại"}).status_code == 303
     db.session.refresh(ev)
     assert (ev.state, ev.rating) == ("submitted", None)
+
+
+def test_a_returned_tham_luan_says_why_and_is_offered_again(conf, world, login_as):
+    c = conf.contributions[0]
+    url = f"/hoi-nghi/tham-luan/{c.id}"
+    officer = login_as("officer", world.c1)
+    assert officer.post_form(url, {"title": "Tham luận thử",
+                                   "file": (io.BytesIO(blank_pdf()), "tham-luan.pdf")}).status_code == 303
+    panel = officer.get("/").get_data(as_text=True)
+    assert "Tham luận thử" in panel and "chờ đơn vị tổ chức xem xét" in panel
+    organiser = login_as("officer", world.d1b)
+    r = organiser.post_form(f"{url}/xet", {"decision": "return", "reason": "Bổ sung số liệu cụ thể"})
+    assert r.status_code == 303
+    page = officer.get(url).get_data(as_text=True)
+    assert "Lý do trả lại" in page and "Bổ sung số liệu cụ thể" in page
+    panel = officer.get("/").get_data(as_text=True)
+    assert "Gửi lại tham luận (bị trả lại)" in panel and "chờ đơn vị tổ chức xem xét" not in panel

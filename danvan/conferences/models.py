@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InState, InUnit, Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.core.vntext import today_local
 from danvan.extensions import db
@@ -182,6 +182,9 @@ class ConferenceContribution(ConferencePart, InUnit, Audited, Versioned, Timesta
     @property
     def name(self) -> str:
         return self.title or self.topic
+
+    returned = InState("returned")           # sent back with a reason: the unit writes it again
+    awaiting_review = InState("submitted")
 
     @property
     def overdue(self) -> bool:

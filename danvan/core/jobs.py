@@ -36,7 +36,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from danvan.core import audit, files
-from danvan.core.models import UTCDateTime
+from danvan.core.models import InState, UTCDateTime
 from danvan.core.units import Unit
 from danvan.core.vntext import TZ, now_utc
 from danvan.extensions import db
@@ -91,9 +91,9 @@ class Job(db.Model):
 
     __repr_attrs__ = ("id", "kind", "state", "progress")
 
-    @property
-    def active(self) -> bool:
-        return self.state in ("queued", "running")
+    active = InState("queued", "running")
+    done = InState("done")                   # finished: its result can be downloaded
+    failed = InState("failed")
 
     @property
     def state_label(self) -> str:

@@ -97,6 +97,20 @@ class Label:
         return self.labels.get(code, code if self.missing is None else self.missing)
 
 
+class InState:
+    """A flag read like a property, true while the row is in one of `states`: the meaning of a state
+    named once on its model (`returned = InState("returned")`), asked by services and templates alike
+    instead of comparing state codes."""
+
+    def __init__(self, *states: str, column: str = "state") -> None:
+        self.states, self.column = frozenset(states), column
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return getattr(obj, self.column) in self.states
+
+
 # Vietnamese sort keys compare byte by byte: SQLite's default BINARY, PostgreSQL's "C" (the database's
 # own collation, en_US or C.UTF-8, would reorder the level marks).
 SORT_KEY = sa.String(1000).with_variant(sa.String(1000, collation="C"), "postgresql")

@@ -49,7 +49,8 @@ def panel_context(user, counts: dict) -> dict:
     upcoming = list(db.session.scalars(planning.upcoming_query(user).options(sa.orm.lazyload(Inspection.members))
                                        .limit(LIMIT)))
     to_act = list(db.session.scalars(mine.limit(LIMIT))) if mine is not None else []
-    ctx = {"upcoming": upcoming, "to_act": to_act, "today": today_local(),
+    today = today_local()
+    ctx = {"upcoming": upcoming, "to_act": [(r, recommendations.is_overdue(r, today)) for r in to_act],
            **{name: int(value or 0) for name, value in counts.items()}}
     if not (upcoming or to_act or ctx["review"] or ctx["overdue"]):
         return {}

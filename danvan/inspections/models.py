@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import InUnit, Label, Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InState, InUnit, Label, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -151,6 +151,8 @@ class Inspection(Audited, Versioned, Timestamped, db.Model):
 
     state_label = Label("state", INSPECTION_STATES)
 
+    concluded = InState("concluded")         # the conclusion (TB) is issued: numbered, frozen
+
     @property
     def member_ids(self) -> set[int]:
         return {m.user_id for m in self.members}
@@ -222,9 +224,7 @@ class Recommendation(Audited, Versioned, Timestamped, db.Model):
 
     state_label = Label("state", RECOMMENDATION_STATES)
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_RECOMMENDATION_STATES
+    is_open = InState(*OPEN_RECOMMENDATION_STATES)
 
 
 class InspectionReminder(db.Model):

@@ -80,9 +80,11 @@ def _inspection_form(plan: InspectionPlan, form: InspectionForm | None = None) -
 
 def _render_plan(plan: InspectionPlan, form: InspectionForm | None = None, status: int = 200):
     can_edit = access.can(current_user, "edit", plan)
-    return render_template("inspections/plan_detail.html", plan=plan, document=planning.document_of(plan),
+    document = planning.document_of(plan)
+    return render_template("inspections/plan_detail.html", plan=plan, document=document,
                            form=_inspection_form(plan, form) if can_edit else None, can_edit=can_edit,
-                           can_issue=access.can(current_user, "issue", plan), confirm=ConfirmForm()), status
+                           can_issue=access.can(current_user, "issue", plan),
+                           issue_refusal=planning.issue_refusal(plan, document), confirm=ConfirmForm()), status
 
 
 def _back_to(plan: InspectionPlan):

@@ -238,16 +238,25 @@ def document_of(plan: InspectionPlan):
     return db.session.get(PlanDocument, plan.document_id)
 
 
+def issue_refusal(plan: InspectionPlan, doc=None) -> str | None:
+    """Why the plan cannot be issued yet, or None: the one rule the service enforces and the plan's
+    page shows on its disabled button. `doc`: the plan's document when the caller has it."""
+    if plan.state != "draft":
+        return "Kế hoạch đã được ban hành."
+    doc = doc if doc is not None else document_of(plan)
+    if doc is None or doc.state != "approved":   # an archived one, even once approved, is withdrawn
+        return "Văn bản kế hoạch phải được duyệt và cấp số trước khi ban hành."
+    if not plan.inspections:
+        return "Kế hoạch chưa có cuộc kiểm tra nào."
+    return None
+
+
 def issue_plan(plan: InspectionPlan, *, actor) -> None:
     """The approved KH is sent out: inspected units and team members are notified, each
     inspected unit gets a call for its report (on time / late / missing like any call)."""
-    if plan.state != "draft":
-        raise InspectionError("Kế hoạch đã được ban hành.", None, 409)
     doc = document_of(plan)
-    if doc is None or doc.state != "approved":
-        raise InspectionError("Văn bản kế hoạch phải được duyệt và cấp số trước khi ban hành.", None, 409)
-    if not plan.inspections:
-        raise InspectionError("Kế hoạch chưa có cuộc kiểm tra nào.", None, 409)
+    if (refusal := issue_refusal(plan, doc)) is not None:
+        raise InspectionError(refusal, None, 409)
     plan.state, plan.issued_at = "issued", now_utc()
     for insp in plan.inspections:
         report_call.open_call(insp, actor=actor, number_text=doc.number_text)

@@ -289,7 +289,7 @@ class Approval:
 def approval_of(doc: PlanDocument, history: list) -> Approval | None:
     """Who actually approved the document, from its history: `approver_unit` is only the
     committee whose leaders may (a ban's leader approves its own ban's plans for it)."""
-    if doc.state != "approved" and doc.archived_from != "approved":
+    if not doc.issued:
         return None
     rows = [h for h in history if h.transition == "approve"]
     if not rows:

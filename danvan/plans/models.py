@@ -71,6 +71,12 @@ class PlanDocument(Audited, Versioned, Timestamped, db.Model):
     state_label = Label("state", STATES)
 
     @property
+    def issued(self) -> bool:
+        """Approved, so numbered and sent out; still so once an administrator archived it (the number
+        stays). Any other document prints as a draft without a number."""
+        return self.state == "approved" or (self.state == "archived" and self.archived_from == "approved")
+
+    @property
     def sections(self) -> list[dict]:
         try:
             data = json.loads(self.body_json or "[]")

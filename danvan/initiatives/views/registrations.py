@@ -41,8 +41,11 @@ def _rows_context() -> dict:
 
     key = f"dvk-list:{current_user.scope.id}:{sorted(filters.as_args().items())}"
     page, table, _ = cached_page(LIST_SCOPES, key, fill)
+    # "Gửi tất cả bản nháp" on a list of drafts, for those who may send them
+    offer_submit_all = (filters.state == "draft" and page.total
+                        and access.has_permission(current_user, "initiatives.edit"))
     return dict(page=page, table=table, filters=filters,
-                submit_all_form=SubmitAllForm(year=filters.year or today_local().year))
+                submit_all_form=SubmitAllForm(year=filters.year or today_local().year) if offer_submit_all else None)
 
 
 def _filter_choices() -> dict[str, list[tuple[int, str]]]:
