@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from danvan.core.audit import Audited
-from danvan.core.models import InUnit, Label, NameSorted, Timestamped, UTCDateTime, Versioned
+from danvan.core.models import InState, InUnit, Label, NameSorted, Timestamped, UTCDateTime, Versioned
 from danvan.core.units import Unit
 from danvan.extensions import db
 
@@ -70,6 +70,7 @@ class Bloc(NameSorted, Audited, Versioned, Timestamped, db.Model):
         return [r for r in (self.flag_reasons or "").splitlines() if r.strip()]
 
     roster_state_label = Label("roster_state", ROSTER_STATES)
+    roster_confirmed = InState("confirmed", column="roster_state")
 
 
 class BlocMember(NameSorted, Audited, Versioned, Timestamped, db.Model):

@@ -138,7 +138,7 @@ def refresh_flags(bloc: Bloc, *, actor=None) -> list[str]:
     text = "\n".join(problems)
     if text != (bloc.flag_reasons or ""):
         bloc.flag_reasons = text
-    if problems and bloc.roster_state == "confirmed":
+    if problems and bloc.roster_confirmed:
         bloc.roster_state = "draft"
         audit.record(actor, "roster_flagged", bloc, {"roster_state": ("confirmed", "draft")})
     db.session.flush()
@@ -147,7 +147,7 @@ def refresh_flags(bloc: Bloc, *, actor=None) -> list[str]:
 
 def unconfirmed(bloc: Bloc, problems: list[str]) -> bool:
     """The roster still needs (re)confirming: never confirmed, or breaking the rules as they stand today."""
-    return bloc.roster_state != "confirmed" or bool(problems)
+    return not bloc.roster_confirmed or bool(problems)
 
 
 def confirm_roster(bloc: Bloc, *, actor) -> None:

@@ -30,7 +30,7 @@ def _load(conference_id: int) -> Conference | None:
 
 def _participates(user, conf: Conference) -> bool:
     return bool(db.session.scalar(sa.select(sa.exists().where(
-        Conference.id == conf.id, service._participation(user, conf.id)))))
+        Conference.id == conf.id, service.participation(user, conf.id)))))
 
 
 def _can_view(user, conf: Conference, record) -> bool:

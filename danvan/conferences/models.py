@@ -151,6 +151,8 @@ class ConferenceInvitee(ConferencePart, InUnit, Audited, db.Model):
     __repr_attrs__ = ("conference_id", "unit_id")
 
     status_label = Label("status", INVITEE_STATES)
+    pending = InState("pending", column="status")        # invited, not answered yet
+    confirmed = InState("confirmed", column="status")    # attending, with its number of delegates
 
     @property
     def name(self) -> str:

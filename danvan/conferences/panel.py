@@ -30,7 +30,7 @@ class PanelRow:
 
     @property
     def to_confirm(self) -> list[ConferenceInvitee]:
-        return [i for i in self.invitees if i.status == "pending"]
+        return [i for i in self.invitees if i.pending]
 
     @property
     def roles(self) -> list[str]:

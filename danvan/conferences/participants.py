@@ -84,7 +84,7 @@ def add_points(conf: Conference, unit_ids: list, *, venue: str = "", contact_nam
 
 def attendance(invitees: list[ConferenceInvitee]) -> dict[str, int]:
     """Units that confirmed and the delegates they announced, for the organiser's heading."""
-    return {"confirmed": sum(inv.status == "confirmed" for inv in invitees),
+    return {"confirmed": sum(inv.confirmed for inv in invitees),
             "delegates": sum(inv.delegates or 0 for inv in invitees)}
 
 

@@ -41,7 +41,7 @@ def load_conference_or_404(conference_id: int, user) -> Conference:
     return conf
 
 
-def _participation(user, conference_id=None) -> sa.ColumnElement[bool]:
+def participation(user, conference_id=None) -> sa.ColumnElement[bool]:
     """SQL condition on Conference: a unit of the user's tree (their committee for a ban, and the units
     under it) is invited to it, hosts a điểm cầu of it or was asked for a tham luận."""
     mine = access.scope_ids(user)
@@ -61,7 +61,7 @@ def load_conference_for_reader_or_404(conference_id: int, user) -> tuple[Confere
     if organises(user, conf):
         return conf, True
     if db.session.scalar(sa.select(sa.exists().where(Conference.id == conf.id,
-                                                     _participation(user, conf.id)))):
+                                                     participation(user, conf.id)))):
         return conf, False
     abort(404)
 
@@ -106,7 +106,7 @@ def visible_parts(conf: Conference, user, is_organiser: bool) -> tuple[list[Conf
 def participating(user, q: str = "", limit: int = 50) -> list[Conference]:
     """Conferences organised outside the user's tree in which a unit of the tree takes part: one query."""
     stmt = (sa.select(Conference).where(Conference.archived_at.is_(None),
-                                        Conference.unit_id.not_in(access.scope_ids(user)), _participation(user)))
+                                        Conference.unit_id.not_in(access.scope_ids(user)), participation(user)))
     if (found := matches(q, Conference.search_key)) is not None:
         stmt = stmt.where(found)
     return list(db.session.scalars(stmt.order_by(Conference.starts_at.desc(), Conference.id.desc()).limit(limit)))

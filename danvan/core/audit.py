@@ -51,7 +51,7 @@ class AuditEvent(db.Model):
         return [(field, pair[0], pair[1]) for field, pair in data.items()]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -108,7 +108,7 @@ def record(actor, action: str, obj, changes: dict | None = None) -> None:
         object_id=getattr(obj, "id", None),
         object_label=_label(obj) if obj is not None else "",
         action=action,
-        changes=json.dumps({k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()},
+        changes=json.dumps({k: [plain(a), plain(b)] for k, (a, b) in (changes or {}).items()},
                            ensure_ascii=False),
     ))
 
@@ -135,7 +135,7 @@ def _diff(obj, *, new: bool) -> dict:
                 continue
         if key in obj.__audit_masked__:
             before, after = ("***" if before else None), "***"
-        out[key] = [_plain(before), _plain(after)]
+        out[key] = [plain(before), plain(after)]
     return out
 
 

@@ -116,7 +116,7 @@ class IssuedRecord(Audited, db.Model):
 
 def canonical(data: dict) -> str:
     """The data as stable JSON: same data, same text, same sha256."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=audit._plain, separators=(",", ":"))
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=audit.plain, separators=(",", ":"))
 
 
 def digest(data: dict) -> str:

@@ -21,7 +21,7 @@ def _run(user):
     team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
     return sa.or_(Recommendation.inspection_id.in_(team),
                   sa.and_(sa.literal(bool(user.roles & {"leader", "officer"})),
-                          Recommendation.organiser_id.in_(planning._scope_units(user))))
+                          Recommendation.organiser_id.in_(planning.scope_units(user))))
 
 
 def _mine(user) -> sa.Select | None:

@@ -31,7 +31,8 @@ READER_ROLES = frozenset({"admin", "leader", "officer", "viewer"})
 MAX_TEAM = 15
 
 
-def _scope_units(user) -> sa.Select:
+def scope_units(user) -> sa.Select:
+    """Ids of the units in the user's committee's subtree (the visits and recommendations it organises)."""
     return sa.select(Unit.id).where(in_subtree(scope_root(user.unit)))
 
 
@@ -40,8 +41,8 @@ def visible(user) -> sa.Select:
     conds = [Inspection.id.in_(sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id))]
     if user.roles & READER_ROLES:
         issued = sa.select(InspectionPlan.id).where(InspectionPlan.state == "issued")
-        conds += [Inspection.organiser_id.in_(_scope_units(user)),
-                  sa.and_(Inspection.unit_id.in_(_scope_units(user)), Inspection.plan_id.in_(issued))]
+        conds += [Inspection.organiser_id.in_(scope_units(user)),
+                  sa.and_(Inspection.unit_id.in_(scope_units(user)), Inspection.plan_id.in_(issued))]
     return sa.select(Inspection).where(sa.or_(*conds))
 
 
@@ -52,7 +53,7 @@ def visibility_key(user) -> str:
 
 
 def plans_visible(user) -> sa.Select:
-    return sa.select(InspectionPlan).where(InspectionPlan.unit_id.in_(_scope_units(user)))
+    return sa.select(InspectionPlan).where(InspectionPlan.unit_id.in_(scope_units(user)))
 
 
 MAX_ID = 2**31 - 1

@@ -74,7 +74,7 @@ def confirm_invitee(conference_invitee_id: int):
     access.authorize(current_user, "confirm", inv)
     form = ConfirmInviteeForm(obj=inv)
     if request.method == "GET":
-        form.status.data = "confirmed" if inv.status == "pending" else inv.status
+        form.status.data = "confirmed" if inv.pending else inv.status
         form.delegates.data = inv.delegates or 1
     if form.validate_on_submit():
         try:
