@@ -1,8 +1,6 @@
 """Khối dân vận cơ sở: blocs and rosters, criteria sets, yearly evaluations and ratings."""
 from __future__ import annotations
 
-import hashlib
-
 from flask import abort, flash, render_template, request
 from flask_login import current_user
 
@@ -24,7 +22,7 @@ from danvan.core.forms import ConfirmForm
 from danvan.core.formviews import form_page, submit
 from danvan.core.htmx import redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import Page, cached_page, paginate
+from danvan.core.pagination import Page, cached_page, list_key, paginate
 from danvan.core.units import Unit, scope_root
 from danvan.core.vntext import fmt_decimal, int_or_none, today_local
 from danvan.extensions import db
@@ -47,13 +45,6 @@ LIST_SCOPES = ("blocs", "units")
 cache.declare(*LIST_SCOPES)
 
 
-def _key(*parts) -> str:
-    """A cache key of a list's filters; the search text hashed (a query string can carry anything)."""
-    *head, q = parts
-    digest = hashlib.blake2b((q or "").encode(), digest_size=8).hexdigest()
-    return ":".join(str(p) for p in head) + ":" + digest
-
-
 @bp.route("/")
 @requires("blocs.view")
 def index():
@@ -67,7 +58,7 @@ def index():
         page = paginate(service.blocs_query(current_user, q=q, state=state, on=today), page=wanted, scalars=False)
         return page, render_template("blocs/_table.html", items=page.items), service.province_totals(root, today)
 
-    page, table, totals = cached_page(LIST_SCOPES, _key("blocs-list", root.id, today.isoformat(), state, q), fill)
+    page, table, totals = cached_page(LIST_SCOPES, list_key(f"blocs-list:{root.id}", today.isoformat(), state, q), fill)
     return render_page_or_partial("blocs/index.html", "blocs/_rows.html", page=page, table=table, filters=filters,
                                   totals=totals, root=root, rules=service.rules(), states=ROSTER_STATES)
 
@@ -308,7 +299,7 @@ def evaluations():
         return page, table, year
 
     # the user's unit decides the scope and "chờ tôi chấm điểm"; the year, when not asked, this year
-    key = _key("bloc-evaluations", current_user.unit_id, today_local().year, asked, subject, rating, q)
+    key = list_key(f"bloc-evaluations:{current_user.unit_id}", today_local().year, asked, subject, rating, q)
     page, table, year = cached_page(LIST_SCOPES, key, fill)
     return render_page_or_partial("blocs/evaluations.html", "blocs/_evaluation_rows.html",
                                   page=page, table=table, filters=filters, year=year)

@@ -160,6 +160,13 @@ def requires(permission: str) -> Callable[[F], F]:
     return decorate
 
 
+def route(bp, rule: str, endpoint: str, permission: str, view: Callable, methods: tuple[str, ...] = ("GET",)) -> None:
+    """Register a view a factory made (one function body for several routes) on the blueprint `bp` as
+    `endpoint`, behind `@requires(permission)`, as `@bp.route` + `@requires` do for a written view."""
+    view.__name__ = endpoint
+    bp.add_url_rule(rule, endpoint, requires(permission)(view), methods=list(methods))
+
+
 def object_page(bp, rule: str, endpoint: str, permission: str, load: Callable[[int, object], M],
                 render: Callable[[M], object]) -> None:
     """Register GET `rule` (its one URL argument the object's id) on the blueprint `bp` as the page of
@@ -170,8 +177,7 @@ def object_page(bp, rule: str, endpoint: str, permission: str, load: Callable[[i
         (object_id,) = ids.values()
         return render(load(object_id, current_user))
 
-    page.__name__ = endpoint
-    bp.add_url_rule(rule, endpoint, requires(permission)(page))
+    route(bp, rule, endpoint, permission, page)
 
 
 def scope_ids(user) -> sa.Select:

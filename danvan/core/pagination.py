@@ -1,13 +1,14 @@
 """One paginator for every list: counts in SQL, fetches one page, builds page links."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import current_app, render_template, request
 from markupsafe import Markup
 
 from danvan.core import cache
@@ -73,6 +74,24 @@ def cached_page(scopes: Iterable[str], key: str, fill: Callable[[int], tuple[Pag
 
     number, per_page, total, html, extra = cache.cached(scopes, f"{key}:page={wanted}", compute)
     return Page(items=[], page=number, per_page=per_page, total=total), Markup(html), extra
+
+
+def cached_table(scopes: Iterable[str], key: str, stmt: Callable[[], sa.Select], template: str,
+                 **context) -> tuple[Page, Markup]:
+    """`cached_page` of the commonest list: `template` renders the requested page of `stmt()` as
+    `items` (with `context`). Returned: the Page's counts and the table."""
+    def fill(wanted: int) -> tuple[Page, str, None]:
+        page = paginate(stmt(), page=wanted)
+        return page, render_template(template, items=page.items, **context), None
+
+    page, table, _ = cached_page(scopes, key, fill)
+    return page, table
+
+
+def list_key(name: str, *filters: Any) -> str:
+    """A list cache key: `name` (the list and whose scope), then a digest of the filters, which may
+    carry any text a query string holds."""
+    return f"{name}:{hashlib.blake2b(repr(filters).encode(), digest_size=8).hexdigest()}"
 
 
 def paginate_rows(rows: list, *, page: int | None = None, per_page: int | None = None) -> Page:

@@ -95,11 +95,13 @@ def in_subtree(root: Unit):
     return within(Unit.path, root.path)
 
 
-def within(column, path: str):
+def within(column, path):
     """`column` (a materialised path) starts with `path`, written as a range so that a plain b-tree
     index on the path serves it on both databases (PostgreSQL uses an index for LIKE 'x%' only under
-    the C collation). Paths are '/' and digits, and '/' sorts just before '0': '/1/4/…' < '/1/40'."""
-    return sa.and_(column >= path, column < path[:-1] + "0")
+    the C collation). Paths are '/' and digits, and '/' sorts just before '0': '/1/4/…' < '/1/40'.
+    `path` is a string, or another path column (a join: one index range scan per joined row)."""
+    end = path[:-1] + "0" if isinstance(path, str) else sa.func.substr(path, 1, sa.func.length(path) - 1) + "0"
+    return sa.and_(column >= path, column < end)
 
 
 def set_path(unit: Unit) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import render_template
 from markupsafe import Markup
 
-from danvan.core.pagination import Page, cached_page, paginate
+from danvan.core import pagination
+from danvan.core.pagination import Page
 
 from . import planning
 from .overview import SCOPES
@@ -18,10 +18,7 @@ from .overview import SCOPES
 
 def cached_table(name: str, user, filters: tuple, stmt: Callable[[], sa.Select], template: str,
                  **context) -> tuple[Page, Markup]:
-    """(the page, with its counts but no items; the table's HTML) of `stmt()` at the requested page."""
-    def fill(wanted: int) -> tuple[Page, str, None]:
-        page = paginate(stmt(), page=wanted)
-        return page, render_template(template, items=page.items, **context), None
-
-    page, table, _ = cached_page(SCOPES, f"inspections:{name}:{planning.visibility_key(user)}:{filters!r}", fill)
-    return page, table
+    """(the page, with its counts but no items; the table's HTML) of `stmt()` at the requested page,
+    for what the user may see (the key names their visibility)."""
+    key = pagination.list_key(f"inspections:{name}:{planning.visibility_key(user)}", *filters)
+    return pagination.cached_table(SCOPES, key, stmt, template, **context)

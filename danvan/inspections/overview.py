@@ -101,11 +101,9 @@ def _compute(user, root: Unit, year: int | None, today: date) -> tuple[list[Unit
     seen = seen.subquery("seen")
     # Each unit of the reader's subtree -> the unit directly under the root it lies in (the root's own
     # visits and anything outside the subtree belong to no row).
-    # A path range per child ('/1/4/' <= path < '/1/40'), not LIKE: one index range scan per child.
     child = aliased(Unit)
-    end = sa.func.substr(child.path, 1, sa.func.length(child.path) - 1) + "0"
     under = (sa.select(Unit.id.label("unit_id"), child.id.label("child_id"))
-             .join(child, sa.and_(child.parent_id == root.id, Unit.path >= child.path, Unit.path < end))
+             .join(child, sa.and_(child.parent_id == root.id, within(Unit.path, child.path)))
              .where(within(Unit.path, root.path)).subquery("under"))
     rows: dict[int, UnitRow] = {}
 

@@ -243,8 +243,12 @@ def cells(programme: Programme, root: Unit, as_of: date, *, source: str | None =
     return sa.select(resp, percent).select_from(joined).subquery("cells")
 
 
+# task id -> (responsible units, those with an accepted report, sum of their percents)
+Totals = dict[int, tuple[int, int, float]]
+
+
 def task_totals(programme: Programme, root: Unit, as_of: date, *, source: str | None = None
-                ) -> dict[int, tuple[int, int, float]]:
+                ) -> Totals:
     """task_id → (expected units, reported units, Σ percent) for the whole scope: one query."""
     c = cells(programme, root, as_of, source=source)
     stmt = (sa.select(c.c.task_id, sa.func.count(), sa.func.count(c.c.percent),
@@ -258,7 +262,7 @@ def task_totals_key(programme: Programme, root: Unit, as_of: date) -> str:
     return f"rollup:tasks:{programme.id}:{root.id}:{as_of.isoformat()}"
 
 
-def cached_task_totals(programme: Programme, root: Unit, as_of: date) -> dict[int, tuple[int, int, float]]:
+def cached_task_totals(programme: Programme, root: Unit, as_of: date) -> Totals:
     return cache.cached([SCOPE], task_totals_key(programme, root, as_of), lambda: task_totals(programme, root, as_of))
 
 
@@ -282,7 +286,7 @@ def _task_reason(task: Task, as_of: date, expected: int) -> str:
     return ""
 
 
-def figures(programme: Programme, root: Unit, as_of: date, *, totals: dict | None = None,
+def figures(programme: Programme, root: Unit, as_of: date, *, totals: Totals | None = None,
             groups: list[TaskGroup] | None = None) -> ProgrammeFigure:
     """Task, group and programme progress for the viewer's scope: the structure (one query, or `groups`
     already loaded) and the task totals (one query, cached per data version)."""

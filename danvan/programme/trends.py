@@ -54,16 +54,13 @@ def timeline(programme: Programme, root: Unit, as_of: date) -> Timeline:
     return Timeline([fmt_date(e) for e in ends], groups)
 
 
-Totals = dict[int, tuple[int, int, float]]
-
-
-def totals_at(programme: Programme, root: Unit, ends: list[date]) -> list[Totals]:
+def totals_at(programme: Programme, root: Unit, ends: list[date]) -> list[rollup.Totals]:
     """rollup.task_totals as of each of `ends`, cached under the same keys; the past ends missing from
     the cache are computed together in one statement, so the timeline costs the same number of
     queries whatever the number of periods (it was one roll-up per period)."""
     entries = [([SCOPE], rollup.task_totals_key(programme, root, end)) for end in ends]
 
-    def compute(missing: list[int]) -> list[Totals]:
+    def compute(missing: list[int]) -> list[rollup.Totals]:
         past = [ends[i] for i in missing if not rollup.uses_summary(ends[i])]
         together = history_totals(programme, root, past) if past else {}
         return [together[ends[i]] if ends[i] in together else rollup.task_totals(programme, root, ends[i])
@@ -71,7 +68,7 @@ def totals_at(programme: Programme, root: Unit, ends: list[date]) -> list[Totals
     return cache.cached_batch(entries, compute)
 
 
-def history_totals(programme: Programme, root: Unit, ends: list[date]) -> dict[date, Totals]:
+def history_totals(programme: Programme, root: Unit, ends: list[date]) -> dict[date, rollup.Totals]:
     """rollup.task_totals(source="history") for several dates in one statement. Each accepted report
     holds from its period's end until the next accepted report of its (task, unit) (LEAD over the
     scope's reports; of two with the same end the later id wins, as in the roll-up), and each date
@@ -95,7 +92,7 @@ def history_totals(programme: Programme, root: Unit, ends: list[date]) -> dict[d
     stmt = (sa.select(resp.c.e, resp.c.task_id, sa.func.count(), sa.func.count(held.c.percent),
                       sa.cast(sa.func.coalesce(sa.func.sum(held.c.percent), 0), sa.Float))
             .select_from(resp.outerjoin(held, on)).group_by(resp.c.e, resp.c.task_id))
-    out: dict[date, Totals] = {end: {} for end in ends}
+    out: dict[date, rollup.Totals] = {end: {} for end in ends}
     for end, task_id, n, reported, total in db.session.execute(stmt):
         out[end][task_id] = (int(n), int(reported), float(total))
     return out

@@ -7,7 +7,6 @@ from flask import flash, render_template
 from flask_login import current_user
 
 from danvan.core import access, nav, panels
-from danvan.core.access import requires
 from danvan.core.files import attachments_of
 from danvan.core.forms import add_error
 from danvan.core.htmx import is_htmx, redirect_to
@@ -90,8 +89,7 @@ def part_form_route(endpoint: str, path: str, name: str, form_key: str, form_cla
                 return part(conf, name, **{form_key: form_class(formdata=None)})
         return part(conf, name, 422, **{form_key: form})
 
-    add.__name__ = endpoint
-    bp.add_url_rule(f"/<int:conference_id>/{path}", endpoint, requires("conferences.edit")(add), methods=["POST"])
+    access.route(bp, f"/<int:conference_id>/{path}", endpoint, "conferences.edit", add, methods=("POST",))
 
 
 def prefix(state: str) -> str:

@@ -41,8 +41,7 @@ def _remove_route(name: str, model: type, arg: str, path: str) -> None:
         service.remove(obj)
         return empty() if is_htmx() else redirect_to("conferences.detail", conference_id=conf.id)
 
-    remove.__name__ = f"remove_{name}"
-    bp.add_url_rule(f"/{path}/<int:{arg}>/xoa", view_func=requires("conferences.edit")(remove), methods=["POST"])
+    access.route(bp, f"/{path}/<int:{arg}>/xoa", f"remove_{name}", "conferences.edit", remove, methods=("POST",))
 
 
 for _args in (("chair", ConferenceChair, "conference_chair_id", "chu-tri"),

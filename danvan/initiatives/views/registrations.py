@@ -10,7 +10,7 @@ from danvan.core.forms import add_error
 from danvan.core.formviews import prefill
 from danvan.core.htmx import is_htmx, redirect_to, render_page_or_partial
 from danvan.core.models import StaleEdit
-from danvan.core.pagination import Page, cached_page, paginate
+from danvan.core.pagination import cached_table, list_key
 from danvan.core.vntext import int_or_none, today_local
 from danvan.core.workflow import TransitionError
 from danvan.extensions import db
@@ -34,13 +34,9 @@ def _rows_context() -> dict:
     The table of a page of results is cached per scope, filters and data version (it names no user and
     carries no token); the pager and the toolbar (CSRF tokens) are rendered around it."""
     filters = search.parse_filters(request.args)
-
-    def fill(wanted: int) -> tuple[Page, str, None]:
-        page = paginate(search.list_stmt(current_user, filters), page=wanted)
-        return page, render_template("initiatives/_table.html", items=page.items), None
-
-    key = f"dvk-list:{current_user.scope.id}:{sorted(filters.as_args().items())}"
-    page, table, _ = cached_page(LIST_SCOPES, key, fill)
+    key = list_key(f"dvk-list:{current_user.scope.id}", sorted(filters.as_args().items()))
+    page, table = cached_table(LIST_SCOPES, key, lambda: search.list_stmt(current_user, filters),
+                               "initiatives/_table.html")
     # "Gửi tất cả bản nháp" on a list of drafts, for those who may send them
     offer_submit_all = (filters.state == "draft" and page.total
                         and access.has_permission(current_user, "initiatives.edit"))
